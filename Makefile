@@ -1,0 +1,50 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The fork's thin top-level driver; scripts/fork/ does the work.
+#
+#   make            our qemu-system-aarch64 -> build/qemu-system-aarch64
+#   make baseline   the unmodified base, same configuration
+#                   -> build/qemu-system-aarch64-baseline
+#   make check      both, then every suite on both; ends "N passed, N failed"
+#   make demo       boot Linux on the nested SMMU (see README.rst)
+
+.DEFAULT_GOAL := all
+.PHONY: all baseline check demo clean distclean
+
+include build/config.mk
+
+# Created only when missing: rerun ./configure yourself to change settings.
+build/config.mk:
+	./configure
+
+export BASE_DIR DEBUG_INFO EXTRA_CFLAGS CACHE_DIR
+# ours and baseline share one object cache: their trees differ only in our
+# SMMU files, and both sit at build/<flavour>/{src,obj}.
+export CCACHE_DIR := $(CACHE_DIR)/ccache
+export CCACHE_BASEDIR := $(CURDIR)/build
+export CCACHE_NOHASHDIR := 1
+export CCACHE_MAXSIZE := 5G
+
+QTESTS := $(sort $(notdir $(basename $(wildcard tests/qtest/*-test.c))))
+QTEST_TARGETS := $(addprefix tests/qtest/,$(QTESTS))
+E2E_SUITES := $(sort $(wildcard tests/e2e/*-suite.sh))
+
+all:
+	scripts/fork/build.sh ours
+
+baseline:
+	scripts/fork/build.sh baseline
+
+check:
+	scripts/fork/build.sh ours $(QTEST_TARGETS)
+	scripts/fork/build.sh baseline $(QTEST_TARGETS)
+	python3 scripts/fork/run-check.py --log-dir build/check-logs \
+	    --flavour ours=build/ours/obj --flavour baseline=build/baseline/obj \
+	    $(addprefix --qtest ,$(QTESTS)) \
+	    $(foreach s,$(E2E_SUITES),--suite $(notdir $(s:-suite.sh=))=$(CURDIR)/$(s))
+
+clean:
+	rm -rf build/ours/obj build/baseline/obj build/check-logs
+	rm -f build/qemu-system-aarch64 build/qemu-system-aarch64-baseline
+
+distclean:
+	rm -rf build

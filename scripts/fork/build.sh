@@ -1,0 +1,57 @@
+#!/bin/sh
+# Assemble, configure (once) and build one flavour of the fork.
+# Usage: build.sh ours|baseline [NINJA_TARGET]...
+# Environment (from build/config.mk via the Makefile): BASE_DIR, DEBUG_INFO,
+# EXTRA_CFLAGS.
+#
+# SPDX-License-Identifier: GPL-2.0-or-later
+
+set -eu
+flavour=$1
+shift
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+here=$repo/scripts/fork
+top=$repo/build/$flavour
+case "$flavour" in
+ours) link=$repo/build/qemu-system-aarch64 ;;
+baseline) link=$repo/build/qemu-system-aarch64-baseline ;;
+*) echo "build.sh: flavour must be ours or baseline" >&2; exit 1 ;;
+esac
+
+# A failed build must not leave a binary that looks current.
+rm -f "$link"
+
+"$here/assemble.sh" "$flavour" "$repo" "$BASE_DIR" "$top/src"
+
+# Option ROMs (efi-virtio.rom for virt's default NIC) come from Debian's
+# ipxe-qemu: the +ds base ships none.
+args="--target-list=aarch64-softmmu --python=/usr/bin/python3
+--without-default-devices --without-default-features --enable-tcg
+--enable-fdt=system --enable-slirp --disable-install-blobs --disable-werror
+--firmwarepath=/usr/share/qemu:/usr/lib/ipxe/qemu"
+if [ "${DEBUG_INFO:-no}" = yes ]; then
+    args="$args --enable-debug-info"
+else
+    args="$args --disable-debug-info"
+fi
+[ -z "${EXTRA_CFLAGS:-}" ] || args="$args --extra-cflags=$EXTRA_CFLAGS"
+
+obj=$top/obj
+if [ ! -f "$obj/build.ninja" ] || [ "$(cat "$obj/.fork-args" 2>/dev/null)" != "$args" ]; then
+    echo "build($flavour): configuring QEMU in $obj"
+    rm -rf "$obj"
+    mkdir -p "$obj"
+    cc=cc
+    command -v ccache >/dev/null 2>&1 && cc="ccache cc"
+    # shellcheck disable=SC2086
+    if ! (cd "$obj" && CC="$cc" ../src/configure $args) > "$top/configure.log" 2>&1; then
+        tail -n 20 "$top/configure.log" >&2
+        rm -f "$obj/build.ninja"
+        echo "build($flavour): error: QEMU's configure failed (log: $top/configure.log)" >&2
+        exit 1
+    fi
+    printf '%s' "$args" > "$obj/.fork-args"
+fi
+
+ninja -C "$obj" qemu-system-aarch64 "$@"
+ln -sfn "$flavour/obj/qemu-system-aarch64" "$link"
