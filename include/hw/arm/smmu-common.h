@@ -1,0 +1,297 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Arm SMMU translation engine shared by SMMU device models: the abstract
+ * TYPE_ARM_SMMU base class (PCI bus hook, one IOMMU memory region per PCI
+ * function), the VMSAv8-64 stage-1 / stage-2 / nested table walker and the
+ * stage-tagged TLB.
+ *
+ * The device model decodes its configuration structures (STE/CD) into an
+ * SMMUTransCfg and calls smmu_translate(); faults come back as an SMMUFault
+ * that the device turns into its own event records.
+ */
+
+#ifndef HW_ARM_SMMU_COMMON_H
+#define HW_ARM_SMMU_COMMON_H
+
+#include "hw/sysbus.h"
+#include "hw/pci/pci.h"
+#include "system/memory.h"
+#include "qom/object.h"
+
+/* StreamID = PCI requester ID: bus[15:8], devfn[7:0] */
+#define SMMU_SID_BUS(sid)        (((sid) >> 8) & 0xff)
+#define SMMU_SID_DEVFN(sid)      ((sid) & 0xff)
+
+/* VMSAv8-64 limits the engine implements */
+#define SMMU_VMSA_MAX_LEVELS     4
+#define SMMU_S2_MAX_CONCAT       16
+#define SMMU_MIN_TSZ             16   /* 48-bit input addresses */
+#define SMMU_MAX_TSZ             39   /* 25-bit input addresses */
+
+/* Default number of TLB entries (property "tlb-entries") */
+#define SMMU_TLB_DEFAULT_ENTRIES 4096
+
+/* ------------------------------------------------------------------ */
+/* Faults                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Translation-related fault kinds, IHI 0070 7.3 (F_TRANSLATION ...) */
+typedef enum SMMUFaultType {
+    SMMU_FAULT_NONE = 0,
+    SMMU_FAULT_TRANSLATION,     /* F_TRANSLATION */
+    SMMU_FAULT_ADDR_SIZE,       /* F_ADDR_SIZE */
+    SMMU_FAULT_ACCESS,          /* F_ACCESS */
+    SMMU_FAULT_PERMISSION,      /* F_PERMISSION */
+    SMMU_FAULT_WALK_EABT,       /* F_WALK_EABT */
+} SMMUFaultType;
+
+/*
+ * What a stage-2 fault was translating (event record CLASS field,
+ * IHI 0070 7.3: 0b00 CD fetch, 0b01 stage-1 table walk, 0b10 input).
+ * Stage-1 faults always use SMMU_CLASS_IN.
+ */
+typedef enum SMMUFaultClass {
+    SMMU_CLASS_CD = 0,
+    SMMU_CLASS_TT = 1,
+    SMMU_CLASS_IN = 2,
+} SMMUFaultClass;
+
+typedef struct SMMUFault {
+    SMMUFaultType type;
+    uint8_t stage;          /* 1 or 2: the stage that faulted (S2 bit) */
+    SMMUFaultClass cls;     /* CLASS; meaningful when stage == 2 */
+    int8_t level;           /* lookup level, -1 when not from a lookup */
+    uint64_t input_addr;    /* InputAddr: the transaction's address */
+    uint64_t ipa;           /* IPA: stage-2 faults, the faulting IPA */
+    uint64_t fetch_addr;    /* F_WALK_EABT: descriptor address (PA) */
+    bool is_write;          /* RnW = !is_write */
+    bool ind;               /* InD: instruction access */
+    bool pnu;               /* PnU: privileged access */
+    bool record;            /* CD.R (stage 1) or STE.S2R (stage 2) */
+} SMMUFault;
+
+/* ------------------------------------------------------------------ */
+/* Translation configuration (decoded by the device from STE/CD)       */
+/* ------------------------------------------------------------------ */
+
+/* One stage-1 translation table (TTB0 or TTB1 half of a CD) */
+typedef struct SMMUS1Table {
+    uint64_t ttb;           /* table base (an IPA when stage 2 is on) */
+    uint8_t tsz;            /* T0SZ / T1SZ: input size 64 - tsz bits */
+    uint8_t granule_bits;   /* 12, 14 or 16 (from TG0 / TG1) */
+    bool disabled;          /* EPD0 / EPD1: walks fault */
+    bool had;               /* HAD0 / HAD1: ignore APTable/XNTable */
+} SMMUS1Table;
+
+typedef struct SMMUS1Cfg {
+    SMMUS1Table tt[2];      /* [0]: TTB0 (VA[55] == 0), [1]: TTB1 */
+    uint16_t asid;
+    uint8_t tbi;            /* bit 0: TBI0, bit 1: TBI1 */
+    uint8_t ips_bits;       /* effective output size: CD.IPS capped by OAS */
+    bool affd;              /* CD.AFFD: AF == 0 does not fault */
+    bool record_faults;     /* CD.R */
+} SMMUS1Cfg;
+
+typedef struct SMMUS2Cfg {
+    uint64_t vttb;          /* S2TTB (a PA) */
+    uint16_t vmid;          /* S2VMID: tags stage-1-only entries too */
+    uint8_t tsz;            /* S2T0SZ: IPA size 64 - tsz bits */
+    uint8_t sl0;            /* S2SL0 as encoded in the STE */
+    uint8_t granule_bits;   /* 12, 14 or 16 (from S2TG) */
+    uint8_t ps_bits;        /* effective output size: S2PS capped by OAS */
+    bool affd;              /* S2AFFD */
+    bool record_faults;     /* S2R */
+    bool ptw;               /* S2PTW: stage-1 walks to Device memory fault */
+    bool fwb;               /* S2FWB: S2 MemAttr is a combined attribute */
+} SMMUS2Cfg;
+
+typedef struct SMMUTransCfg {
+    bool s1_enabled;
+    bool s2_enabled;
+    SMMUS1Cfg s1;
+    SMMUS2Cfg s2;           /* s2.vmid is used even when !s2_enabled */
+    uint8_t oas_bits;       /* SMMU_IDR5.OAS as a bit count */
+    bool priv;              /* treat the stream as privileged (PRIVCFG) */
+    bool instr;             /* treat the stream as instruction (INSTCFG) */
+} SMMUTransCfg;
+
+/* Result of a successful translation */
+typedef struct SMMUTranslation {
+    uint64_t addr;          /* output PA for the input address */
+    uint64_t addr_mask;     /* size - 1 of the mapping holding the input */
+    IOMMUAccessFlags perm;  /* what both stages allow for this stream */
+} SMMUTranslation;
+
+/* ------------------------------------------------------------------ */
+/* TLB invalidation (IHI 0070 4.4)                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Address-based invalidation scope, fields as in CMD_TLBI_NH_VA[A] and
+ * CMD_TLBI_S2_IPA.  tg == 0: the entries holding addr; otherwise a range
+ * of (num + 1) << scale translation granules of size tg from addr.
+ * ttl != 0 restricts to leaf entries of that level (and granule tg).
+ */
+typedef struct SMMUInvRange {
+    uint64_t addr;          /* VA or IPA */
+    uint8_t tg;             /* 0: no range, 1: 4K, 2: 16K, 3: 64K */
+    uint8_t num;            /* NUM, 0..31 */
+    uint8_t scale;          /* SCALE, 0..63 */
+    uint8_t ttl;            /* TTL level hint, 0 = none */
+    bool leaf;              /* Leaf: only leaf entries need to go */
+} SMMUInvRange;
+
+/* Block of counters exposed by smmu_tlb_stats() and QOM properties */
+typedef struct SMMUTLBStats {
+    uint64_t hits;
+    uint64_t misses;
+    uint64_t evictions;
+    uint64_t invalidated;   /* entries removed by invalidation */
+    uint64_t used;          /* entries currently cached */
+} SMMUTLBStats;
+
+typedef struct SMMUTLB SMMUTLB;
+
+/* ------------------------------------------------------------------ */
+/* The TYPE_ARM_SMMU base class                                        */
+/* ------------------------------------------------------------------ */
+
+typedef struct SMMUState SMMUState;
+
+/* One PCI function behind the SMMU, created on first use of its AS */
+typedef struct SMMUDevice {
+    SMMUState *smmu;
+    PCIBus *bus;
+    uint8_t devfn;
+    IOMMUMemoryRegion iommu;
+    AddressSpace as;
+    bool has_notifiers;     /* on smmu->devices_with_notifiers */
+    QLIST_ENTRY(SMMUDevice) next;           /* smmu->devices */
+    QLIST_ENTRY(SMMUDevice) notifier_next;  /* devices_with_notifiers */
+} SMMUDevice;
+
+/* Devices of one PCI bus, indexed by devfn */
+typedef struct SMMUBusDevs {
+    PCIBus *bus;
+    SMMUDevice *by_devfn[256];
+} SMMUBusDevs;
+
+struct SMMUState {
+    /* <private> */
+    SysBusDevice parent_obj;
+
+    /* <public> */
+    MemoryRegion iomem;         /* for the subclass's register frame */
+
+    /* properties */
+    PCIBus *primary_bus;        /* "primary-bus" */
+    uint8_t bus_num;            /* "bus_num" */
+    bool smmu_per_bus;          /* "smmu_per_bus": only primary_bus */
+    uint32_t tlb_entries;       /* "tlb-entries": TLB capacity */
+
+    GHashTable *buses;          /* PCIBus * -> SMMUBusDevs * */
+    SMMUBusDevs *bus_by_num[256];   /* lazily filled from buses */
+    QLIST_HEAD(, SMMUDevice) devices;
+    QLIST_HEAD(, SMMUDevice) devices_with_notifiers;
+
+    SMMUTLB *tlb;
+    SMMUTLBStats tlb_stats;     /* also readable as QOM "tlb-*" */
+};
+
+struct SMMUBaseClass {
+    /* <private> */
+    SysBusDeviceClass parent_class;
+
+    /* <public> */
+    DeviceRealize parent_realize;
+    /* the subclass's TYPE_IOMMU_MEMORY_REGION subtype (mandatory) */
+    const char *iommu_mr_type;
+};
+
+#define TYPE_ARM_SMMU "arm-smmu"
+OBJECT_DECLARE_TYPE(SMMUState, SMMUBaseClass, ARM_SMMU)
+
+/*
+ * Reset: the base class clears the TLB and the bus-number cache in its
+ * "exit" phase; subclasses chain with resettable_class_set_parent_phases().
+ */
+
+/* StreamID of a device: its PCI requester ID */
+static inline uint32_t smmu_get_sid(SMMUDevice *sdev)
+{
+    return PCI_BUILD_BDF(pci_bus_num(sdev->bus), sdev->devfn);
+}
+
+/* The SMMUDevice for @sid, or NULL if that function never asked for DMA */
+SMMUDevice *smmu_find_sdev(SMMUState *s, uint32_t sid);
+
+/* Calls @fn for every SMMUDevice created so far */
+void smmu_foreach_sdev(SMMUState *s, void (*fn)(SMMUDevice *, void *),
+                       void *opaque);
+
+/* Track which devices have IOMMU notifiers (from notify_flag_changed) */
+void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on);
+
+/* Send an UNMAP for the whole range of every registered notifier */
+void smmu_inv_notifiers_all(SMMUState *s);
+
+/* ------------------------------------------------------------------ */
+/* Translation                                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Translate @iova for an access of kind @access (IOMMU_NONE: no permission
+ * check) under @cfg: TLB lookup, on a miss the stage-1, stage-2 or nested
+ * walk and a TLB fill.  At least one stage must be enabled.
+ * Returns true and fills @out, or false and fills @fault.
+ */
+bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
+                    IOMMUAccessFlags access, SMMUTranslation *out,
+                    SMMUFault *fault);
+
+/*
+ * Stage-2-only translation of @ipa (e.g. a CD fetch, @cls SMMU_CLASS_CD)
+ * through the TLB.  Returns true and the PA in @pa, or false and @fault.
+ */
+bool smmu_translate_ipa(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
+                        IOMMUAccessFlags access, SMMUFaultClass cls,
+                        uint64_t *pa, SMMUFault *fault);
+
+/* ------------------------------------------------------------------ */
+/* TLB maintenance, one entry point per command (IHI 0070 4.4)         */
+/* ------------------------------------------------------------------ */
+
+/* CMD_TLBI_NSNH_ALL (and reset): everything */
+void smmu_tlb_inv_all(SMMUState *s);
+/* CMD_TLBI_S12_VMALL: stage-1, stage-2 and nested entries of @vmid */
+void smmu_tlb_inv_vmid(SMMUState *s, uint16_t vmid);
+/* CMD_TLBI_NH_ALL: stage-1 and nested entries of @vmid */
+void smmu_tlb_inv_vmid_s1(SMMUState *s, uint16_t vmid);
+/* CMD_TLBI_NH_ASID: non-global stage-1 and nested entries of @asid */
+void smmu_tlb_inv_asid(SMMUState *s, uint16_t vmid, uint16_t asid);
+/*
+ * CMD_TLBI_NH_VA (@asid >= 0, plus global entries) or CMD_TLBI_NH_VAA
+ * (@asid < 0: every ASID): stage-1 and nested entries of @vmid holding
+ * the VAs of @r.
+ */
+void smmu_tlb_inv_va(SMMUState *s, uint16_t vmid, int asid,
+                     const SMMUInvRange *r);
+/*
+ * CMD_TLBI_S2_IPA: stage-2 entries of @vmid holding the IPAs of @r, and
+ * nested entries whose IPA lies in that range.
+ */
+void smmu_tlb_inv_ipa(SMMUState *s, uint16_t vmid, const SMMUInvRange *r);
+
+/*
+ * The address span [*start, *last] an invalidation @r covers, for IOMMU
+ * UNMAP notifications; @granule_bits is the mapping granule to use when
+ * r->tg == 0 (single-address form).
+ */
+void smmu_inv_range_span(const SMMUInvRange *r, uint8_t granule_bits,
+                         uint64_t *start, uint64_t *last);
+
+/* Snapshot of the TLB counters */
+void smmu_tlb_stats(SMMUState *s, SMMUTLBStats *st);
+
+#endif /* HW_ARM_SMMU_COMMON_H */
