@@ -204,6 +204,10 @@ struct SMMUBaseClass {
     SysBusDeviceClass parent_class;
 
     /* <public> */
+    /*
+     * For the subclass: where device_class_set_parent_realize() saves
+     * TYPE_ARM_SMMU's realize (the base keeps its own parent elsewhere).
+     */
     DeviceRealize parent_realize;
     /* the subclass's TYPE_IOMMU_MEMORY_REGION subtype (mandatory) */
     const char *iommu_mr_type;

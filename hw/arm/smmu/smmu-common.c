@@ -1,0 +1,267 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * TYPE_ARM_SMMU, the abstract base of SMMU device models: hooks the
+ * primary PCI bus, gives every PCI function its own IOMMU memory region
+ * and address space (an SMMUDevice), finds them again by StreamID, and
+ * owns the translation engine's TLB.
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qom/object.h"
+#include "hw/pci/pci_bridge.h"
+#include "hw/pci/pci_host.h"
+#include "hw/qdev-properties.h"
+#include "smmu-internal.h"
+#include "trace.h"
+
+static SMMUBusDevs *bus_devs_get(SMMUState *s, PCIBus *bus)
+{
+    SMMUBusDevs *bd = g_hash_table_lookup(s->buses, bus);
+
+    if (!bd) {
+        bd = g_new0(SMMUBusDevs, 1);
+        bd->bus = bus;
+        g_hash_table_insert(s->buses, bus, bd);
+    }
+    return bd;
+}
+
+/* PCIIOMMUOps.get_address_space: one SMMUDevice per (bus, devfn) */
+static AddressSpace *smmu_device_as(PCIBus *bus, void *opaque, int devfn)
+{
+    SMMUState *s = opaque;
+    SMMUBaseClass *sbc = ARM_SMMU_GET_CLASS(s);
+    SMMUBusDevs *bd = bus_devs_get(s, bus);
+    SMMUDevice *sdev = bd->by_devfn[devfn & 0xff];
+    g_autofree char *name = NULL;
+
+    if (sdev) {
+        return &sdev->as;
+    }
+    sdev = g_new0(SMMUDevice, 1);
+    sdev->smmu = s;
+    sdev->bus = bus;
+    sdev->devfn = devfn;
+    name = g_strdup_printf("%s-%s-%02x.%x", sbc->iommu_mr_type,
+                           bus->qbus.name, PCI_SLOT(devfn), PCI_FUNC(devfn));
+    memory_region_init_iommu(&sdev->iommu, sizeof(sdev->iommu),
+                             sbc->iommu_mr_type, OBJECT(s), name,
+                             UINT64_MAX);
+    address_space_init(&sdev->as, MEMORY_REGION(&sdev->iommu), name);
+    bd->by_devfn[devfn & 0xff] = sdev;
+    QLIST_INSERT_HEAD(&s->devices, sdev, next);
+    trace_smmu_add_device(name);
+    return &sdev->as;
+}
+
+static const PCIIOMMUOps smmu_pci_iommu_ops = {
+    .get_address_space = smmu_device_as,
+};
+
+/*
+ * Bus numbers are assigned by the guest after the address spaces exist,
+ * so the number -> bus map is filled lazily and re-checked on use.
+ */
+static SMMUBusDevs *bus_devs_by_num(SMMUState *s, unsigned num)
+{
+    SMMUBusDevs *bd = s->bus_by_num[num];
+    GHashTableIter it;
+
+    if (bd && pci_bus_num(bd->bus) == num) {
+        return bd;
+    }
+    s->bus_by_num[num] = NULL;
+    g_hash_table_iter_init(&it, s->buses);
+    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&bd)) {
+        if (pci_bus_num(bd->bus) == num) {
+            s->bus_by_num[num] = bd;
+            return bd;
+        }
+    }
+    return NULL;
+}
+
+SMMUDevice *smmu_find_sdev(SMMUState *s, uint32_t sid)
+{
+    SMMUBusDevs *bd = bus_devs_by_num(s, SMMU_SID_BUS(sid));
+
+    return bd ? bd->by_devfn[SMMU_SID_DEVFN(sid)] : NULL;
+}
+
+void smmu_foreach_sdev(SMMUState *s, void (*fn)(SMMUDevice *, void *),
+                       void *opaque)
+{
+    SMMUDevice *sdev;
+
+    QLIST_FOREACH(sdev, &s->devices, next) {
+        fn(sdev, opaque);
+    }
+}
+
+void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on)
+{
+    if (on == sdev->has_notifiers) {
+        return;
+    }
+    sdev->has_notifiers = on;
+    if (on) {
+        QLIST_INSERT_HEAD(&sdev->smmu->devices_with_notifiers, sdev,
+                          notifier_next);
+    } else {
+        QLIST_REMOVE(sdev, notifier_next);
+    }
+}
+
+void smmu_inv_notifiers_all(SMMUState *s)
+{
+    SMMUDevice *sdev;
+
+    QLIST_FOREACH(sdev, &s->devices_with_notifiers, notifier_next) {
+        IOMMUNotifier *n;
+
+        IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
+            memory_region_unmap_iommu_notifier_range(n);
+        }
+    }
+}
+
+/* Only a root complex's root bus: pcie.0 or a pxb-pcie one */
+static bool primary_bus_ok(PCIBus *bus)
+{
+    if (!pci_bus_is_express(bus) || !pci_bus_is_root(bus) ||
+        !object_dynamic_cast(OBJECT(bus)->parent, TYPE_PCI_HOST_BRIDGE)) {
+        return false;
+    }
+    return !bus->parent_dev ||
+           object_dynamic_cast(OBJECT(bus), TYPE_PXB_PCIE_BUS);
+}
+
+/*
+ * The sysbus realize this class overrides; kept here rather than in
+ * SMMUBaseClass.parent_realize, which belongs to the subclass.
+ */
+static DeviceRealize smmu_sysbus_realize;
+
+static void smmu_base_realize(DeviceState *dev, Error **errp)
+{
+    SMMUState *s = ARM_SMMU(dev);
+    SMMUBaseClass *sbc = ARM_SMMU_GET_CLASS(dev);
+    ERRP_GUARD();
+
+    if (smmu_sysbus_realize) {
+        smmu_sysbus_realize(dev, errp);
+        if (*errp) {
+            return;
+        }
+    }
+    if (!sbc->iommu_mr_type) {
+        error_setg(errp, "SMMU subclass without an IOMMU region type");
+        return;
+    }
+    if (!s->tlb_entries) {
+        error_setg(errp, "tlb-entries must be at least 1");
+        return;
+    }
+    if (!s->primary_bus) {
+        error_setg(errp, "SMMU is not attached to any PCI bus");
+        return;
+    }
+    if (!primary_bus_ok(s->primary_bus)) {
+        error_setg(errp, "SMMU must sit on a PCIe root complex "
+                   "(pcie.0 or a pxb-pcie root bus)");
+        return;
+    }
+
+    s->buses = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    s->tlb = smmu_tlb_new();
+
+    if (s->smmu_per_bus) {
+        pci_setup_iommu_per_bus(s->primary_bus, &smmu_pci_iommu_ops, s);
+    } else {
+        pci_setup_iommu(s->primary_bus, &smmu_pci_iommu_ops, s);
+    }
+}
+
+/* Exit phase: DMA has been quiesced in enter/hold */
+static void smmu_base_reset_exit(Object *obj, ResetType type)
+{
+    SMMUState *s = ARM_SMMU(obj);
+
+    memset(s->bus_by_num, 0, sizeof(s->bus_by_num));
+    if (s->tlb) {
+        smmu_tlb_inv_all(s);
+    }
+}
+
+static void smmu_base_init(Object *obj)
+{
+    SMMUState *s = ARM_SMMU(obj);
+
+    QLIST_INIT(&s->devices);
+    QLIST_INIT(&s->devices_with_notifiers);
+    /* Read-only counters for tests and benchmarks */
+    object_property_add_uint64_ptr(obj, "tlb-hits", &s->tlb_stats.hits,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "tlb-misses", &s->tlb_stats.misses,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "tlb-evictions",
+                                   &s->tlb_stats.evictions,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "tlb-invalidated",
+                                   &s->tlb_stats.invalidated,
+                                   OBJ_PROP_FLAG_READ);
+    object_property_add_uint64_ptr(obj, "tlb-used", &s->tlb_stats.used,
+                                   OBJ_PROP_FLAG_READ);
+}
+
+static void smmu_base_finalize(Object *obj)
+{
+    SMMUState *s = ARM_SMMU(obj);
+
+    smmu_tlb_free(s->tlb);
+    s->tlb = NULL;
+    if (s->buses) {
+        g_hash_table_destroy(s->buses);
+        s->buses = NULL;
+    }
+}
+
+static const Property smmu_base_props[] = {
+    DEFINE_PROP_LINK("primary-bus", SMMUState, primary_bus, TYPE_PCI_BUS,
+                     PCIBus *),
+    DEFINE_PROP_UINT8("bus_num", SMMUState, bus_num, 0),
+    DEFINE_PROP_BOOL("smmu_per_bus", SMMUState, smmu_per_bus, false),
+    DEFINE_PROP_UINT32("tlb-entries", SMMUState, tlb_entries,
+                       SMMU_TLB_DEFAULT_ENTRIES),
+};
+
+static void smmu_base_class_init(ObjectClass *oc, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+    ResettableClass *rc = RESETTABLE_CLASS(oc);
+
+    device_class_set_props(dc, smmu_base_props);
+    device_class_set_parent_realize(dc, smmu_base_realize,
+                                    &smmu_sysbus_realize);
+    rc->phases.exit = smmu_base_reset_exit;
+}
+
+static const TypeInfo smmu_base_type = {
+    .name = TYPE_ARM_SMMU,
+    .parent = TYPE_SYS_BUS_DEVICE,
+    .abstract = true,
+    .instance_size = sizeof(SMMUState),
+    .instance_init = smmu_base_init,
+    .instance_finalize = smmu_base_finalize,
+    .class_size = sizeof(SMMUBaseClass),
+    .class_init = smmu_base_class_init,
+};
+
+static void smmu_base_register(void)
+{
+    type_register_static(&smmu_base_type);
+}
+
+type_init(smmu_base_register)

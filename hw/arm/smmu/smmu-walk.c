@@ -1,0 +1,580 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * VMSAv8-64 translation table walker of the SMMU engine: stage 1, stage 2
+ * and nested (stage 1 over stage 2), for 4K/16K/64K granules and every
+ * legal start level, plus smmu_translate(), the TLB-backed front end.
+ *
+ * Rules come from the Arm ARM (D8 "The AArch64 Virtual Memory System
+ * Architecture") and IHI 0070 (SMMUv3) chapters 3.4, 5.2, 5.4 and 7.3.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bitops.h"
+#include "qemu/log.h"
+#include "system/address-spaces.h"
+#include "smmu-internal.h"
+#include "trace.h"
+
+/*
+ * Geometry of one walk.  A level L lookup resolves input bits
+ * [shift(L) + stride - 1 : shift(L)], shift(L) = gbits + stride * (3 - L);
+ * the start level resolves everything above shift(start), which for
+ * stage 2 includes the concatenated-table bits.
+ */
+typedef struct SMMUWalkGeom {
+    uint64_t ttb;
+    uint8_t gbits;          /* granule: 12, 14 or 16 */
+    uint8_t stride;         /* index bits per level: gbits - 3 */
+    uint8_t ia_bits;        /* input address size */
+    uint8_t oa_bits;        /* output address size */
+    int8_t start;           /* start level, 0..3 */
+} SMMUWalkGeom;
+
+static unsigned geom_shift(const SMMUWalkGeom *g, int level)
+{
+    return g->gbits + g->stride * (3 - level);
+}
+
+static unsigned geom_width(const SMMUWalkGeom *g, int level)
+{
+    return level == g->start ? g->ia_bits - geom_shift(g, level) : g->stride;
+}
+
+static bool granule_ok(unsigned gbits)
+{
+    return gbits == 12 || gbits == 14 || gbits == 16;
+}
+
+/* Blocks exist at level 2, and at level 1 for 4K (no 52-bit support) */
+static bool block_allowed(unsigned gbits, int level)
+{
+    return level == 2 || (level == 1 && gbits == 12);
+}
+
+/* Output address held in a descriptor, before block alignment */
+static uint64_t desc_address(uint64_t desc, unsigned gbits)
+{
+    uint64_t oa = desc & MAKE_64BIT_MASK(gbits, 48 - gbits);
+
+    if (gbits == 16) {
+        oa |= (uint64_t)FIELD_EX64(desc, DESC, OA_HI) << 48;
+    }
+    return oa;
+}
+
+static unsigned clamp_tsz(unsigned tsz)
+{
+    return MIN(MAX(tsz, SMMU_MIN_TSZ), SMMU_MAX_TSZ);
+}
+
+static void fault_set(SMMUFault *f, SMMUFaultType type, int stage, int level)
+{
+    f->type = type;
+    f->stage = stage;
+    f->level = level;
+}
+
+/* Stage-2 start level from S2SL0 (Arm ARM VTCR_EL2.SL0) */
+static int s2_start_level(unsigned gbits, unsigned sl0)
+{
+    int top = gbits == 12 ? 2 : 3;
+
+    if (sl0 > 3 || (gbits == 16 && sl0 == 3) || (gbits == 12 && sl0 == 3)) {
+        return -1;
+    }
+    return top - (int)sl0;
+}
+
+/* False when the STE's stage-2 fields describe no legal walk */
+static bool s2_geometry(const SMMUS2Cfg *c, SMMUWalkGeom *g)
+{
+    unsigned shift, extra;
+
+    if (!granule_ok(c->granule_bits)) {
+        return false;
+    }
+    g->gbits = c->granule_bits;
+    g->stride = g->gbits - 3;
+    g->ia_bits = 64 - clamp_tsz(c->tsz);
+    g->oa_bits = MIN(c->ps_bits, 52);
+    g->start = s2_start_level(g->gbits, c->sl0);
+    if (g->start < 0) {
+        return false;
+    }
+    /* The start level resolves 1..stride bits, up to 16 tables more */
+    shift = geom_shift(g, g->start);
+    if (g->ia_bits <= shift) {
+        return false;
+    }
+    extra = g->ia_bits - shift;
+    if (extra > g->stride + 4) {
+        return false;
+    }
+    g->ttb = c->vttb & ~MAKE_64BIT_MASK(0, extra + 3);
+    return true;
+}
+
+/*
+ * Stage-1 table for @va (IHI 0070 5.4, Arm ARM D8.2): VA[55] picks TTB0 or
+ * TTB1, every bit above the input size up to bit 63 (bit 55 with TBI)
+ * must equal VA[55].  Fills @g and the input address @ia.
+ */
+static bool s1_select(const SMMUS1Cfg *c, uint64_t va, SMMUWalkGeom *g,
+                      uint64_t *ia, bool *had)
+{
+    unsigned half = extract64(va, 55, 1);
+    const SMMUS1Table *t = &c->tt[half];
+    unsigned top = (c->tbi >> half) & 1 ? 56 : 64;
+    uint64_t upper, want;
+
+    if (t->disabled || !granule_ok(t->granule_bits)) {
+        return false;
+    }
+    g->gbits = t->granule_bits;
+    g->stride = g->gbits - 3;
+    g->ia_bits = 64 - clamp_tsz(t->tsz);
+    g->oa_bits = MIN(c->ips_bits, 52);
+    g->start = 4 - DIV_ROUND_UP(g->ia_bits - g->gbits, g->stride);
+
+    upper = extract64(va, g->ia_bits, top - g->ia_bits);
+    want = half ? MAKE_64BIT_MASK(0, top - g->ia_bits) : 0;
+    if (upper != want) {
+        return false;
+    }
+    g->ttb = t->ttb & ~MAKE_64BIT_MASK(0, geom_width(g, g->start) + 3);
+    *ia = extract64(va, 0, g->ia_bits);
+    *had = t->had;
+    return true;
+}
+
+/* Hierarchical stage-1 permissions collected from table descriptors */
+static uint8_t s1_table_limits(uint64_t desc)
+{
+    uint8_t lim = 0;
+    unsigned aptable = FIELD_EX64(desc, DESC, APTABLE);
+
+    if (aptable & 2) {
+        lim |= SMMU_S1_RO;
+    }
+    if (aptable & 1) {
+        lim |= SMMU_S1_USER;        /* removes USER */
+    }
+    if (FIELD_EX64(desc, DESC, PXNTABLE)) {
+        lim |= SMMU_S1_PXN;
+    }
+    if (FIELD_EX64(desc, DESC, XNTABLE)) {
+        lim |= SMMU_S1_UXN;
+    }
+    return lim;
+}
+
+static uint8_t s1_leaf_attrs(uint64_t desc, uint8_t lim)
+{
+    unsigned ap = FIELD_EX64(desc, DESC, AP);
+    uint8_t a = 0;
+
+    if ((ap & 2) || (lim & SMMU_S1_RO)) {
+        a |= SMMU_S1_RO;
+    }
+    if ((ap & 1) && !(lim & SMMU_S1_USER)) {
+        a |= SMMU_S1_USER;
+    }
+    if (FIELD_EX64(desc, DESC, PXN) || (lim & SMMU_S1_PXN)) {
+        a |= SMMU_S1_PXN;
+    }
+    if (FIELD_EX64(desc, DESC, UXN) || (lim & SMMU_S1_UXN)) {
+        a |= SMMU_S1_UXN;
+    }
+    return a;
+}
+
+static uint8_t s2_leaf_attrs(uint64_t desc, bool fwb)
+{
+    unsigned s2ap = FIELD_EX64(desc, DESC, S2AP);
+    unsigned xn = FIELD_EX64(desc, DESC, S2XN);
+    unsigned memattr = FIELD_EX64(desc, DESC, S2_MEMATTR);
+    uint8_t a = 0;
+
+    if (s2ap & 1) {
+        a |= SMMU_S2_READ;
+    }
+    if (s2ap & 2) {
+        a |= SMMU_S2_WRITE;
+    }
+    /* XN[1:0]: 0 both may execute, 1 EL0 only, 2 neither, 3 EL1 only */
+    if (xn == 1 || xn == 2) {
+        a |= SMMU_S2_XN_PRIV;
+    }
+    if (xn == 2 || xn == 3) {
+        a |= SMMU_S2_XN_USER;
+    }
+    /* Device memory: MemAttr[3:2] == 0, or MemAttr[2] == 0 with FWB */
+    if (fwb ? !(memattr & 4) : !(memattr & 0xc)) {
+        a |= SMMU_S2_DEVICE;
+    }
+    return a;
+}
+
+/*
+ * Nested context of a stage-1 walk: when non-NULL, every table address
+ * is an IPA that goes through stage 2 before the descriptor is read.
+ */
+typedef struct SMMUNest {
+    SMMUState *s;
+    const SMMUS2Cfg *s2;
+} SMMUNest;
+
+/*
+ * One walk of @ia through the tables described by @g, for stage @stage.
+ * Reads every descriptor from system memory and checks the result.
+ */
+static bool walk(const SMMUWalkGeom *g, int stage, const SMMUNest *nest,
+                 uint64_t ia, bool had, bool affd, bool fwb,
+                 SMMUWalkLeaf *leaf, SMMUFault *f)
+{
+    uint64_t table = g->ttb;
+    uint8_t lim = 0;
+    int level;
+
+    if (table >> g->oa_bits) {
+        fault_set(f, SMMU_FAULT_ADDR_SIZE, stage, g->start);
+        return false;
+    }
+    /* At most four lookups: levels start..3 */
+    for (level = g->start; level <= 3; level++) {
+        unsigned shift = geom_shift(g, level);
+        uint64_t index = extract64(ia, shift, geom_width(g, level));
+        uint64_t daddr = table + index * sizeof(uint64_t);
+        uint64_t dpa = daddr;
+        MemTxResult res;
+        uint64_t desc, oa;
+
+        if (nest) {
+            SMMUWalkLeaf s2leaf;
+            SMMUAccess rd = { .flags = IOMMU_RO };
+
+            /* IHI 0070 3.4.1: stage-1 walks are stage-2 translated */
+            if (!smmu_s2_translate(nest->s, nest->s2, daddr, &rd,
+                                   SMMU_CLASS_TT, &s2leaf, f)) {
+                return false;
+            }
+            if (nest->s2->ptw && (s2leaf.attrs & SMMU_S2_DEVICE)) {
+                /* IHI 0070 5.2 S2PTW: walk to Device memory */
+                fault_set(f, SMMU_FAULT_PERMISSION, 2, s2leaf.level);
+                f->cls = SMMU_CLASS_TT;
+                f->ipa = daddr;
+                f->record = nest->s2->record_faults;
+                return false;
+            }
+            dpa = s2leaf.out;
+        }
+
+        desc = address_space_ldq_le(&address_space_memory, dpa,
+                                    MEMTXATTRS_UNSPECIFIED, &res);
+        trace_smmu_walk_desc(stage, level, ia, dpa, desc);
+        if (res != MEMTX_OK) {
+            fault_set(f, SMMU_FAULT_WALK_EABT, stage, level);
+            f->fetch_addr = dpa;
+            return false;
+        }
+        if (!FIELD_EX64(desc, DESC, VALID)) {
+            fault_set(f, SMMU_FAULT_TRANSLATION, stage, level);
+            return false;
+        }
+        oa = desc_address(desc, g->gbits);
+        if (level < 3 && FIELD_EX64(desc, DESC, TYPE)) {
+            if (oa >> g->oa_bits) {
+                fault_set(f, SMMU_FAULT_ADDR_SIZE, stage, level);
+                return false;
+            }
+            if (stage == 1 && !had) {
+                lim |= s1_table_limits(desc);
+            }
+            table = oa;
+            continue;
+        }
+        /* A block at a level without blocks, or a reserved level-3 entry */
+        if (level == 3 ? !FIELD_EX64(desc, DESC, TYPE)
+                       : !block_allowed(g->gbits, level)) {
+            fault_set(f, SMMU_FAULT_TRANSLATION, stage, level);
+            return false;
+        }
+        oa &= ~MAKE_64BIT_MASK(0, shift);
+        if (oa >> g->oa_bits) {
+            fault_set(f, SMMU_FAULT_ADDR_SIZE, stage, level);
+            return false;
+        }
+        if (!FIELD_EX64(desc, DESC, AF) && !affd) {
+            fault_set(f, SMMU_FAULT_ACCESS, stage, level);
+            return false;
+        }
+        leaf->out = oa | extract64(ia, 0, shift);
+        leaf->size_bits = shift;
+        leaf->level = level;
+        leaf->granule_bits = g->gbits;
+        leaf->global = stage == 1 && !FIELD_EX64(desc, DESC, NG);
+        leaf->attrs = stage == 1 ? s1_leaf_attrs(desc, lim)
+                                 : s2_leaf_attrs(desc, fwb);
+        return true;
+    }
+    g_assert_not_reached();     /* level 3 always ends the loop */
+}
+
+/* What the stage-1 attributes allow for @acc */
+static bool s1_allows(uint8_t a, const SMMUAccess *acc, bool *rd, bool *wr)
+{
+    bool user = !acc->priv;
+
+    *rd = !user || (a & SMMU_S1_USER);
+    *wr = *rd && !(a & SMMU_S1_RO);
+    if (acc->instr && (a & (user ? SMMU_S1_UXN : SMMU_S1_PXN))) {
+        *rd = false;
+    }
+    return !(((acc->flags & IOMMU_RO) && !*rd) ||
+             ((acc->flags & IOMMU_WO) && !*wr));
+}
+
+static bool s2_allows(uint8_t a, const SMMUAccess *acc, bool *rd, bool *wr)
+{
+    *rd = a & SMMU_S2_READ;
+    *wr = a & SMMU_S2_WRITE;
+    if (acc->instr && (a & (acc->priv ? SMMU_S2_XN_PRIV : SMMU_S2_XN_USER))) {
+        *rd = false;
+    }
+    return !(((acc->flags & IOMMU_RO) && !*rd) ||
+             ((acc->flags & IOMMU_WO) && !*wr));
+}
+
+static void s2_fault_common(SMMUFault *f, const SMMUS2Cfg *s2,
+                            SMMUFaultClass cls, uint64_t ipa,
+                            const SMMUAccess *acc)
+{
+    f->stage = 2;
+    f->cls = cls;
+    f->ipa = ipa;
+    f->record = s2->record_faults;
+}
+
+bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
+                       const SMMUAccess *acc, SMMUFaultClass cls,
+                       SMMUWalkLeaf *leaf, SMMUFault *f)
+{
+    SMMUTLBEntry *e;
+    SMMUWalkGeom g;
+    bool rd, wr;
+
+    if (!s2_geometry(s2, &g)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "smmu: invalid stage-2 geometry "
+                      "(S2TG %u bits, S2SL0 %u, S2T0SZ %u)\n",
+                      s2->granule_bits, s2->sl0, s2->tsz);
+        fault_set(f, SMMU_FAULT_TRANSLATION, 2, -1);
+        s2_fault_common(f, s2, cls, ipa, acc);
+        return false;
+    }
+    if (ipa >> g.ia_bits) {
+        fault_set(f, SMMU_FAULT_TRANSLATION, 2, g.start);
+        s2_fault_common(f, s2, cls, ipa, acc);
+        return false;
+    }
+
+    e = smmu_tlb_lookup(s, SMMU_TAG_S2, s2->vmid, 0, ipa);
+    if (e) {
+        leaf->out = e->out_base + (ipa - e->base);
+        leaf->size_bits = e->size_bits;
+        leaf->level = e->level;
+        leaf->granule_bits = e->granule_bits;
+        leaf->attrs = e->s2_attrs;
+        leaf->global = false;
+    } else {
+        SMMUTLBEntry ne = { 0 };
+
+        if (!walk(&g, 2, NULL, ipa, false, s2->affd, s2->fwb, leaf, f)) {
+            s2_fault_common(f, s2, cls, ipa, acc);
+            return false;
+        }
+        ne.tag = SMMU_TAG_S2;
+        ne.vmid = s2->vmid;
+        ne.size_bits = leaf->size_bits;
+        ne.base = ipa & ~MAKE_64BIT_MASK(0, leaf->size_bits);
+        ne.out_base = leaf->out & ~MAKE_64BIT_MASK(0, leaf->size_bits);
+        ne.level = leaf->level;
+        ne.granule_bits = leaf->granule_bits;
+        ne.s2_attrs = leaf->attrs;
+        smmu_tlb_insert(s, &ne);
+    }
+    if (!s2_allows(leaf->attrs, acc, &rd, &wr)) {
+        fault_set(f, SMMU_FAULT_PERMISSION, 2, leaf->level);
+        s2_fault_common(f, s2, cls, ipa, acc);
+        return false;
+    }
+    return true;
+}
+
+bool smmu_translate_ipa(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
+                        IOMMUAccessFlags access, SMMUFaultClass cls,
+                        uint64_t *pa, SMMUFault *fault)
+{
+    SMMUAccess acc = { .flags = access };
+    SMMUWalkLeaf leaf;
+
+    memset(fault, 0, sizeof(*fault));
+    fault->input_addr = ipa;
+    fault->is_write = access & IOMMU_WO;
+    if (!smmu_s2_translate(s, s2, ipa, &acc, cls, &leaf, fault)) {
+        trace_smmu_fault(fault->type, fault->stage, fault->cls,
+                         fault->level, ipa, fault->ipa);
+        return false;
+    }
+    *pa = leaf.out;
+    return true;
+}
+
+static void s1_fault_common(SMMUFault *f, const SMMUTransCfg *cfg,
+                            const SMMUAccess *acc)
+{
+    f->stage = 1;
+    f->cls = SMMU_CLASS_IN;
+    f->record = cfg->s1.record_faults;
+}
+
+/*
+ * Stage 1 (optionally nested) for a TLB miss: walk, check stage-1
+ * permissions, then translate the output IPA through stage 2.
+ */
+static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
+                             const SMMUWalkGeom *g, uint64_t ia, bool had,
+                             uint64_t key, const SMMUAccess *acc,
+                             SMMUTLBEntry *ne, SMMUFault *f)
+{
+    SMMUNest nest = { .s = s, .s2 = &cfg->s2 };
+    SMMUWalkLeaf l1, l2;
+    bool rd, wr;
+    unsigned size_bits;
+
+    if (!walk(g, 1, cfg->s2_enabled ? &nest : NULL, ia, had, cfg->s1.affd,
+              false, &l1, f)) {
+        if (f->stage == 1) {
+            s1_fault_common(f, cfg, acc);
+        }
+        return NULL;
+    }
+    /* Arm ARM: stage-1 permission faults come before stage 2 of the OA */
+    if (!s1_allows(l1.attrs, acc, &rd, &wr)) {
+        fault_set(f, SMMU_FAULT_PERMISSION, 1, l1.level);
+        s1_fault_common(f, cfg, acc);
+        return NULL;
+    }
+
+    memset(ne, 0, sizeof(*ne));
+    ne->vmid = cfg->s2.vmid;
+    ne->asid = l1.global ? SMMU_ASID_GLOBAL : cfg->s1.asid;
+    ne->level = l1.level;
+    ne->granule_bits = l1.granule_bits;
+    ne->s1_attrs = l1.attrs;
+    size_bits = l1.size_bits;
+
+    if (cfg->s2_enabled) {
+        if (!smmu_s2_translate(s, &cfg->s2, l1.out, acc, SMMU_CLASS_IN,
+                               &l2, f)) {
+            return NULL;
+        }
+        size_bits = MIN(size_bits, l2.size_bits);
+        ne->tag = SMMU_TAG_NESTED;
+        ne->s2_attrs = l2.attrs;
+        ne->s2_level = l2.level;
+        ne->ipa_base = l1.out & ~MAKE_64BIT_MASK(0, size_bits);
+        ne->out_base = l2.out & ~MAKE_64BIT_MASK(0, size_bits);
+    } else {
+        ne->tag = SMMU_TAG_S1;
+        ne->out_base = l1.out & ~MAKE_64BIT_MASK(0, size_bits);
+    }
+    ne->size_bits = size_bits;
+    ne->base = key & ~MAKE_64BIT_MASK(0, size_bits);
+    smmu_tlb_insert(s, ne);
+    return ne;
+}
+
+bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
+                    IOMMUAccessFlags access, SMMUTranslation *out,
+                    SMMUFault *fault)
+{
+    SMMUAccess acc = {
+        .flags = access, .priv = cfg->priv, .instr = cfg->instr,
+    };
+    SMMUTLBEntry *e, scratch;
+    SMMUWalkGeom g;
+    uint64_t ia, key;
+    bool had, rd1 = true, wr1 = true, rd2 = true, wr2 = true;
+
+    memset(fault, 0, sizeof(*fault));
+    fault->input_addr = iova;
+    fault->is_write = access & IOMMU_WO;
+    fault->ind = cfg->instr;
+    fault->pnu = cfg->priv;
+
+    if (!cfg->s1_enabled) {
+        SMMUWalkLeaf leaf;
+
+        if (!cfg->s2_enabled) {
+            /* No stage enabled: the device should have bypassed */
+            out->addr = iova;
+            out->addr_mask = ~0ULL;
+            out->perm = IOMMU_RW;
+            return true;
+        }
+        if (!smmu_s2_translate(s, &cfg->s2, iova, &acc, SMMU_CLASS_IN,
+                               &leaf, fault)) {
+            goto fail;
+        }
+        out->addr = leaf.out;
+        out->addr_mask = MAKE_64BIT_MASK(0, leaf.size_bits);
+        s2_allows(leaf.attrs, &acc, &rd2, &wr2);
+        out->perm = IOMMU_ACCESS_FLAG(rd2, wr2);
+        return true;
+    }
+
+    if (!s1_select(&cfg->s1, iova, &g, &ia, &had)) {
+        /* Outside both TTB ranges, EPDx set, or a bad granule */
+        fault_set(fault, SMMU_FAULT_TRANSLATION, 1, -1);
+        s1_fault_common(fault, cfg, &acc);
+        goto fail;
+    }
+
+    key = smmu_canonical_va(iova);
+    e = smmu_tlb_lookup(s, cfg->s2_enabled ? SMMU_TAG_NESTED : SMMU_TAG_S1,
+                        cfg->s2.vmid, cfg->s1.asid, key);
+    if (e) {
+        if (!s1_allows(e->s1_attrs, &acc, &rd1, &wr1)) {
+            fault_set(fault, SMMU_FAULT_PERMISSION, 1, e->level);
+            s1_fault_common(fault, cfg, &acc);
+            goto fail;
+        }
+        if (e->tag == SMMU_TAG_NESTED &&
+            !s2_allows(e->s2_attrs, &acc, &rd2, &wr2)) {
+            fault_set(fault, SMMU_FAULT_PERMISSION, 2, e->s2_level);
+            s2_fault_common(fault, &cfg->s2, SMMU_CLASS_IN,
+                            e->ipa_base + (key - e->base), &acc);
+            goto fail;
+        }
+    } else {
+        e = s1_miss(s, cfg, &g, ia, had, key, &acc, &scratch, fault);
+        if (!e) {
+            goto fail;
+        }
+        s1_allows(e->s1_attrs, &acc, &rd1, &wr1);
+        if (e->tag == SMMU_TAG_NESTED) {
+            s2_allows(e->s2_attrs, &acc, &rd2, &wr2);
+        }
+    }
+    out->addr = e->out_base + (key - e->base);
+    out->addr_mask = MAKE_64BIT_MASK(0, e->size_bits);
+    out->perm = IOMMU_ACCESS_FLAG(rd1 && rd2, wr1 && wr2);
+    trace_smmu_translate(iova, out->addr, out->addr_mask, out->perm);
+    return true;
+
+fail:
+    trace_smmu_fault(fault->type, fault->stage, fault->cls, fault->level,
+                     iova, fault->ipa);
+    return false;
+}
