@@ -1,0 +1,210 @@
+/*
+ * SMMUv3 event queue, global errors and interrupt delivery.
+ *
+ * Arm IHI 0070 chapter 7: event records are 32 bytes written at
+ * EVENTQ_PROD; a full queue loses the record and flags an overflow; a
+ * failed write is a global error.  Interrupts are MSIs when the guest
+ * programmed an MSI address, wired lines otherwise.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "system/dma.h"
+#include "system/address-spaces.h"
+#include "hw/irq.h"
+#include "smmuv3-internal.h"
+#include "trace.h"
+
+#define EVT_RECORD_BYTES 32
+
+/*
+ * IHI 0070 6.3.19: an MSI is sent when SMMU_IDR0.MSI == 1 and ADDR is
+ * non-zero.  Returns false when the caller should use the wired line.
+ */
+bool smmuv3_send_msi(SMMUv3State *s, uint64_t cfg0, uint32_t data,
+                     uint32_t err_bit)
+{
+    uint64_t addr = cfg0 & SMMU_MSI_ADDR_MASK;
+    uint32_t le_data = cpu_to_le32(data);
+    MemTxResult res;
+
+    if (!FIELD_EX32(s->idr[0], IDR0, MSI) || !addr) {
+        return false;
+    }
+    res = dma_memory_write(&address_space_memory, addr, &le_data,
+                           sizeof(le_data), MEMTXATTRS_UNSPECIFIED);
+    trace_smmuv3_msi(addr, data, res);
+    if (res != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: MSI write to 0x%" PRIx64 " aborted\n", addr);
+        smmuv3_raise_gerror(s, err_bit);
+    }
+    return true;
+}
+
+/*
+ * IHI 0070 7.5: an error is active while GERROR and GERRORN differ in its
+ * bit; the SMMU toggles GERROR to activate it, software toggles GERRORN
+ * to acknowledge.  An already-active error is not raised again.
+ */
+void smmuv3_raise_gerror(SMMUv3State *s, uint32_t bit)
+{
+    uint32_t active = s->gerror ^ s->gerrorn;
+
+    if (active & bit) {
+        return;
+    }
+    s->gerror ^= bit;
+    trace_smmuv3_gerror(bit, s->gerror);
+
+    if (!FIELD_EX32(s->irq_ctrl, IRQ_CTRL, GERROR_IRQEN)) {
+        return;
+    }
+    /* A failed GERROR MSI is itself recorded, without a new interrupt. */
+    if (bit == GERROR_MSI_GERROR_ABT_ERR) {
+        return;
+    }
+    if (!smmuv3_send_msi(s, s->gerror_irq_cfg0, s->gerror_irq_cfg1,
+                         GERROR_MSI_GERROR_ABT_ERR)) {
+        qemu_irq_pulse(s->irq[SMMUV3_IRQ_GERROR]);
+    }
+}
+
+/* Lay out @ev as the 4 doublewords of IHI 0070 7.3 */
+static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
+{
+    memset(rec, 0, 4 * sizeof(uint64_t));
+    rec[0] = FIELD_DP64(rec[0], EVT0, TYPE, ev->type);
+    rec[0] = FIELD_DP64(rec[0], EVT0, SID, ev->sid);
+    if (ev->ssv) {
+        rec[0] = FIELD_DP64(rec[0], EVT0, SSV, 1);
+        rec[0] = FIELD_DP64(rec[0], EVT0, SSID, ev->ssid);
+    }
+
+    switch (ev->type) {
+    case EVT_F_STE_FETCH:
+    case EVT_F_CD_FETCH:
+        /* 7.3.4, 7.3.10: FetchAddr[51:3] in doubleword 2 */
+        rec[2] = ev->fetch_addr & EVT_FETCH_ADDR_MASK;
+        break;
+    case EVT_F_WALK_EABT:
+    case EVT_F_TRANSLATION:
+    case EVT_F_ADDR_SIZE:
+    case EVT_F_ACCESS:
+    case EVT_F_PERMISSION:
+        /* 7.3.12-7.3.16: access properties, InputAddr, then IPA/Fetch */
+        rec[1] = FIELD_DP64(rec[1], EVT1, PNU, ev->pnu);
+        rec[1] = FIELD_DP64(rec[1], EVT1, IND, ev->ind);
+        rec[1] = FIELD_DP64(rec[1], EVT1, RNW, ev->rnw);
+        rec[1] = FIELD_DP64(rec[1], EVT1, S2, ev->s2);
+        rec[1] = FIELD_DP64(rec[1], EVT1, CLASS, ev->class);
+        /* Table walks only read descriptors (no HTTU). */
+        if (ev->class != EVT_CLASS_IN || ev->type == EVT_F_WALK_EABT) {
+            rec[1] = FIELD_DP64(rec[1], EVT1, TTRNW, 1);
+        }
+        rec[2] = ev->input_addr;
+        if (ev->type == EVT_F_WALK_EABT) {
+            rec[3] = ev->fetch_addr & EVT_FETCH_ADDR_MASK;
+        } else if (ev->s2) {
+            rec[3] = ev->ipa & EVT_IPA_MASK;
+        }
+        break;
+    default:
+        /* C_BAD_*, F_STREAM_DISABLED: identification only */
+        break;
+    }
+}
+
+void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
+{
+    SMMUv3Queue *q = &s->eventq;
+    unsigned log2size = smmuv3_q_log2size(q->base, SMMUV3_EVENTQS);
+    uint64_t rec[4];
+    uint64_t addr;
+    MemTxResult res;
+    int i;
+
+    trace_smmuv3_event(ev->type, ev->sid, ev->ssv ? ev->ssid : 0,
+                       ev->input_addr);
+
+    /* IHI 0070 7.2: nothing is recorded while the queue is disabled. */
+    if (!FIELD_EX32(s->cr[0], CR0, EVENTQEN)) {
+        return;
+    }
+    /* A queue that could not be written stays silent until acknowledged */
+    if ((s->gerror ^ s->gerrorn) & GERROR_EVENTQ_ABT_ERR) {
+        return;
+    }
+    if (smmuv3_q_full(q->prod, q->cons, log2size)) {
+        /* 7.4: signal a new overflow by making OVFLG != OVACKFLG */
+        if (FIELD_EX32(q->prod, EVENTQ_PROD, OVFLG) ==
+            FIELD_EX32(q->cons, EVENTQ_CONS, OVACKFLG)) {
+            q->prod ^= R_EVENTQ_PROD_OVFLG_MASK;
+        }
+        trace_smmuv3_eventq_overflow(q->prod, q->cons);
+        return;
+    }
+
+    smmuv3_encode_event(ev, rec);
+    for (i = 0; i < 4; i++) {
+        rec[i] = cpu_to_le64(rec[i]);
+    }
+    addr = (q->base & SMMU_QBASE_ADDR_MASK) +
+           (uint64_t)smmuv3_q_idx(q->prod, log2size) * EVT_RECORD_BYTES;
+    res = dma_memory_write(&address_space_memory, addr, rec, sizeof(rec),
+                           MEMTXATTRS_UNSPECIFIED);
+    if (res != MEMTX_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: event queue write at 0x%" PRIx64
+                      " aborted\n", addr);
+        smmuv3_raise_gerror(s, GERROR_EVENTQ_ABT_ERR);
+        return;
+    }
+
+    /* Advance WR with wrap, keeping the overflow flag. */
+    q->prod = (q->prod & R_EVENTQ_PROD_OVFLG_MASK) |
+              (smmuv3_q_ptr(q->prod + 1, log2size));
+
+    if (FIELD_EX32(s->irq_ctrl, IRQ_CTRL, EVENTQ_IRQEN) &&
+        !smmuv3_send_msi(s, s->eventq_irq_cfg0, s->eventq_irq_cfg1,
+                         GERROR_MSI_EVENTQ_ABT_ERR)) {
+        qemu_irq_pulse(s->irq[SMMUV3_IRQ_EVTQ]);
+    }
+}
+
+/*
+ * Build the translation-related event for an engine fault (7.3.12-16).
+ * Returns false when the configuration asked not to record it (CD.R,
+ * STE.S2R).
+ */
+bool smmuv3_fault_to_event(const SMMUFault *f, uint32_t sid, uint32_t ssid,
+                           SMMUv3Event *ev)
+{
+    static const uint8_t type_of[] = {
+        [SMMU_FAULT_TRANSLATION] = EVT_F_TRANSLATION,
+        [SMMU_FAULT_ADDR_SIZE]   = EVT_F_ADDR_SIZE,
+        [SMMU_FAULT_ACCESS]      = EVT_F_ACCESS,
+        [SMMU_FAULT_PERMISSION]  = EVT_F_PERMISSION,
+        [SMMU_FAULT_WALK_EABT]   = EVT_F_WALK_EABT,
+    };
+
+    memset(ev, 0, sizeof(*ev));
+    if (f->type >= ARRAY_SIZE(type_of) || !type_of[f->type] || !f->record) {
+        return false;
+    }
+    ev->type = type_of[f->type];
+    ev->sid = sid;
+    ev->ssv = ssid != SMMUV3_NO_SSID;
+    ev->ssid = ev->ssv ? ssid : 0;
+    ev->s2 = f->stage == 2;
+    ev->class = f->cls;
+    ev->rnw = !f->is_write;
+    ev->ind = f->ind;
+    ev->pnu = f->pnu;
+    ev->input_addr = f->input_addr;
+    ev->ipa = f->ipa;
+    ev->fetch_addr = f->fetch_addr;
+    return true;
+}

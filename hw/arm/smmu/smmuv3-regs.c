@@ -1,0 +1,342 @@
+/*
+ * SMMUv3 programming interface: MMIO register reads and writes.
+ *
+ * Arm IHI 0070 chapter 6.  Registers are 32 bits wide except the base and
+ * MSI address registers, which accept 64-bit accesses and 32-bit accesses
+ * to either half.  Reserved bits read as zero and ignore writes.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/lockable.h"
+#include "smmuv3-internal.h"
+#include "trace.h"
+
+static bool smmuv3_enabled(SMMUv3State *s)
+{
+    return FIELD_EX32(s->cr[0], CR0, SMMUEN) ||
+           FIELD_EX32(s->cr0ack, CR0, SMMUEN);
+}
+
+static bool cmdq_enabled(SMMUv3State *s)
+{
+    return FIELD_EX32(s->cr[0], CR0, CMDQEN);
+}
+
+static bool eventq_enabled(SMMUv3State *s)
+{
+    return FIELD_EX32(s->cr[0], CR0, EVENTQEN);
+}
+
+/* ---- 64-bit registers ---- */
+
+/* The storage of the 64-bit register whose low half is at @off, or NULL */
+static uint64_t *smmuv3_reg64(SMMUv3State *s, hwaddr off)
+{
+    switch (off) {
+    case SMMU_REG_GERROR_IRQ_CFG0:
+        return &s->gerror_irq_cfg0;
+    case SMMU_REG_STRTAB_BASE:
+        return &s->strtab_base;
+    case SMMU_REG_CMDQ_BASE:
+        return &s->cmdq.base;
+    case SMMU_REG_EVENTQ_BASE:
+        return &s->eventq.base;
+    case SMMU_REG_EVENTQ_IRQ_CFG0:
+        return &s->eventq_irq_cfg0;
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * Whether a write to the 64-bit register at @off is accepted now, and
+ * which bits it may set.  IHI 0070 6.3: a table or queue base must not
+ * change while the structure is in use, nor an MSI configuration while
+ * its interrupt is enabled; such writes are ignored.
+ */
+static bool smmuv3_reg64_writable(SMMUv3State *s, hwaddr off, uint64_t *mask)
+{
+    switch (off) {
+    case SMMU_REG_GERROR_IRQ_CFG0:
+        *mask = SMMU_MSI_ADDR_MASK;
+        return !FIELD_EX32(s->irq_ctrl, IRQ_CTRL, GERROR_IRQEN);
+    case SMMU_REG_EVENTQ_IRQ_CFG0:
+        *mask = SMMU_MSI_ADDR_MASK;
+        return !FIELD_EX32(s->irq_ctrl, IRQ_CTRL, EVENTQ_IRQEN);
+    case SMMU_REG_STRTAB_BASE:
+        *mask = SMMU_STRTAB_BASE_WRITABLE;
+        return !smmuv3_enabled(s);
+    case SMMU_REG_CMDQ_BASE:
+        *mask = SMMU_QBASE_WRITABLE;
+        return !cmdq_enabled(s);
+    case SMMU_REG_EVENTQ_BASE:
+        *mask = SMMU_QBASE_WRITABLE;
+        return !eventq_enabled(s);
+    default:
+        g_assert_not_reached();
+    }
+}
+
+static void smmuv3_write_reg64(SMMUv3State *s, hwaddr off, uint64_t *reg,
+                               uint64_t val, unsigned shift, unsigned size)
+{
+    uint64_t lane = size == 8 ? UINT64_MAX : (0xffffffffULL << shift);
+    uint64_t mask;
+
+    if (!smmuv3_reg64_writable(s, off, &mask)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: write to 0x%" HWADDR_PRIx
+                      " ignored while in use\n", off);
+        return;
+    }
+    *reg = (*reg & ~(lane & mask)) | ((val << shift) & lane & mask);
+}
+
+/* ---- 32-bit registers ---- */
+
+static void smmuv3_write_cr0(SMMUv3State *s, uint32_t val)
+{
+    uint32_t old = s->cr[0];
+    uint32_t mask = R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK |
+                    R_CR0_CMDQEN_MASK;
+
+    s->cr[0] = val & mask;
+    /* Every enable takes effect at once: acknowledge it (6.3.10). */
+    s->cr0ack = s->cr[0];
+
+    if ((old ^ s->cr[0]) & R_CR0_SMMUEN_MASK) {
+        /* Every translation changes meaning: drop what was derived. */
+        smmuv3_cfg_cache_inv_all(s);
+        smmuv3_notify_unmap_all(s);
+    }
+    if (!(old & R_CR0_CMDQEN_MASK) && cmdq_enabled(s)) {
+        smmuv3_cmdq_consume(s);
+    }
+}
+
+static void smmuv3_write_gerrorn(SMMUv3State *s, uint32_t val)
+{
+    uint32_t was_active = s->gerror ^ s->gerrorn;
+
+    s->gerrorn = val & SMMU_GERROR_BITS;
+    /* 7.1: acknowledging CMDQ_ERR lets the queue run again. */
+    if ((was_active & GERROR_CMDQ_ERR) &&
+        !((s->gerror ^ s->gerrorn) & GERROR_CMDQ_ERR)) {
+        smmuv3_cmdq_consume(s);
+    }
+}
+
+static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
+{
+    switch (off) {
+    case SMMU_REG_CR0:
+        smmuv3_write_cr0(s, val);
+        return;
+    case SMMU_REG_CR1:
+        s->cr[1] = val & SMMU_CR1_WRITABLE;
+        return;
+    case SMMU_REG_CR2:
+        s->cr[2] = val & (R_CR2_RECINVSID_MASK | R_CR2_PTM_MASK);
+        return;
+    case SMMU_REG_GBPA:
+        /* 6.3.14: the new value applies when written with UPDATE set. */
+        if (!FIELD_EX32(val, GBPA, UPDATE)) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "smmuv3: GBPA write without UPDATE ignored\n");
+            return;
+        }
+        s->gbpa = val & SMMU_GBPA_WRITABLE;
+        smmuv3_notify_unmap_all(s);
+        return;
+    case SMMU_REG_IRQ_CTRL:
+        s->irq_ctrl = val & (R_IRQ_CTRL_GERROR_IRQEN_MASK |
+                             R_IRQ_CTRL_EVENTQ_IRQEN_MASK);
+        return;
+    case SMMU_REG_GERRORN:
+        smmuv3_write_gerrorn(s, val);
+        return;
+    case SMMU_REG_GERROR_IRQ_CFG1:
+    case SMMU_REG_GERROR_IRQ_CFG2:
+        if (FIELD_EX32(s->irq_ctrl, IRQ_CTRL, GERROR_IRQEN)) {
+            break;
+        }
+        if (off == SMMU_REG_GERROR_IRQ_CFG1) {
+            s->gerror_irq_cfg1 = val;
+        } else {
+            s->gerror_irq_cfg2 = val & SMMU_MSI_CFG2_WRITABLE;
+        }
+        return;
+    case SMMU_REG_EVENTQ_IRQ_CFG1:
+    case SMMU_REG_EVENTQ_IRQ_CFG2:
+        if (FIELD_EX32(s->irq_ctrl, IRQ_CTRL, EVENTQ_IRQEN)) {
+            break;
+        }
+        if (off == SMMU_REG_EVENTQ_IRQ_CFG1) {
+            s->eventq_irq_cfg1 = val;
+        } else {
+            s->eventq_irq_cfg2 = val & SMMU_MSI_CFG2_WRITABLE;
+        }
+        return;
+    case SMMU_REG_STRTAB_BASE_CFG:
+        if (smmuv3_enabled(s)) {
+            break;
+        }
+        s->strtab_base_cfg = val & SMMU_STRTAB_CFG_WRITABLE;
+        return;
+    case SMMU_REG_CMDQ_PROD:
+        s->cmdq.prod = val & SMMU_Q_PTR_MASK;
+        smmuv3_cmdq_consume(s);
+        return;
+    case SMMU_REG_CMDQ_CONS:
+        if (cmdq_enabled(s)) {
+            break;
+        }
+        s->cmdq.cons = val & SMMU_Q_PTR_MASK;
+        return;
+    case SMMU_REG_EVENTQ_PROD:
+        if (eventq_enabled(s)) {
+            break;
+        }
+        s->eventq.prod = val & (SMMU_Q_PTR_MASK | R_EVENTQ_PROD_OVFLG_MASK);
+        return;
+    case SMMU_REG_EVENTQ_CONS:
+        s->eventq.cons = val & (SMMU_Q_PTR_MASK |
+                                R_EVENTQ_CONS_OVACKFLG_MASK);
+        return;
+    case SMMU_REG_IDR0 ... SMMU_REG_AIDR:
+    case SMMU_REG_CR0ACK:
+    case SMMU_REG_STATUSR:
+    case SMMU_REG_IRQ_CTRLACK:
+    case SMMU_REG_GERROR:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: write to read-only register 0x%" HWADDR_PRIx
+                      "\n", off);
+        return;
+    default:
+        /* Reserved, AGBPA (no attribute override) and absent features */
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: write to unimplemented offset 0x%" HWADDR_PRIx
+                      "\n", off);
+        return;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "smmuv3: write to 0x%" HWADDR_PRIx " ignored while in use\n",
+                  off);
+}
+
+static uint32_t smmuv3_read_reg32(SMMUv3State *s, hwaddr off)
+{
+    switch (off) {
+    case SMMU_REG_IDR0 ... SMMU_REG_IDR5:
+        return s->idr[(off - SMMU_REG_IDR0) / 4];
+    case SMMU_REG_IIDR:
+        return s->iidr;
+    case SMMU_REG_AIDR:
+        return s->aidr;
+    case SMMU_REG_CR0:
+        return s->cr[0];
+    case SMMU_REG_CR0ACK:
+        return s->cr0ack;
+    case SMMU_REG_CR1:
+        return s->cr[1];
+    case SMMU_REG_CR2:
+        return s->cr[2];
+    case SMMU_REG_STATUSR:
+        return 0;
+    case SMMU_REG_GBPA:
+        return s->gbpa;
+    case SMMU_REG_IRQ_CTRL:
+    case SMMU_REG_IRQ_CTRLACK:
+        /* Interrupt enables also take effect immediately (6.3.17). */
+        return s->irq_ctrl;
+    case SMMU_REG_GERROR:
+        return s->gerror;
+    case SMMU_REG_GERRORN:
+        return s->gerrorn;
+    case SMMU_REG_GERROR_IRQ_CFG1:
+        return s->gerror_irq_cfg1;
+    case SMMU_REG_GERROR_IRQ_CFG2:
+        return s->gerror_irq_cfg2;
+    case SMMU_REG_STRTAB_BASE_CFG:
+        return s->strtab_base_cfg;
+    case SMMU_REG_CMDQ_PROD:
+        return s->cmdq.prod;
+    case SMMU_REG_CMDQ_CONS:
+        return s->cmdq.cons;
+    case SMMU_REG_EVENTQ_IRQ_CFG1:
+        return s->eventq_irq_cfg1;
+    case SMMU_REG_EVENTQ_IRQ_CFG2:
+        return s->eventq_irq_cfg2;
+    case SMMU_REG_EVENTQ_PROD:
+        return s->eventq.prod;
+    case SMMU_REG_EVENTQ_CONS:
+        return s->eventq.cons;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: read of unimplemented offset 0x%" HWADDR_PRIx
+                      "\n", off);
+        return 0;
+    }
+}
+
+static MemTxResult smmuv3_mmio_read(void *opaque, hwaddr off, uint64_t *data,
+                                   unsigned size, MemTxAttrs attrs)
+{
+    SMMUv3State *s = opaque;
+    uint64_t *reg;
+
+    QEMU_LOCK_GUARD(&s->lock);
+    reg = smmuv3_reg64(s, off & ~7ULL);
+    if (reg) {
+        *data = size == 8 ? *reg : extract64(*reg, (off & 4) * 8, 32);
+    } else if (size == 4) {
+        *data = smmuv3_read_reg32(s, off);
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: 64-bit read of 32-bit register 0x%"
+                      HWADDR_PRIx "\n", off);
+        *data = 0;
+    }
+    trace_smmuv3_read(off, *data, size);
+    return MEMTX_OK;
+}
+
+static MemTxResult smmuv3_mmio_write(void *opaque, hwaddr off, uint64_t data,
+                                    unsigned size, MemTxAttrs attrs)
+{
+    SMMUv3State *s = opaque;
+    uint64_t *reg;
+
+    trace_smmuv3_write(off, data, size);
+    QEMU_LOCK_GUARD(&s->lock);
+    reg = smmuv3_reg64(s, off & ~7ULL);
+    if (reg) {
+        smmuv3_write_reg64(s, off & ~7ULL, reg, data, (off & 4) * 8, size);
+    } else if (size == 4) {
+        smmuv3_write_reg32(s, off, data);
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: 64-bit write to 32-bit register 0x%"
+                      HWADDR_PRIx " ignored\n", off);
+    }
+    return MEMTX_OK;
+}
+
+const MemoryRegionOps smmuv3_mmio_ops = {
+    .read_with_attrs = smmuv3_mmio_read,
+    .write_with_attrs = smmuv3_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+        /* 6.2: accesses are naturally aligned */
+        .unaligned = false,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+    },
+};

@@ -1,0 +1,249 @@
+/*
+ * Arm SMMUv3 device (TYPE_ARM_SMMUV3): QOM type, properties, feature
+ * registers, reset and migration state.
+ *
+ * The register interface lives in smmuv3-regs.c, the queues in
+ * smmuv3-cmdq.c / smmuv3-event.c, the configuration structures in
+ * smmuv3-config.c and the translation entry point in smmuv3-translate.c.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "hw/qdev-properties.h"
+#include "hw/irq.h"
+#include "migration/vmstate.h"
+#include "smmuv3-internal.h"
+#include "trace.h"
+
+#define SMMUV3_MMIO_SIZE 0x20000
+
+/* IHI 0070 6.3.1-6.3.8: what this model implements, per the stage(s) */
+static void smmuv3_init_id_regs(SMMUv3State *s)
+{
+    uint32_t idr0 = 0, idr1 = 0, idr3 = 0, idr5 = 0;
+
+    idr0 = FIELD_DP32(idr0, IDR0, S1P, s->s1_supported);
+    idr0 = FIELD_DP32(idr0, IDR0, S2P, s->s2_supported);
+    idr0 = FIELD_DP32(idr0, IDR0, TTF, 2);           /* AArch64 tables */
+    idr0 = FIELD_DP32(idr0, IDR0, COHACC, 1);
+    idr0 = FIELD_DP32(idr0, IDR0, ASID16, 1);
+    idr0 = FIELD_DP32(idr0, IDR0, VMID16, 1);
+    idr0 = FIELD_DP32(idr0, IDR0, MSI, 1);
+    idr0 = FIELD_DP32(idr0, IDR0, CD2L, 1);
+    idr0 = FIELD_DP32(idr0, IDR0, TTENDIAN, 2);      /* little-endian */
+    idr0 = FIELD_DP32(idr0, IDR0, STALL_MODEL, 1);   /* no stalling */
+    idr0 = FIELD_DP32(idr0, IDR0, TERM_MODEL, 1);    /* terminate = abort */
+    idr0 = FIELD_DP32(idr0, IDR0, ST_LEVEL, 1);      /* 2-level tables */
+    s->idr[0] = idr0;
+
+    idr1 = FIELD_DP32(idr1, IDR1, SIDSIZE, SMMUV3_SIDSIZE);
+    /* SubstreamIDs select CDs, so they only exist with stage 1. */
+    idr1 = FIELD_DP32(idr1, IDR1, SSIDSIZE,
+                      s->s1_supported ? SMMUV3_SSIDSIZE : 0);
+    idr1 = FIELD_DP32(idr1, IDR1, EVENTQS, SMMUV3_EVENTQS);
+    idr1 = FIELD_DP32(idr1, IDR1, CMDQS, SMMUV3_CMDQS);
+    s->idr[1] = idr1;
+
+    s->idr[2] = 0;
+    idr3 = FIELD_DP32(idr3, IDR3, HAD, 1);
+    idr3 = FIELD_DP32(idr3, IDR3, RIL, 1);
+    s->idr[3] = idr3;
+    s->idr[4] = 0;
+
+    idr5 = FIELD_DP32(idr5, IDR5, OAS, SMMUV3_OAS_ENC);
+    idr5 = FIELD_DP32(idr5, IDR5, GRAN4K, 1);
+    idr5 = FIELD_DP32(idr5, IDR5, GRAN16K, 1);
+    idr5 = FIELD_DP32(idr5, IDR5, GRAN64K, 1);
+    s->idr[5] = idr5;
+
+    s->iidr = 0;
+    /* SMMUv3.2: range invalidation (RIL) is a v3.2 feature */
+    s->aidr = FIELD_DP32(0, AIDR, MINOR, 2);
+}
+
+static bool smmuv3_parse_stage(SMMUv3State *s, Error **errp)
+{
+    const char *stage = s->stage ? s->stage : "1";
+
+    if (!strcmp(stage, "1")) {
+        s->s1_supported = true;
+        s->s2_supported = false;
+    } else if (!strcmp(stage, "2")) {
+        s->s1_supported = false;
+        s->s2_supported = true;
+    } else if (!strcmp(stage, "nested")) {
+        s->s1_supported = true;
+        s->s2_supported = true;
+    } else {
+        error_setg(errp, "arm-smmuv3: invalid stage '%s'", stage);
+        error_append_hint(errp, "Valid values are 1, 2 and nested.\n");
+        return false;
+    }
+    return true;
+}
+
+static void smmuv3_realize(DeviceState *dev, Error **errp)
+{
+    SMMUv3State *s = ARM_SMMUV3(dev);
+    SMMUv3Class *c = ARM_SMMUV3_GET_CLASS(s);
+    SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
+    ERRP_GUARD();
+    int i;
+
+    if (!smmuv3_parse_stage(s, errp)) {
+        return;
+    }
+    c->parent_realize(dev, errp);
+    if (*errp) {
+        return;
+    }
+
+    smmuv3_init_id_regs(s);
+
+    memory_region_init_io(&s->smmu_state.iomem, OBJECT(s), &smmuv3_mmio_ops,
+                          s, TYPE_ARM_SMMUV3, SMMUV3_MMIO_SIZE);
+    sysbus_init_mmio(sbd, &s->smmu_state.iomem);
+    for (i = 0; i < SMMUV3_NUM_IRQS; i++) {
+        sysbus_init_irq(sbd, &s->irq[i]);
+    }
+}
+
+/* IHI 0070 6.3: architectural reset values */
+static void smmuv3_reset_hold(Object *obj, ResetType type)
+{
+    SMMUv3State *s = ARM_SMMUV3(obj);
+    SMMUv3Class *c = ARM_SMMUV3_GET_CLASS(obj);
+
+    if (c->parent_phases.hold) {
+        c->parent_phases.hold(obj, type);
+    }
+
+    memset(s->cr, 0, sizeof(s->cr));
+    s->cr0ack = 0;
+    s->gbpa = SMMU_GBPA_RESET;
+    s->irq_ctrl = 0;
+    s->gerror = 0;
+    s->gerrorn = 0;
+    s->gerror_irq_cfg0 = 0;
+    s->gerror_irq_cfg1 = 0;
+    s->gerror_irq_cfg2 = 0;
+    s->strtab_base = 0;
+    s->strtab_base_cfg = 0;
+    memset(&s->cmdq, 0, sizeof(s->cmdq));
+    memset(&s->eventq, 0, sizeof(s->eventq));
+    s->eventq_irq_cfg0 = 0;
+    s->eventq_irq_cfg1 = 0;
+    s->eventq_irq_cfg2 = 0;
+    smmuv3_cfg_cache_inv_all(s);
+}
+
+static int smmuv3_post_load(void *opaque, int version_id)
+{
+    SMMUv3State *s = opaque;
+
+    /* Caches are not migrated; start from an empty configuration cache. */
+    smmuv3_cfg_cache_inv_all(s);
+    return 0;
+}
+
+static const VMStateDescription vmstate_smmuv3_q = {
+    .name = "arm-smmuv3/queue",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(base, SMMUv3Queue),
+        VMSTATE_UINT32(prod, SMMUv3Queue),
+        VMSTATE_UINT32(cons, SMMUv3Queue),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_smmuv3_dev = {
+    .name = TYPE_ARM_SMMUV3,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .priority = MIG_PRI_IOMMU,
+    .post_load = smmuv3_post_load,
+    .fields = (const VMStateField[]) {
+        /* control */
+        VMSTATE_UINT32_ARRAY(cr, SMMUv3State, 3),
+        VMSTATE_UINT32(cr0ack, SMMUv3State),
+        VMSTATE_UINT32(gbpa, SMMUv3State),
+        /* stream table */
+        VMSTATE_UINT64(strtab_base, SMMUv3State),
+        VMSTATE_UINT32(strtab_base_cfg, SMMUv3State),
+        /* queues */
+        VMSTATE_STRUCT(cmdq, SMMUv3State, 1, vmstate_smmuv3_q, SMMUv3Queue),
+        VMSTATE_STRUCT(eventq, SMMUv3State, 1, vmstate_smmuv3_q,
+                       SMMUv3Queue),
+        /* errors and interrupts */
+        VMSTATE_UINT32(irq_ctrl, SMMUv3State),
+        VMSTATE_UINT32(gerror, SMMUv3State),
+        VMSTATE_UINT32(gerrorn, SMMUv3State),
+        VMSTATE_UINT64(gerror_irq_cfg0, SMMUv3State),
+        VMSTATE_UINT32(gerror_irq_cfg1, SMMUv3State),
+        VMSTATE_UINT32(gerror_irq_cfg2, SMMUv3State),
+        VMSTATE_UINT64(eventq_irq_cfg0, SMMUv3State),
+        VMSTATE_UINT32(eventq_irq_cfg1, SMMUv3State),
+        VMSTATE_UINT32(eventq_irq_cfg2, SMMUv3State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const Property smmuv3_props[] = {
+    /* "1", "2" or "nested": the translation stages the SMMU implements */
+    DEFINE_PROP_STRING("stage", SMMUv3State, stage),
+};
+
+static void smmuv3_instance_init(Object *obj)
+{
+    SMMUv3State *s = ARM_SMMUV3(obj);
+
+    smmuv3_cfg_cache_init(s);
+    qemu_rec_mutex_init(&s->lock);
+}
+
+static void smmuv3_finalize(Object *obj)
+{
+    SMMUv3State *s = ARM_SMMUV3(obj);
+
+    g_hash_table_destroy(s->cfg_cache);
+    qemu_rec_mutex_destroy(&s->lock);
+}
+
+static void smmuv3_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+    SMMUv3Class *c = ARM_SMMUV3_CLASS(klass);
+    SMMUBaseClass *sbc = ARM_SMMU_CLASS(klass);
+
+    dc->desc = "Arm SMMUv3 (IHI 0070)";
+    dc->vmsd = &vmstate_smmuv3_dev;
+    dc->user_creatable = true;
+    device_class_set_props(dc, smmuv3_props);
+    device_class_set_parent_realize(dc, smmuv3_realize, &c->parent_realize);
+    resettable_class_set_parent_phases(rc, NULL, smmuv3_reset_hold, NULL,
+                                       &c->parent_phases);
+    sbc->iommu_mr_type = TYPE_SMMUV3_IOMMU_MEMORY_REGION;
+}
+
+static const TypeInfo smmuv3_type_info = {
+    .name = TYPE_ARM_SMMUV3,
+    .parent = TYPE_ARM_SMMU,
+    .instance_size = sizeof(SMMUv3State),
+    .instance_init = smmuv3_instance_init,
+    .instance_finalize = smmuv3_finalize,
+    .class_size = sizeof(SMMUv3Class),
+    .class_init = smmuv3_class_init,
+};
+
+static void smmuv3_register_types(void)
+{
+    type_register_static(&smmuv3_type_info);
+    smmuv3_iommu_mr_register_type();
+}
+
+type_init(smmuv3_register_types)
