@@ -23,7 +23,6 @@ FIELD(DESC, S2_MEMATTR, 2, 4)       /* stage 2 MemAttr[3:0] */
 FIELD(DESC, AP, 6, 2)               /* stage 1 AP[2:1] */
 FIELD(DESC, S2AP, 6, 2)             /* stage 2 S2AP: [0] read, [1] write */
 FIELD(DESC, AF, 10, 1)
-FIELD(DESC, NG, 11, 1)              /* stage 1: not global */
 FIELD(DESC, OA_HI, 12, 4)           /* 64K granule: OA[51:48] */
 FIELD(DESC, PXN, 53, 1)             /* stage 1 */
 FIELD(DESC, UXN, 54, 1)             /* stage 1 */
@@ -54,9 +53,6 @@ typedef enum SMMUTLBTag {
     SMMU_TAG_NESTED = 3,            /* combined: VA -> PA via an IPA */
 } SMMUTLBTag;
 
-/* ASID value that tags global (nG == 0) stage-1 entries */
-#define SMMU_ASID_GLOBAL  0x10000u
-
 /* One leaf translation as the walker returns it */
 typedef struct SMMUWalkLeaf {
     uint64_t out;                   /* output address of the input */
@@ -64,7 +60,6 @@ typedef struct SMMUWalkLeaf {
     uint8_t level;
     uint8_t granule_bits;
     uint8_t attrs;                  /* SMMU_S1_* or SMMU_S2_* */
-    bool global;                    /* stage 1, nG == 0 */
 } SMMUWalkLeaf;
 
 /* The access being checked: flags plus the stream's PRIV/INST attributes */
@@ -78,7 +73,7 @@ typedef struct SMMUTLBEntry SMMUTLBEntry;
 struct SMMUTLBEntry {
     /* key */
     uint64_t base;                  /* input address, size-aligned */
-    uint32_t asid;                  /* or SMMU_ASID_GLOBAL; 0 for S2 */
+    uint16_t asid;                  /* 0 for S2 */
     uint16_t vmid;
     uint8_t tag;                    /* SMMUTLBTag */
     uint8_t size_bits;
@@ -99,9 +94,9 @@ struct SMMUTLBEntry {
 /* smmu-tlb.c */
 SMMUTLB *smmu_tlb_new(void);
 void smmu_tlb_free(SMMUTLB *tlb);
-/* Entry of (@tag, @vmid, @asid) holding @addr; S1/NESTED also try global */
+/* Entry of (@tag, @vmid, @asid) holding @addr, or NULL */
 SMMUTLBEntry *smmu_tlb_lookup(SMMUState *s, SMMUTLBTag tag, uint16_t vmid,
-                              uint32_t asid, uint64_t addr);
+                              uint16_t asid, uint64_t addr);
 /* Insert a copy of @e (key fields and payload), evicting if full */
 void smmu_tlb_insert(SMMUState *s, const SMMUTLBEntry *e);
 

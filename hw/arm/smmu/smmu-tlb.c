@@ -8,8 +8,9 @@
  *   the list of their context (tag, VMID, ASID).  A context remembers
  *   which mapping sizes it holds, so a lookup probes one hash slot per
  *   size actually present instead of every level of every granule.
- * - Global stage-1 entries (nG == 0) sit in the context with ASID
- *   SMMU_ASID_GLOBAL and match any ASID of their VMID.
+ * - Stage-1 entries are always tagged with their ASID, global (nG == 0)
+ *   or not: a global entry is re-walked under another ASID and dropped
+ *   by CMD_TLBI_NH_ASID, which the architecture permits.
  * - Capacity is the "tlb-entries" property; when full the least recently
  *   used entry alone is evicted.
  * - Invalidation (IHI 0070 4.4) goes through the affected contexts only,
@@ -29,7 +30,7 @@ typedef struct SMMUTLBCtx {
     uint64_t id;                    /* ctx_id(tag, vmid, asid) */
     uint8_t tag;
     uint16_t vmid;
-    uint32_t asid;
+    uint16_t asid;
     uint64_t sizes;                 /* bit n: entries of 2^n bytes exist */
     uint32_t size_count[64];
     uint32_t nr;
@@ -42,7 +43,7 @@ struct SMMUTLB {
     QTAILQ_HEAD(, SMMUTLBEntry) lru;    /* head: least recently used */
 };
 
-static uint64_t ctx_id(unsigned tag, uint16_t vmid, uint32_t asid)
+static uint64_t ctx_id(unsigned tag, uint16_t vmid, uint16_t asid)
 {
     return ((uint64_t)tag << 48) | ((uint64_t)vmid << 32) | asid;
 }
@@ -78,7 +79,7 @@ SMMUTLB *smmu_tlb_new(void)
 }
 
 static SMMUTLBCtx *ctx_find(SMMUTLB *tlb, unsigned tag, uint16_t vmid,
-                            uint32_t asid)
+                            uint16_t asid)
 {
     uint64_t id = ctx_id(tag, vmid, asid);
 
@@ -140,22 +141,12 @@ static SMMUTLBEntry *ctx_probe(SMMUTLB *tlb, SMMUTLBCtx *ctx, uint64_t addr)
 }
 
 SMMUTLBEntry *smmu_tlb_lookup(SMMUState *s, SMMUTLBTag tag, uint16_t vmid,
-                              uint32_t asid, uint64_t addr)
+                              uint16_t asid, uint64_t addr)
 {
     SMMUTLB *tlb = s->tlb;
-    SMMUTLBEntry *e = NULL;
-    SMMUTLBCtx *ctx;
+    SMMUTLBCtx *ctx = ctx_find(tlb, tag, vmid, asid);
+    SMMUTLBEntry *e = ctx ? ctx_probe(tlb, ctx, addr) : NULL;
 
-    ctx = ctx_find(tlb, tag, vmid, asid);
-    if (ctx) {
-        e = ctx_probe(tlb, ctx, addr);
-    }
-    if (!e && tag != SMMU_TAG_S2) {
-        ctx = ctx_find(tlb, tag, vmid, SMMU_ASID_GLOBAL);
-        if (ctx) {
-            e = ctx_probe(tlb, ctx, addr);
-        }
-    }
     if (!e) {
         s->tlb_stats.misses++;
         trace_smmu_tlb_miss(tag, vmid, asid, addr);
@@ -454,7 +445,6 @@ void smmu_tlb_inv_asid(SMMUState *s, uint16_t vmid, uint16_t asid)
     static const uint8_t tags[] = { SMMU_TAG_S1, SMMU_TAG_NESTED };
     unsigned n = 0, i;
 
-    /* IHI 0070 4.4.2.3: global entries are not affected */
     for (i = 0; i < ARRAY_SIZE(tags); i++) {
         SMMUTLBCtx *ctx = ctx_find(s->tlb, tags[i], vmid, asid);
 
@@ -474,21 +464,18 @@ void smmu_tlb_inv_va(SMMUState *s, uint16_t vmid, int asid,
 
     span_from_range(r, true, &sp);
     if (asid < 0) {
-        /* NH_VAA: every ASID of the VMID, global entries included */
+        /* NH_VAA: every ASID of the VMID */
         n = drop_matching(s, ctx_is_vmid_s1, vmid, &sp);
     } else {
         static const uint8_t tags[] = { SMMU_TAG_S1, SMMU_TAG_NESTED };
-        const uint32_t asids[] = { asid, SMMU_ASID_GLOBAL };
-        unsigned i, j;
+        unsigned i;
 
-        /* NH_VA: the ASID's entries and the global ones */
+        /* NH_VA: the ASID's entries (globals are tagged with it too) */
         for (i = 0; i < ARRAY_SIZE(tags); i++) {
-            for (j = 0; j < ARRAY_SIZE(asids); j++) {
-                SMMUTLBCtx *ctx = ctx_find(s->tlb, tags[i], vmid, asids[j]);
+            SMMUTLBCtx *ctx = ctx_find(s->tlb, tags[i], vmid, asid);
 
-                if (ctx) {
-                    n += ctx_drop_span(s, ctx, &sp);
-                }
+            if (ctx) {
+                n += ctx_drop_span(s, ctx, &sp);
             }
         }
     }

@@ -313,7 +313,6 @@ static bool walk(const SMMUWalkGeom *g, int stage, const SMMUNest *nest,
         leaf->size_bits = shift;
         leaf->level = level;
         leaf->granule_bits = g->gbits;
-        leaf->global = stage == 1 && !FIELD_EX64(desc, DESC, NG);
         leaf->attrs = stage == 1 ? s1_leaf_attrs(desc, lim)
                                  : s2_leaf_attrs(desc, fwb);
         return true;
@@ -347,8 +346,7 @@ static bool s2_allows(uint8_t a, const SMMUAccess *acc, bool *rd, bool *wr)
 }
 
 static void s2_fault_common(SMMUFault *f, const SMMUS2Cfg *s2,
-                            SMMUFaultClass cls, uint64_t ipa,
-                            const SMMUAccess *acc)
+                            SMMUFaultClass cls, uint64_t ipa)
 {
     f->stage = 2;
     f->cls = cls;
@@ -369,12 +367,12 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
                       "(S2TG %u bits, S2SL0 %u, S2T0SZ %u)\n",
                       s2->granule_bits, s2->sl0, s2->tsz);
         fault_set(f, SMMU_FAULT_TRANSLATION, 2, -1);
-        s2_fault_common(f, s2, cls, ipa, acc);
+        s2_fault_common(f, s2, cls, ipa);
         return false;
     }
     if (ipa >> g.ia_bits) {
         fault_set(f, SMMU_FAULT_TRANSLATION, 2, g.start);
-        s2_fault_common(f, s2, cls, ipa, acc);
+        s2_fault_common(f, s2, cls, ipa);
         return false;
     }
 
@@ -385,12 +383,11 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
         leaf->level = e->level;
         leaf->granule_bits = e->granule_bits;
         leaf->attrs = e->s2_attrs;
-        leaf->global = false;
     } else {
         SMMUTLBEntry ne = { 0 };
 
         if (!walk(&g, 2, NULL, ipa, false, s2->affd, s2->fwb, leaf, f)) {
-            s2_fault_common(f, s2, cls, ipa, acc);
+            s2_fault_common(f, s2, cls, ipa);
             return false;
         }
         ne.tag = SMMU_TAG_S2;
@@ -405,7 +402,7 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
     }
     if (!s2_allows(leaf->attrs, acc, &rd, &wr)) {
         fault_set(f, SMMU_FAULT_PERMISSION, 2, leaf->level);
-        s2_fault_common(f, s2, cls, ipa, acc);
+        s2_fault_common(f, s2, cls, ipa);
         return false;
     }
     return true;
@@ -430,8 +427,7 @@ bool smmu_translate_ipa(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
     return true;
 }
 
-static void s1_fault_common(SMMUFault *f, const SMMUTransCfg *cfg,
-                            const SMMUAccess *acc)
+static void s1_fault_common(SMMUFault *f, const SMMUTransCfg *cfg)
 {
     f->stage = 1;
     f->cls = SMMU_CLASS_IN;
@@ -455,20 +451,24 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
     if (!walk(g, 1, cfg->s2_enabled ? &nest : NULL, ia, had, cfg->s1.affd,
               false, &l1, f)) {
         if (f->stage == 1) {
-            s1_fault_common(f, cfg, acc);
+            s1_fault_common(f, cfg);
         }
         return NULL;
     }
     /* Arm ARM: stage-1 permission faults come before stage 2 of the OA */
     if (!s1_allows(l1.attrs, acc, &rd, &wr)) {
         fault_set(f, SMMU_FAULT_PERMISSION, 1, l1.level);
-        s1_fault_common(f, cfg, acc);
+        s1_fault_common(f, cfg);
         return NULL;
     }
 
     memset(ne, 0, sizeof(*ne));
     ne->vmid = cfg->s2.vmid;
-    ne->asid = l1.global ? SMMU_ASID_GLOBAL : cfg->s1.asid;
+    /*
+     * Global (nG == 0) leaves are still tagged with this ASID: caching
+     * less and invalidating more than the architecture allows is legal.
+     */
+    ne->asid = cfg->s1.asid;
     ne->level = l1.level;
     ne->granule_bits = l1.granule_bits;
     ne->s1_attrs = l1.attrs;
@@ -537,7 +537,7 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     if (!s1_select(&cfg->s1, iova, &g, &ia, &had)) {
         /* Outside both TTB ranges, EPDx set, or a bad granule */
         fault_set(fault, SMMU_FAULT_TRANSLATION, 1, -1);
-        s1_fault_common(fault, cfg, &acc);
+        s1_fault_common(fault, cfg);
         goto fail;
     }
 
@@ -547,14 +547,14 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     if (e) {
         if (!s1_allows(e->s1_attrs, &acc, &rd1, &wr1)) {
             fault_set(fault, SMMU_FAULT_PERMISSION, 1, e->level);
-            s1_fault_common(fault, cfg, &acc);
+            s1_fault_common(fault, cfg);
             goto fail;
         }
         if (e->tag == SMMU_TAG_NESTED &&
             !s2_allows(e->s2_attrs, &acc, &rd2, &wr2)) {
             fault_set(fault, SMMU_FAULT_PERMISSION, 2, e->s2_level);
             s2_fault_common(fault, &cfg->s2, SMMU_CLASS_IN,
-                            e->ipa_base + (key - e->base), &acc);
+                            e->ipa_base + (key - e->base));
             goto fail;
         }
     } else {

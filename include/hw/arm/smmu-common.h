@@ -272,10 +272,10 @@ void smmu_tlb_inv_all(SMMUState *s);
 void smmu_tlb_inv_vmid(SMMUState *s, uint16_t vmid);
 /* CMD_TLBI_NH_ALL: stage-1 and nested entries of @vmid */
 void smmu_tlb_inv_vmid_s1(SMMUState *s, uint16_t vmid);
-/* CMD_TLBI_NH_ASID: non-global stage-1 and nested entries of @asid */
+/* CMD_TLBI_NH_ASID: stage-1 and nested entries of @asid in @vmid */
 void smmu_tlb_inv_asid(SMMUState *s, uint16_t vmid, uint16_t asid);
 /*
- * CMD_TLBI_NH_VA (@asid >= 0, plus global entries) or CMD_TLBI_NH_VAA
+ * CMD_TLBI_NH_VA (@asid >= 0) or CMD_TLBI_NH_VAA
  * (@asid < 0: every ASID): stage-1 and nested entries of @vmid holding
  * the VAs of @r.
  */
