@@ -20,39 +20,18 @@
 
 #define CMD_BYTES 16
 
-static const char *smmuv3_cmd_name(uint8_t op)
+/*
+ * Opcodes for features this SMMU does not advertise, which the
+ * architecture makes CERROR_ILL: TLBI_EL3_* (no Secure state / EL3),
+ * TLBI_EL2_* (SMMU_IDR0.HYP == 0), ATC_INV (no ATS), PRI_RESP (no PRI),
+ * RESUME and STALL_TERM (STALL_MODEL == 0b01: nothing is ever stalled).
+ */
+static bool cmd_for_absent_feature(uint8_t op)
 {
-    static const char *const names[] = {
-        [CMD_PREFETCH_CONFIG] = "CMD_PREFETCH_CONFIG",
-        [CMD_PREFETCH_ADDR]   = "CMD_PREFETCH_ADDR",
-        [CMD_CFGI_STE]        = "CMD_CFGI_STE",
-        [CMD_CFGI_STE_RANGE]  = "CMD_CFGI_STE_RANGE",
-        [CMD_CFGI_CD]         = "CMD_CFGI_CD",
-        [CMD_CFGI_CD_ALL]     = "CMD_CFGI_CD_ALL",
-        [CMD_TLBI_NH_ALL]     = "CMD_TLBI_NH_ALL",
-        [CMD_TLBI_NH_ASID]    = "CMD_TLBI_NH_ASID",
-        [CMD_TLBI_NH_VA]      = "CMD_TLBI_NH_VA",
-        [CMD_TLBI_NH_VAA]     = "CMD_TLBI_NH_VAA",
-        [CMD_TLBI_EL3_ALL]    = "CMD_TLBI_EL3_ALL",
-        [CMD_TLBI_EL3_VA]     = "CMD_TLBI_EL3_VA",
-        [CMD_TLBI_EL2_ALL]    = "CMD_TLBI_EL2_ALL",
-        [CMD_TLBI_EL2_ASID]   = "CMD_TLBI_EL2_ASID",
-        [CMD_TLBI_EL2_VA]     = "CMD_TLBI_EL2_VA",
-        [CMD_TLBI_EL2_VAA]    = "CMD_TLBI_EL2_VAA",
-        [CMD_TLBI_S12_VMALL]  = "CMD_TLBI_S12_VMALL",
-        [CMD_TLBI_S2_IPA]     = "CMD_TLBI_S2_IPA",
-        [CMD_TLBI_NSNH_ALL]   = "CMD_TLBI_NSNH_ALL",
-        [CMD_ATC_INV]         = "CMD_ATC_INV",
-        [CMD_PRI_RESP]        = "CMD_PRI_RESP",
-        [CMD_RESUME]          = "CMD_RESUME",
-        [CMD_STALL_TERM]      = "CMD_STALL_TERM",
-        [CMD_SYNC]            = "CMD_SYNC",
-    };
-
-    if (op < ARRAY_SIZE(names) && names[op]) {
-        return names[op];
-    }
-    return "reserved";
+    return op == CMD_TLBI_EL3_ALL || op == CMD_TLBI_EL3_VA ||
+           (op >= CMD_TLBI_EL2_ALL && op <= CMD_TLBI_EL2_VAA) ||
+           op == CMD_ATC_INV || op == CMD_PRI_RESP ||
+           op == CMD_RESUME || op == CMD_STALL_TERM;
 }
 
 /* VMID a command names: only meaningful when stage 2 exists (6.3.1). */
@@ -98,100 +77,69 @@ static void cmd_cfgi_ste_range(SMMUv3State *s, uint64_t w0, uint64_t w1)
  * Execute one command.  Returns CMDQ_CERROR_NONE or the error code that
  * stops the queue.
  */
+static int smmuv3_cmd_sync(SMMUv3State *s, uint64_t w0, uint64_t w1)
+{
+    unsigned cs = FIELD_EX64(w0, SYNC0, CS);
+
+    if (cs == SYNC_CS_IRQ) {
+        if (!smmuv3_send_msi(s, w1 & CMD1_MSIADDR_MASK,
+                             FIELD_EX64(w0, SYNC0, MSIDATA),
+                             GERROR_MSI_CMDQ_ABT_ERR)) {
+            qemu_irq_pulse(s->irq[SMMUV3_IRQ_CMD_SYNC]);
+        }
+    } else if (cs != SYNC_CS_NONE && cs != SYNC_CS_SEV) {
+        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: CMD_SYNC with reserved CS\n");
+        return CMDQ_CERROR_ILL;
+    }
+    /* SIG_SEV: no WFE-based waiters to wake in an emulated system. */
+    return CMDQ_CERROR_NONE;
+}
+
+/*
+ * Execute one command.  Returns CMDQ_CERROR_NONE or the error code that
+ * stops the queue.
+ */
 static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
 {
     uint8_t op = FIELD_EX64(w0, CMD0, OPCODE);
     SMMUState *bs = &s->smmu_state;
-    SMMUInvRange r;
     uint32_t sid = FIELD_EX64(w0, CMD0, SID);
+    bool nh = op >= CMD_TLBI_NH_ALL && op <= CMD_TLBI_NH_VAA;
+    bool s2_only = op == CMD_TLBI_S12_VMALL || op == CMD_TLBI_S2_IPA;
+    SMMUInvRange r;
 
-    trace_smmuv3_cmd(smmuv3_cmd_name(op), w0, w1);
+    trace_smmuv3_cmd(op, w0, w1);
+
+    /* 4.4: the NH forms need stage 1, S12_VMALL and S2_IPA stage 2. */
+    if (cmd_for_absent_feature(op) || (nh && !s->s1_supported) ||
+        (s2_only && !s->s2_supported)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: command 0x%02x needs a feature this SMMU "
+                      "does not have\n", op);
+        return CMDQ_CERROR_ILL;
+    }
 
     switch (op) {
+    case CMD_SYNC:
+        return smmuv3_cmd_sync(s, w0, w1);
     case CMD_PREFETCH_CONFIG:
     case CMD_PREFETCH_ADDR:
         /* 4.2: prefetches are hints; this model fetches on demand. */
-        return CMDQ_CERROR_NONE;
-
+        break;
     case CMD_CFGI_STE:
-        smmuv3_cfg_cache_inv_sid_range(s, sid, sid);
-        return CMDQ_CERROR_NONE;
-    case CMD_CFGI_STE_RANGE:
-        cmd_cfgi_ste_range(s, w0, w1);
-        return CMDQ_CERROR_NONE;
-    case CMD_CFGI_CD:
-        smmuv3_cfg_cache_inv_ssid(s, sid, FIELD_EX64(w0, CMD0, SSID));
-        return CMDQ_CERROR_NONE;
     case CMD_CFGI_CD_ALL:
         smmuv3_cfg_cache_inv_sid_range(s, sid, sid);
-        return CMDQ_CERROR_NONE;
-
-    case CMD_TLBI_NH_ALL:
-    case CMD_TLBI_NH_ASID:
-    case CMD_TLBI_NH_VA:
-    case CMD_TLBI_NH_VAA:
-        /* 4.4: the NH forms need stage 1. */
-        if (!s->s1_supported) {
-            return CMDQ_CERROR_ILL;
-        }
         break;
-    case CMD_TLBI_S12_VMALL:
-    case CMD_TLBI_S2_IPA:
-        if (!s->s2_supported) {
-            return CMDQ_CERROR_ILL;
-        }
+    case CMD_CFGI_STE_RANGE:
+        cmd_cfgi_ste_range(s, w0, w1);
+        break;
+    case CMD_CFGI_CD:
+        smmuv3_cfg_cache_inv_ssid(s, sid, FIELD_EX64(w0, CMD0, SSID));
         break;
     case CMD_TLBI_NSNH_ALL:
         smmu_tlb_inv_all(bs);
         smmuv3_notify_unmap_all(s);
-        return CMDQ_CERROR_NONE;
-
-    case CMD_TLBI_EL3_ALL:
-    case CMD_TLBI_EL3_VA:
-        /* No Secure state / EL3 StreamWorld. */
-    case CMD_TLBI_EL2_ALL:
-    case CMD_TLBI_EL2_ASID:
-    case CMD_TLBI_EL2_VA:
-    case CMD_TLBI_EL2_VAA:
-        /* SMMU_IDR0.HYP == 0 */
-    case CMD_ATC_INV:
-        /* SMMU_IDR0.ATS == 0 */
-    case CMD_PRI_RESP:
-        /* SMMU_IDR0.PRI == 0 */
-    case CMD_RESUME:
-    case CMD_STALL_TERM:
-        /* SMMU_IDR0.STALL_MODEL == 0b01: nothing can be stalled */
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "smmuv3: %s for a feature this SMMU does not have\n",
-                      smmuv3_cmd_name(op));
-        return CMDQ_CERROR_ILL;
-
-    case CMD_SYNC:
-        switch (FIELD_EX64(w0, SYNC0, CS)) {
-        case SYNC_CS_NONE:
-        case SYNC_CS_SEV:
-            /* No WFE-based waiters to wake in an emulated system. */
-            return CMDQ_CERROR_NONE;
-        case SYNC_CS_IRQ:
-            if (!smmuv3_send_msi(s, w1 & CMD1_MSIADDR_MASK,
-                                 FIELD_EX64(w0, SYNC0, MSIDATA),
-                                 GERROR_MSI_CMDQ_ABT_ERR)) {
-                qemu_irq_pulse(s->irq[SMMUV3_IRQ_CMD_SYNC]);
-            }
-            return CMDQ_CERROR_NONE;
-        default:
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "smmuv3: CMD_SYNC with reserved CS\n");
-            return CMDQ_CERROR_ILL;
-        }
-
-    default:
-        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: illegal opcode 0x%x\n", op);
-        return CMDQ_CERROR_ILL;
-    }
-
-    /* TLB invalidations by VMID/ASID/address */
-    switch (op) {
+        break;
     case CMD_TLBI_NH_ALL:
         smmu_tlb_inv_vmid_s1(bs, cmd_vmid(s, w0));
         smmuv3_notify_unmap_all(s);
@@ -219,7 +167,9 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
         smmuv3_notify_unmap_all(s);
         break;
     default:
-        g_assert_not_reached();
+        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: illegal opcode 0x%02x\n",
+                      op);
+        return CMDQ_CERROR_ILL;
     }
     return CMDQ_CERROR_NONE;
 }

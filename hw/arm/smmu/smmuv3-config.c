@@ -464,18 +464,13 @@ static bool smmuv3_decode_ste(SMMUv3State *s, const uint64_t *ste,
                       sid);
         goto bad_ste;
     }
-    switch (config) {
-    case STE_CFG_ABORT:
-        cfg->kind = SMMUV3_CFG_ABORT;
+    if (config == STE_CFG_ABORT || config == STE_CFG_BYPASS) {
+        cfg->kind = config == STE_CFG_ABORT ? SMMUV3_CFG_ABORT :
+                                              SMMUV3_CFG_BYPASS;
         return true;
-    case STE_CFG_BYPASS:
-        cfg->kind = SMMUV3_CFG_BYPASS;
-        return true;
-    case STE_CFG_S1:
-    case STE_CFG_S2:
-    case STE_CFG_NESTED:
-        break;
-    default:
+    }
+    if (!want_s1 && !want_s2) {
+        /* 0b001..0b011 */
         qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: STE.Config %u reserved\n",
                       config);
         goto bad_ste;

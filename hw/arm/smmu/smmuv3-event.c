@@ -66,10 +66,17 @@ void smmuv3_raise_gerror(SMMUv3State *s, uint32_t bit)
     if (bit == GERROR_MSI_GERROR_ABT_ERR) {
         return;
     }
-    if (!smmuv3_send_msi(s, s->gerror_irq_cfg0, s->gerror_irq_cfg1,
+    if (!smmuv3_send_msi(s, s->gerror_irq.addr, s->gerror_irq.data,
                          GERROR_MSI_GERROR_ABT_ERR)) {
         qemu_irq_pulse(s->irq[SMMUV3_IRQ_GERROR]);
     }
+}
+
+/* F_WALK_EABT (0x0b) and F_TRANSLATION..F_PERMISSION (0x10-0x13) */
+static bool evt_is_walk_fault(uint8_t type)
+{
+    return type == EVT_F_WALK_EABT ||
+           (type >= EVT_F_TRANSLATION && type <= EVT_F_PERMISSION);
 }
 
 /* Lay out @ev as the 4 doublewords of IHI 0070 7.3 */
@@ -83,17 +90,10 @@ static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
         rec[0] = FIELD_DP64(rec[0], EVT0, SSID, ev->ssid);
     }
 
-    switch (ev->type) {
-    case EVT_F_STE_FETCH:
-    case EVT_F_CD_FETCH:
+    if (ev->type == EVT_F_STE_FETCH || ev->type == EVT_F_CD_FETCH) {
         /* 7.3.4, 7.3.10: FetchAddr[51:3] in doubleword 2 */
         rec[2] = ev->fetch_addr & EVT_FETCH_ADDR_MASK;
-        break;
-    case EVT_F_WALK_EABT:
-    case EVT_F_TRANSLATION:
-    case EVT_F_ADDR_SIZE:
-    case EVT_F_ACCESS:
-    case EVT_F_PERMISSION:
+    } else if (evt_is_walk_fault(ev->type)) {
         /* 7.3.12-7.3.16: access properties, InputAddr, then IPA/Fetch */
         rec[1] = FIELD_DP64(rec[1], EVT1, PNU, ev->pnu);
         rec[1] = FIELD_DP64(rec[1], EVT1, IND, ev->ind);
@@ -110,11 +110,8 @@ static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
         } else if (ev->s2) {
             rec[3] = ev->ipa & EVT_IPA_MASK;
         }
-        break;
-    default:
-        /* C_BAD_*, F_STREAM_DISABLED: identification only */
-        break;
     }
+    /* C_BAD_*, F_STREAM_DISABLED: identification only */
 }
 
 void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
@@ -168,7 +165,7 @@ void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
               (smmuv3_q_ptr(q->prod + 1, log2size));
 
     if (FIELD_EX32(s->irq_ctrl, IRQ_CTRL, EVENTQ_IRQEN) &&
-        !smmuv3_send_msi(s, s->eventq_irq_cfg0, s->eventq_irq_cfg1,
+        !smmuv3_send_msi(s, s->eventq_irq.addr, s->eventq_irq.data,
                          GERROR_MSI_EVENTQ_ABT_ERR)) {
         qemu_irq_pulse(s->irq[SMMUV3_IRQ_EVTQ]);
     }

@@ -391,20 +391,14 @@ enum {
 
 /* What the producer of an event knows; smmuv3-event.c lays it out. */
 typedef struct SMMUv3Event {
-    uint8_t type;
-    uint32_t sid;
-    bool ssv;
-    uint32_t ssid;
-    /* translation-related faults */
-    bool s2;
-    uint8_t class;
-    bool rnw;
-    bool ind;
-    bool pnu;
-    uint64_t input_addr;
-    uint64_t ipa;
-    /* F_STE_FETCH, F_CD_FETCH, F_WALK_EABT: descriptor address */
-    uint64_t fetch_addr;
+    /*
+     * Addresses: InputAddr and IPA of translation-related faults, and the
+     * descriptor address of F_STE_FETCH, F_CD_FETCH and F_WALK_EABT.
+     */
+    uint64_t input_addr, ipa, fetch_addr;
+    uint32_t sid, ssid;         /* ssid only meaningful with ssv */
+    uint8_t type, class;        /* EVT_*, EVT_CLASS_* */
+    bool ssv, s2, rnw, ind, pnu;
 } SMMUv3Event;
 
 /* No SubstreamID on the transaction (iommu_idx 0) */

@@ -37,7 +37,7 @@ static uint64_t *smmuv3_reg64(SMMUv3State *s, hwaddr off)
 {
     switch (off) {
     case SMMU_REG_GERROR_IRQ_CFG0:
-        return &s->gerror_irq_cfg0;
+        return &s->gerror_irq.addr;
     case SMMU_REG_STRTAB_BASE:
         return &s->strtab_base;
     case SMMU_REG_CMDQ_BASE:
@@ -45,7 +45,7 @@ static uint64_t *smmuv3_reg64(SMMUv3State *s, hwaddr off)
     case SMMU_REG_EVENTQ_BASE:
         return &s->eventq.base;
     case SMMU_REG_EVENTQ_IRQ_CFG0:
-        return &s->eventq_irq_cfg0;
+        return &s->eventq_irq.addr;
     default:
         return NULL;
     }
@@ -164,9 +164,9 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
             break;
         }
         if (off == SMMU_REG_GERROR_IRQ_CFG1) {
-            s->gerror_irq_cfg1 = val;
+            s->gerror_irq.data = val;
         } else {
-            s->gerror_irq_cfg2 = val & SMMU_MSI_CFG2_WRITABLE;
+            s->gerror_irq.attr = val & SMMU_MSI_CFG2_WRITABLE;
         }
         return;
     case SMMU_REG_EVENTQ_IRQ_CFG1:
@@ -175,9 +175,9 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
             break;
         }
         if (off == SMMU_REG_EVENTQ_IRQ_CFG1) {
-            s->eventq_irq_cfg1 = val;
+            s->eventq_irq.data = val;
         } else {
-            s->eventq_irq_cfg2 = val & SMMU_MSI_CFG2_WRITABLE;
+            s->eventq_irq.attr = val & SMMU_MSI_CFG2_WRITABLE;
         }
         return;
     case SMMU_REG_STRTAB_BASE_CFG:
@@ -257,9 +257,9 @@ static uint32_t smmuv3_read_reg32(SMMUv3State *s, hwaddr off)
     case SMMU_REG_GERRORN:
         return s->gerrorn;
     case SMMU_REG_GERROR_IRQ_CFG1:
-        return s->gerror_irq_cfg1;
+        return s->gerror_irq.data;
     case SMMU_REG_GERROR_IRQ_CFG2:
-        return s->gerror_irq_cfg2;
+        return s->gerror_irq.attr;
     case SMMU_REG_STRTAB_BASE_CFG:
         return s->strtab_base_cfg;
     case SMMU_REG_CMDQ_PROD:
@@ -267,9 +267,9 @@ static uint32_t smmuv3_read_reg32(SMMUv3State *s, hwaddr off)
     case SMMU_REG_CMDQ_CONS:
         return s->cmdq.cons;
     case SMMU_REG_EVENTQ_IRQ_CFG1:
-        return s->eventq_irq_cfg1;
+        return s->eventq_irq.data;
     case SMMU_REG_EVENTQ_IRQ_CFG2:
-        return s->eventq_irq_cfg2;
+        return s->eventq_irq.attr;
     case SMMU_REG_EVENTQ_PROD:
         return s->eventq.prod;
     case SMMU_REG_EVENTQ_CONS:
@@ -282,10 +282,11 @@ static uint32_t smmuv3_read_reg32(SMMUv3State *s, hwaddr off)
     }
 }
 
-static MemTxResult smmuv3_mmio_read(void *opaque, hwaddr off, uint64_t *data,
+/* No Secure state: @attrs.secure accesses see the Non-secure frame. */
+static MemTxResult smmuv3_mmio_read(void *dev, hwaddr off, uint64_t *data,
                                    unsigned size, MemTxAttrs attrs)
 {
-    SMMUv3State *s = opaque;
+    SMMUv3State *s = ARM_SMMUV3(dev);
     uint64_t *reg;
 
     QEMU_LOCK_GUARD(&s->lock);
@@ -304,10 +305,10 @@ static MemTxResult smmuv3_mmio_read(void *opaque, hwaddr off, uint64_t *data,
     return MEMTX_OK;
 }
 
-static MemTxResult smmuv3_mmio_write(void *opaque, hwaddr off, uint64_t data,
+static MemTxResult smmuv3_mmio_write(void *dev, hwaddr off, uint64_t data,
                                     unsigned size, MemTxAttrs attrs)
 {
-    SMMUv3State *s = opaque;
+    SMMUv3State *s = ARM_SMMUV3(dev);
     uint64_t *reg;
 
     trace_smmuv3_write(off, data, size);
@@ -325,18 +326,14 @@ static MemTxResult smmuv3_mmio_write(void *opaque, hwaddr off, uint64_t data,
     return MEMTX_OK;
 }
 
+/* 6.2: naturally aligned 32-bit accesses, and 64-bit ones where allowed */
 const MemoryRegionOps smmuv3_mmio_ops = {
-    .read_with_attrs = smmuv3_mmio_read,
-    .write_with_attrs = smmuv3_mmio_write,
     .endianness = DEVICE_LITTLE_ENDIAN,
-    .valid = {
-        .min_access_size = 4,
-        .max_access_size = 8,
-        /* 6.2: accesses are naturally aligned */
-        .unaligned = false,
-    },
-    .impl = {
-        .min_access_size = 4,
-        .max_access_size = 8,
-    },
+    .impl.min_access_size = 4,
+    .impl.max_access_size = 8,
+    .valid.min_access_size = 4,
+    .valid.max_access_size = 8,
+    .valid.unaligned = false,
+    .write_with_attrs = smmuv3_mmio_write,
+    .read_with_attrs = smmuv3_mmio_read,
 };

@@ -158,19 +158,21 @@ void smmuv3_notify_unmap_range(SMMUv3State *s, uint64_t addr, uint64_t size)
 
 static void smmuv3_iommu_mr_class_init(ObjectClass *klass, const void *data)
 {
-    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
+    IOMMUMemoryRegionClass *mrc = IOMMU_MEMORY_REGION_CLASS(klass);
 
-    imrc->translate = smmuv3_translate;
-    imrc->attrs_to_index = smmuv3_attrs_to_index;
-    imrc->num_indexes = smmuv3_num_indexes;
-    imrc->notify_flag_changed = smmuv3_notify_flag_changed;
-    imrc->replay = smmuv3_replay;
+    /* SubstreamID as the IOMMU index */
+    mrc->num_indexes = smmuv3_num_indexes;
+    mrc->attrs_to_index = smmuv3_attrs_to_index;
+    /* notifiers: UNMAP only */
+    mrc->replay = smmuv3_replay;
+    mrc->notify_flag_changed = smmuv3_notify_flag_changed;
+    mrc->translate = smmuv3_translate;
 }
 
 static const TypeInfo smmuv3_iommu_mr_info = {
-    .parent = TYPE_IOMMU_MEMORY_REGION,
-    .name = TYPE_SMMUV3_IOMMU_MEMORY_REGION,
     .class_init = smmuv3_iommu_mr_class_init,
+    .name = TYPE_SMMUV3_IOMMU_MEMORY_REGION,
+    .parent = TYPE_IOMMU_MEMORY_REGION,
 };
 
 void smmuv3_iommu_mr_register_type(void)

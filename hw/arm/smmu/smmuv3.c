@@ -102,12 +102,13 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
 
     smmuv3_init_id_regs(s);
 
+    /* Wired lines: EVTQ, PRIQ, CMD_SYNC, GERROR */
+    for (i = 0; i < SMMUV3_NUM_IRQS; i++) {
+        sysbus_init_irq(sbd, s->irq + i);
+    }
     memory_region_init_io(&s->smmu_state.iomem, OBJECT(s), &smmuv3_mmio_ops,
                           s, TYPE_ARM_SMMUV3, SMMUV3_MMIO_SIZE);
     sysbus_init_mmio(sbd, &s->smmu_state.iomem);
-    for (i = 0; i < SMMUV3_NUM_IRQS; i++) {
-        sysbus_init_irq(sbd, &s->irq[i]);
-    }
 }
 
 /* IHI 0070 6.3: architectural reset values */
@@ -120,22 +121,17 @@ static void smmuv3_reset_hold(Object *obj, ResetType type)
         c->parent_phases.hold(obj, type);
     }
 
+    memset(&s->cmdq, 0, sizeof(s->cmdq));
+    memset(&s->eventq, 0, sizeof(s->eventq));
+    memset(&s->eventq_irq, 0, sizeof(s->eventq_irq));
+    memset(&s->gerror_irq, 0, sizeof(s->gerror_irq));
+    s->strtab_base = 0;
+    s->strtab_base_cfg = 0;
     memset(s->cr, 0, sizeof(s->cr));
     s->cr0ack = 0;
     s->gbpa = SMMU_GBPA_RESET;
     s->irq_ctrl = 0;
-    s->gerror = 0;
-    s->gerrorn = 0;
-    s->gerror_irq_cfg0 = 0;
-    s->gerror_irq_cfg1 = 0;
-    s->gerror_irq_cfg2 = 0;
-    s->strtab_base = 0;
-    s->strtab_base_cfg = 0;
-    memset(&s->cmdq, 0, sizeof(s->cmdq));
-    memset(&s->eventq, 0, sizeof(s->eventq));
-    s->eventq_irq_cfg0 = 0;
-    s->eventq_irq_cfg1 = 0;
-    s->eventq_irq_cfg2 = 0;
+    s->gerror = s->gerrorn = 0;
     smmuv3_cfg_cache_inv_all(s);
 }
 
@@ -143,6 +139,7 @@ static int smmuv3_post_load(void *opaque, int version_id)
 {
     SMMUv3State *s = opaque;
 
+    s->cr0ack = s->cr[0];
     /* Caches are not migrated; start from an empty configuration cache. */
     smmuv3_cfg_cache_inv_all(s);
     return 0;
@@ -160,6 +157,18 @@ static const VMStateDescription vmstate_smmuv3_q = {
     },
 };
 
+static const VMStateDescription vmstate_smmuv3_irq = {
+    .name = "arm-smmuv3/irq-cfg",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64(addr, SMMUv3IrqCfg),
+        VMSTATE_UINT32(data, SMMUv3IrqCfg),
+        VMSTATE_UINT32(attr, SMMUv3IrqCfg),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_smmuv3_dev = {
     .name = TYPE_ARM_SMMUV3,
     .version_id = 1,
@@ -167,27 +176,21 @@ static const VMStateDescription vmstate_smmuv3_dev = {
     .priority = MIG_PRI_IOMMU,
     .post_load = smmuv3_post_load,
     .fields = (const VMStateField[]) {
-        /* control */
-        VMSTATE_UINT32_ARRAY(cr, SMMUv3State, 3),
-        VMSTATE_UINT32(cr0ack, SMMUv3State),
-        VMSTATE_UINT32(gbpa, SMMUv3State),
-        /* stream table */
-        VMSTATE_UINT64(strtab_base, SMMUv3State),
-        VMSTATE_UINT32(strtab_base_cfg, SMMUv3State),
-        /* queues */
         VMSTATE_STRUCT(cmdq, SMMUv3State, 1, vmstate_smmuv3_q, SMMUv3Queue),
         VMSTATE_STRUCT(eventq, SMMUv3State, 1, vmstate_smmuv3_q,
                        SMMUv3Queue),
-        /* errors and interrupts */
-        VMSTATE_UINT32(irq_ctrl, SMMUv3State),
+        VMSTATE_UINT64(strtab_base, SMMUv3State),
+        VMSTATE_UINT32(strtab_base_cfg, SMMUv3State),
         VMSTATE_UINT32(gerror, SMMUv3State),
         VMSTATE_UINT32(gerrorn, SMMUv3State),
-        VMSTATE_UINT64(gerror_irq_cfg0, SMMUv3State),
-        VMSTATE_UINT32(gerror_irq_cfg1, SMMUv3State),
-        VMSTATE_UINT32(gerror_irq_cfg2, SMMUv3State),
-        VMSTATE_UINT64(eventq_irq_cfg0, SMMUv3State),
-        VMSTATE_UINT32(eventq_irq_cfg1, SMMUv3State),
-        VMSTATE_UINT32(eventq_irq_cfg2, SMMUv3State),
+        VMSTATE_STRUCT(gerror_irq, SMMUv3State, 1, vmstate_smmuv3_irq,
+                       SMMUv3IrqCfg),
+        VMSTATE_UINT32(irq_ctrl, SMMUv3State),
+        VMSTATE_STRUCT(eventq_irq, SMMUv3State, 1, vmstate_smmuv3_irq,
+                       SMMUv3IrqCfg),
+        /* CR0ACK and IRQ_CTRLACK always mirror CR0 and IRQ_CTRL here */
+        VMSTATE_UINT32_ARRAY(cr, SMMUv3State, 3),
+        VMSTATE_UINT32(gbpa, SMMUv3State),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -220,24 +223,25 @@ static void smmuv3_class_init(ObjectClass *klass, const void *data)
     SMMUv3Class *c = ARM_SMMUV3_CLASS(klass);
     SMMUBaseClass *sbc = ARM_SMMU_CLASS(klass);
 
-    dc->desc = "Arm SMMUv3 (IHI 0070)";
-    dc->vmsd = &vmstate_smmuv3_dev;
-    dc->user_creatable = true;
-    device_class_set_props(dc, smmuv3_props);
-    device_class_set_parent_realize(dc, smmuv3_realize, &c->parent_realize);
+    sbc->iommu_mr_type = TYPE_SMMUV3_IOMMU_MEMORY_REGION;
     resettable_class_set_parent_phases(rc, NULL, smmuv3_reset_hold, NULL,
                                        &c->parent_phases);
-    sbc->iommu_mr_type = TYPE_SMMUV3_IOMMU_MEMORY_REGION;
+    device_class_set_parent_realize(dc, smmuv3_realize, &c->parent_realize);
+    device_class_set_props(dc, smmuv3_props);
+    /* -device arm-smmuv3,primary-bus=... on machines that allow it */
+    dc->user_creatable = true;
+    dc->vmsd = &vmstate_smmuv3_dev;
+    dc->desc = "Arm SMMUv3 (IHI 0070)";
 }
 
 static const TypeInfo smmuv3_type_info = {
-    .name = TYPE_ARM_SMMUV3,
     .parent = TYPE_ARM_SMMU,
-    .instance_size = sizeof(SMMUv3State),
+    .name = TYPE_ARM_SMMUV3,
+    .class_init = smmuv3_class_init,
+    .class_size = sizeof(SMMUv3Class),
     .instance_init = smmuv3_instance_init,
     .instance_finalize = smmuv3_finalize,
-    .class_size = sizeof(SMMUv3Class),
-    .class_init = smmuv3_class_init,
+    .instance_size = sizeof(SMMUv3State),
 };
 
 static void smmuv3_register_types(void)

@@ -24,40 +24,29 @@ typedef struct SMMUv3Queue {
     uint32_t cons;      /* SMMU_*Q_CONS */
 } SMMUv3Queue;
 
+/* MSI target of one interrupt source (IHI 0070 6.3.19-21, 6.3.32-34) */
+typedef struct SMMUv3IrqCfg {
+    uint64_t addr;      /* *_IRQ_CFG0 */
+    uint32_t data;      /* *_IRQ_CFG1 */
+    uint32_t attr;      /* *_IRQ_CFG2 */
+} SMMUv3IrqCfg;
+
 struct SMMUv3State {
     SMMUState smmu_state;
 
-    /* Configuration */
-    char *stage;            /* "1", "2" or "nested" */
-    bool s1_supported;
-    bool s2_supported;
-
-    /* Read-only identification, computed at realize */
-    uint32_t idr[6];
-    uint32_t iidr;
-    uint32_t aidr;
-
-    /* Control and status */
-    uint32_t cr[3];
-    uint32_t cr0ack;
-    uint32_t gbpa;
-    uint32_t irq_ctrl;
-    uint32_t gerror;
-    uint32_t gerrorn;
-    uint64_t gerror_irq_cfg0;
-    uint32_t gerror_irq_cfg1;
-    uint32_t gerror_irq_cfg2;
-
-    /* Stream table */
+    /* Guest-visible state (migrated) */
+    SMMUv3Queue cmdq, eventq;
+    SMMUv3IrqCfg eventq_irq, gerror_irq;
     uint64_t strtab_base;
     uint32_t strtab_base_cfg;
+    uint32_t cr[3], cr0ack;     /* CR0..CR2 and CR0ACK */
+    uint32_t gbpa, irq_ctrl;
+    uint32_t gerror, gerrorn;
 
-    /* Queues */
-    SMMUv3Queue cmdq;
-    SMMUv3Queue eventq;
-    uint64_t eventq_irq_cfg0;
-    uint32_t eventq_irq_cfg1;
-    uint32_t eventq_irq_cfg2;
+    /* Fixed at realize from the "stage" property */
+    char *stage;                /* "1", "2" or "nested" */
+    bool s1_supported, s2_supported;
+    uint32_t idr[6], iidr, aidr;
 
     qemu_irq irq[4];
 
@@ -70,9 +59,9 @@ struct SMMUv3State {
 
 struct SMMUv3Class {
     SMMUBaseClass smmu_base_class;
-
-    DeviceRealize parent_realize;
+    /* what smmuv3.c chains to */
     ResettablePhases parent_phases;
+    DeviceRealize parent_realize;
 };
 
 #define TYPE_ARM_SMMUV3   "arm-smmuv3"
