@@ -413,12 +413,12 @@ void smmu_tlb_inv_all(SMMUState *s)
     SMMUTLBEntry *e, *next;
     unsigned n = s->tlb_stats.used;
 
+    g_hash_table_remove_all(s->tlb->entries);
+    g_hash_table_remove_all(s->tlb->ctxs);
     QTAILQ_FOREACH_SAFE(e, &s->tlb->lru, lru_link, next) {
         g_free(e);
     }
     QTAILQ_INIT(&s->tlb->lru);
-    g_hash_table_remove_all(s->tlb->entries);
-    g_hash_table_remove_all(s->tlb->ctxs);
     s->tlb_stats.used = 0;
     count_invalidated(s, n);
     trace_smmu_tlb_inv("all", 0, 0, 0, 0, n);
