@@ -110,9 +110,14 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
 
     trace_smmuv3_cmd(op, w0, w1);
 
-    /* 4.4: the NH forms need stage 1, S12_VMALL and S2_IPA stage 2. */
+    /*
+     * 4.4: the NH forms need stage 1, S12_VMALL and S2_IPA stage 2.
+     * 4.2, 4.3: SSec may only be set on the Secure queue, which this SMMU
+     * does not have.
+     */
     if (cmd_for_absent_feature(op) || (nh && !s->s1_supported) ||
-        (s2_only && !s->s2_supported)) {
+        (s2_only && !s->s2_supported) ||
+        (op <= CMD_CFGI_CD_ALL && FIELD_EX64(w0, CMD0, SSEC))) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: command 0x%02x needs a feature this SMMU "
                       "does not have\n", op);
@@ -181,21 +186,15 @@ static void smmuv3_cmdq_error(SMMUv3State *s, int err)
     smmuv3_raise_gerror(s, GERROR_CMDQ_ERR);
 }
 
-void smmuv3_cmdq_consume(SMMUv3State *s)
+/* Bounded: at most one pass over the queue per doorbell. */
+static void smmuv3_cmdq_run(SMMUv3State *s)
 {
     SMMUv3Queue *q = &s->cmdq;
     unsigned log2size = smmuv3_q_log2size(q->base, SMMUV3_CMDQS);
     uint64_t base = q->base & SMMU_QBASE_ADDR_MASK;
     uint32_t budget = 1u << log2size;
 
-    if (!FIELD_EX32(s->cr[0], CR0, CMDQEN) ||
-        ((s->gerror ^ s->gerrorn) & GERROR_CMDQ_ERR)) {
-        return;
-    }
-
-    /* Bounded: one pass over the queue per doorbell. */
-    while (budget-- &&
-           !smmuv3_q_empty(q->prod, q->cons, log2size)) {
+    while (budget-- && !smmuv3_q_empty(q->prod, q->cons, log2size)) {
         uint64_t cmd[2];
         hwaddr addr = base + (hwaddr)smmuv3_q_idx(q->cons, log2size) *
                              CMD_BYTES;
@@ -220,4 +219,15 @@ void smmuv3_cmdq_consume(SMMUv3State *s)
         q->cons = (q->cons & R_CMDQ_CONS_ERR_MASK) |
                   smmuv3_q_ptr(q->cons + 1, log2size);
     }
+}
+
+void smmuv3_cmdq_consume(SMMUv3State *s)
+{
+    if (s->cmdq_running || !FIELD_EX32(s->cr[0], CR0, CMDQEN) ||
+        ((s->gerror ^ s->gerrorn) & GERROR_CMDQ_ERR)) {
+        return;
+    }
+    s->cmdq_running = true;
+    smmuv3_cmdq_run(s);
+    s->cmdq_running = false;
 }

@@ -22,6 +22,33 @@
 
 #define BYPASS_PAGE_MASK 0xfffULL
 
+/*
+ * After a failed translation QEMU's memory core carries on through the
+ * rest of the access in small chunks, translating each: one DMA request
+ * of a device becomes a run of calls at increasing addresses of the same
+ * page.  Record its fault once, as the SMMU would for the one request.
+ */
+static void smmuv3_report(SMMUv3State *s, const SMMUv3Event *ev,
+                          uint64_t addr, bool is_write)
+{
+    bool repeat = s->last_fault.valid && s->last_fault.type == ev->type &&
+                  s->last_fault.sid == ev->sid &&
+                  s->last_fault.ssid == ev->ssid &&
+                  s->last_fault.rnw == !is_write &&
+                  addr > s->last_fault.addr &&
+                  (addr >> 12) == (s->last_fault.addr >> 12);
+
+    s->last_fault.valid = true;
+    s->last_fault.addr = addr;
+    s->last_fault.sid = ev->sid;
+    s->last_fault.ssid = ev->ssid;
+    s->last_fault.type = ev->type;
+    s->last_fault.rnw = !is_write;
+    if (!repeat) {
+        smmuv3_record_event(s, ev);
+    }
+}
+
 static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
                                       IOMMUAccessFlags flag, int iommu_idx)
 {
@@ -54,7 +81,7 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
 
     if (!smmuv3_get_config(s, sid, ssid, addr, &cfg, &ev)) {
         if (ev.type) {
-            smmuv3_record_event(s, &ev);
+            smmuv3_report(s, &ev, addr, flag & IOMMU_WO);
         }
         trace_smmuv3_xlate_abort(sid, addr, ev.type);
         return entry;
@@ -75,12 +102,13 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     if (!smmu_translate(&s->smmu_state, &cfg.tc, addr, flag, &out, &fault)) {
         fault.input_addr = addr;
         if (smmuv3_fault_to_event(&fault, sid, ssid, &ev)) {
-            smmuv3_record_event(s, &ev);
+            smmuv3_report(s, &ev, addr, flag & IOMMU_WO);
         }
         trace_smmuv3_xlate_fault(sid, addr, fault.type, fault.stage);
         return entry;
     }
 
+    s->last_fault.valid = false;
     entry.addr_mask = out.addr_mask;
     entry.iova = addr & ~out.addr_mask;
     entry.translated_addr = out.addr & ~out.addr_mask;

@@ -53,8 +53,22 @@ struct SMMUv3State {
     /* Decoded STE/CD per (StreamID, SubstreamID); not migrated */
     GHashTable *cfg_cache;
 
+    /* The last fault recorded from a translation, to spot its repeats */
+    struct {
+        bool valid;
+        uint64_t addr;
+        uint32_t sid, ssid;
+        uint8_t type;
+        bool rnw;
+    } last_fault;
+
     /* Serialises MMIO, command consumption and translation. */
     QemuRecMutex lock;
+    /*
+     * Set while commands run: an MSI aimed at our own registers must not
+     * restart consumption from inside it.
+     */
+    bool cmdq_running;
 };
 
 struct SMMUv3Class {
