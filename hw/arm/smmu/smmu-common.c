@@ -177,11 +177,12 @@ static void smmu_base_realize(DeviceState *dev, Error **errp)
     s->buses = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     s->tlb = smmu_tlb_new();
 
-    if (s->smmu_per_bus) {
-        pci_setup_iommu_per_bus(s->primary_bus, &smmu_pci_iommu_ops, s);
-    } else {
+    /* The whole hierarchy below the root bus, or that bus alone */
+    if (!s->smmu_per_bus) {
         pci_setup_iommu(s->primary_bus, &smmu_pci_iommu_ops, s);
+        return;
     }
+    pci_setup_iommu_per_bus(s->primary_bus, &smmu_pci_iommu_ops, s);
 }
 
 /* Exit phase: DMA has been quiesced in enter/hold */
@@ -240,28 +241,24 @@ static const Property smmu_base_props[] = {
 static void smmu_base_class_init(ObjectClass *oc, const void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(oc);
-    ResettableClass *rc = RESETTABLE_CLASS(oc);
 
-    device_class_set_props(dc, smmu_base_props);
+    RESETTABLE_CLASS(oc)->phases.exit = smmu_base_reset_exit;
     device_class_set_parent_realize(dc, smmu_base_realize,
                                     &smmu_sysbus_realize);
-    rc->phases.exit = smmu_base_reset_exit;
+    device_class_set_props(dc, smmu_base_props);
 }
 
-static const TypeInfo smmu_base_type = {
-    .name = TYPE_ARM_SMMU,
-    .parent = TYPE_SYS_BUS_DEVICE,
-    .abstract = true,
-    .instance_size = sizeof(SMMUState),
-    .instance_init = smmu_base_init,
-    .instance_finalize = smmu_base_finalize,
-    .class_size = sizeof(SMMUBaseClass),
-    .class_init = smmu_base_class_init,
+static const TypeInfo smmu_base_types[] = {
+    {
+        .name = TYPE_ARM_SMMU,
+        .parent = TYPE_SYS_BUS_DEVICE,
+        .abstract = true,
+        .instance_size = sizeof(SMMUState),
+        .instance_init = smmu_base_init,
+        .instance_finalize = smmu_base_finalize,
+        .class_size = sizeof(SMMUBaseClass),
+        .class_init = smmu_base_class_init,
+    },
 };
 
-static void smmu_base_register(void)
-{
-    type_register_static(&smmu_base_type);
-}
-
-type_init(smmu_base_register)
+DEFINE_TYPES(smmu_base_types)

@@ -161,12 +161,12 @@ typedef struct SMMUState SMMUState;
 
 /* One PCI function behind the SMMU, created on first use of its AS */
 typedef struct SMMUDevice {
-    SMMUState *smmu;
     PCIBus *bus;
     uint8_t devfn;
-    IOMMUMemoryRegion iommu;
-    AddressSpace as;
     bool has_notifiers;     /* on smmu->devices_with_notifiers */
+    SMMUState *smmu;
+    AddressSpace as;
+    IOMMUMemoryRegion iommu;
     QLIST_ENTRY(SMMUDevice) next;           /* smmu->devices */
     QLIST_ENTRY(SMMUDevice) notifier_next;  /* devices_with_notifiers */
 } SMMUDevice;
@@ -224,7 +224,9 @@ OBJECT_DECLARE_TYPE(SMMUState, SMMUBaseClass, ARM_SMMU)
 /* StreamID of a device: its PCI requester ID */
 static inline uint32_t smmu_get_sid(SMMUDevice *sdev)
 {
-    return PCI_BUILD_BDF(pci_bus_num(sdev->bus), sdev->devfn);
+    uint32_t bus = pci_bus_num(sdev->bus);
+
+    return bus << 8 | sdev->devfn;
 }
 
 /* The SMMUDevice for @sid, or NULL if that function never asked for DMA */
