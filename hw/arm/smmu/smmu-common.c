@@ -51,7 +51,6 @@ static AddressSpace *smmu_device_as(PCIBus *bus, void *opaque, int devfn)
                              UINT64_MAX);
     address_space_init(&sdev->as, MEMORY_REGION(&sdev->iommu), name);
     bd->by_devfn[devfn & 0xff] = sdev;
-    QLIST_INSERT_HEAD(&s->devices, sdev, next);
     trace_smmu_add_device(name);
     return &sdev->as;
 }
@@ -88,16 +87,6 @@ SMMUDevice *smmu_find_sdev(SMMUState *s, uint32_t sid)
     SMMUBusDevs *bd = bus_devs_by_num(s, SMMU_SID_BUS(sid));
 
     return bd ? bd->by_devfn[SMMU_SID_DEVFN(sid)] : NULL;
-}
-
-void smmu_foreach_sdev(SMMUState *s, void (*fn)(SMMUDevice *, void *),
-                       void *opaque)
-{
-    SMMUDevice *sdev;
-
-    QLIST_FOREACH(sdev, &s->devices, next) {
-        fn(sdev, opaque);
-    }
 }
 
 void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on)
@@ -200,7 +189,6 @@ static void smmu_base_init(Object *obj)
 {
     SMMUState *s = ARM_SMMU(obj);
 
-    QLIST_INIT(&s->devices);
     QLIST_INIT(&s->devices_with_notifiers);
     /* Read-only counters for tests and benchmarks */
     object_property_add_uint64_ptr(obj, "tlb-hits", &s->tlb_stats.hits,

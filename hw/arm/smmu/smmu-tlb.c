@@ -503,8 +503,3 @@ void smmu_tlb_inv_ipa(SMMUState *s, uint16_t vmid, const SMMUInvRange *r)
     count_invalidated(s, n);
     trace_smmu_tlb_inv("ipa", vmid, 0, sp.start, sp.last, n);
 }
-
-void smmu_tlb_stats(SMMUState *s, SMMUTLBStats *st)
-{
-    *st = s->tlb_stats;
-}

@@ -24,8 +24,6 @@
 #define SMMU_SID_DEVFN(sid)      ((sid) & 0xff)
 
 /* VMSAv8-64 limits the engine implements */
-#define SMMU_VMSA_MAX_LEVELS     4
-#define SMMU_S2_MAX_CONCAT       16
 #define SMMU_MIN_TSZ             16   /* 48-bit input addresses */
 #define SMMU_MAX_TSZ             39   /* 25-bit input addresses */
 
@@ -142,7 +140,7 @@ typedef struct SMMUInvRange {
     bool leaf;              /* Leaf: only leaf entries need to go */
 } SMMUInvRange;
 
-/* Block of counters exposed by smmu_tlb_stats() and QOM properties */
+/* TLB counters, readable as the QOM properties tlb-* */
 typedef struct SMMUTLBStats {
     uint64_t hits;
     uint64_t misses;
@@ -167,7 +165,6 @@ typedef struct SMMUDevice {
     SMMUState *smmu;
     AddressSpace as;
     IOMMUMemoryRegion iommu;
-    QLIST_ENTRY(SMMUDevice) next;           /* smmu->devices */
     QLIST_ENTRY(SMMUDevice) notifier_next;  /* devices_with_notifiers */
 } SMMUDevice;
 
@@ -192,7 +189,6 @@ struct SMMUState {
 
     GHashTable *buses;          /* PCIBus * -> SMMUBusDevs * */
     SMMUBusDevs *bus_by_num[256];   /* lazily filled from buses */
-    QLIST_HEAD(, SMMUDevice) devices;
     QLIST_HEAD(, SMMUDevice) devices_with_notifiers;
 
     SMMUTLB *tlb;
@@ -231,10 +227,6 @@ static inline uint32_t smmu_get_sid(SMMUDevice *sdev)
 
 /* The SMMUDevice for @sid, or NULL if that function never asked for DMA */
 SMMUDevice *smmu_find_sdev(SMMUState *s, uint32_t sid);
-
-/* Calls @fn for every SMMUDevice created so far */
-void smmu_foreach_sdev(SMMUState *s, void (*fn)(SMMUDevice *, void *),
-                       void *opaque);
 
 /* Track which devices have IOMMU notifiers (from notify_flag_changed) */
 void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on);
@@ -296,8 +288,5 @@ void smmu_tlb_inv_ipa(SMMUState *s, uint16_t vmid, const SMMUInvRange *r);
  */
 void smmu_inv_range_span(const SMMUInvRange *r, uint8_t granule_bits,
                          uint64_t *start, uint64_t *last);
-
-/* Snapshot of the TLB counters */
-void smmu_tlb_stats(SMMUState *s, SMMUTLBStats *st);
 
 #endif /* HW_ARM_SMMU_COMMON_H */
