@@ -67,14 +67,36 @@ static bool smmu_testdev_dma_attrs(SmmuTestdevState *s, MemTxAttrs *attrs)
     return true;
 }
 
+/*
+ * Move LEN bytes between the buffer and iova as PCIe would: requests that
+ * never cross a 4 KiB boundary, stopping at the first that fails.  QEMU's
+ * memory core would retry a failed access piece by piece, translating
+ * (and so faulting) once per piece; probing each request first makes a
+ * refused request cost exactly one translation, as one TLP would.
+ */
 static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
                                     DMADirection dir, MemTxAttrs attrs)
 {
-    MemTxResult r = pci_dma_rw(PCI_DEVICE(s), iova, s->buf, s->len, dir,
-                               attrs);
+    PCIDevice *pdev = PCI_DEVICE(s);
+    MemTxResult r = MEMTX_OK;
+    uint32_t done = 0;
 
-    trace_smmu_testdev_dma(dir == DMA_DIRECTION_TO_DEVICE ? "read" : "write",
-                           iova, s->len, attrs.pid, r);
+    while (done < s->len && r == MEMTX_OK) {
+        uint64_t addr = iova + done;
+        uint32_t n = MIN(s->len - done, SMMU_TESTDEV_REQ_BOUNDARY -
+                         (addr & (SMMU_TESTDEV_REQ_BOUNDARY - 1)));
+
+        if (!dma_memory_valid(pci_get_address_space(pdev), addr, n, dir,
+                              attrs)) {
+            r = MEMTX_DECODE_ERROR;
+        } else {
+            r = pci_dma_rw(pdev, addr, s->buf + done, n, dir, attrs);
+        }
+        trace_smmu_testdev_dma(dir == DMA_DIRECTION_TO_DEVICE ? "read"
+                                                              : "write",
+                               addr, n, attrs.pid, r);
+        done += n;
+    }
     return r;
 }
 

@@ -52,6 +52,12 @@
 #define SMMU_TESTDEV_OP_COPY            3
 
 /*
+ * DMA is issued as requests that do not cross this boundary (the PCIe
+ * rule); the first request that fails ends the operation.
+ */
+#define SMMU_TESTDEV_REQ_BOUNDARY       0x1000
+
+/*
  * PASID register: bit 31 tags every transaction of the next operation
  * with the PASID in bits [19:0].  The device must have PASID enabled in
  * its PASID extended capability, and QEMU's MemTxAttrs carries only 8
@@ -65,7 +71,8 @@
 /*
  * STATUS: DONE (bit 0) is set when an operation finished (successfully
  * or not); ERR (bits [15:8]) says why the device refused to start it,
- * and RESULT holds the MemTxResult of the DMA that ran (0 = MEMTX_OK).
+ * and RESULT holds the MemTxResult of the DMA that ran (0 = MEMTX_OK;
+ * MEMTX_DECODE_ERROR when the IOMMU or the bus refused an address).
  * Writing any register but DOORBELL leaves STATUS alone; ringing the
  * doorbell clears it before the operation starts.
  */

@@ -101,7 +101,7 @@ void qpt_init(QPgtable *pt, QTestState *qts, QGuestAllocator *alloc,
 {
     uint64_t gsize = 1ULL << granule;
     uint64_t align = 1 << 16;
-    uint64_t bytes = gsize * max_tables;
+    uint64_t bytes = (uint64_t)max_tables << granule;
 
     memset(pt, 0, sizeof(*pt));
     pt->qts = qts;
