@@ -3,7 +3,7 @@
  * address size at stage 1 and stage 2, and stage-2 faults taken while
  * fetching the CD or walking stage-1 tables in nested mode.  Each case
  * breaks one piece of a working set-up, runs one DMA and checks that it
- * failed and the exact event record (IHI 0070 7.3.12-7.3.15).
+ * failed and the exact event record (IHI 0070 7.3).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -276,7 +276,7 @@ static void test_fault(const void *opaque)
         break;
     }
     if (c->ipa != IPA_NONE) {
-        /* IHI 0070 7.3.12: IPA[51:12] of the faulting stage-2 input. */
+        /* IHI 0070 7.3: IPA[51:12] of the faulting stage-2 input. */
         g_assert_cmphex(ev.ipa, ==, want_ipa & ~0xfffULL);
     }
     qsmmu_assert_no_event(&e.smmu);

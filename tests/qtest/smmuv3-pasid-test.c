@@ -113,7 +113,7 @@ static void test_bad_substream(void)
     if (skip_without_substreams(&r)) {
         return;
     }
-    /* IHI 0070 7.3.9: SSID beyond 2^S1CDMax. */
+    /* IHI 0070 7.3 C_BAD_SUBSTREAMID: SSID beyond 2^S1CDMax. */
     g_assert_cmphex(rig_read(&r, PASID(5)).result, !=, 0);
     g_assert_true(qsmmu_event_pop(&r.e.smmu, &ev, NULL));
     g_assert_cmphex(ev.type, ==, QSMMU_EVT_C_BAD_SUBSTREAMID);

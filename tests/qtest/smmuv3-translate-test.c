@@ -169,7 +169,7 @@ static void test_gbpa(void)
     qsmmu_env_stop(&e);
 }
 
-/* IHI 0070 5.1.2: nested translation through a 2-level stream table. */
+/* IHI 0070 5.1: nested translation through a 2-level stream table. */
 static void test_two_level_strtab(void)
 {
     run_xlate(&xlate_cases[ARRAY_SIZE(xlate_cases) - 1], 6);

@@ -127,7 +127,7 @@ void qsmmu_cmd_build(const QSMMUCmd *c, uint64_t out[2])
     }
 }
 
-/* IHI 0070 7.3.12: the record layout shared by the translation faults. */
+/* IHI 0070 7.3: the record layout the translation faults share. */
 void qsmmu_event_decode(const uint32_t rec[8], QSMMUEvent *ev)
 {
     ev->type = rec[0] & 0xff;
@@ -201,7 +201,7 @@ void qsmmu_init(QSMMU *s, QTestState *qts, QGuestAllocator *alloc,
         s->idr[i] = rd(s, QSMMU_IDR0 + 4 * i);
     }
 
-    /* IHI 0070 6.3.24: linear (FMT 0) or 2-level (FMT 1) stream table. */
+    /* IHI 0070 6.3 STRTAB_BASE_CFG.FMT: linear (0) or 2-level (1). */
     s->strtab_log2 = sid_bits;
     s->split = split;
     if (split) {
@@ -220,7 +220,7 @@ void qsmmu_init(QSMMU *s, QTestState *qts, QGuestAllocator *alloc,
     qtest_writeq(qts, s->base + QSMMU_STRTAB_BASE, s->strtab);
     wr(s, QSMMU_STRTAB_BASE_CFG, strtab_cfg);
 
-    /* IHI 0070 6.3.25-6.3.28: queues, bases aligned to their size. */
+    /* IHI 0070 6.3 CMDQ_BASE, EVENTQ_BASE: aligned to their size. */
     s->cmdq_log2 = MIN(QSMMU_IDR1_CMDQS(s->idr[1]), 8);
     s->cmdq = alloc_aligned(s, 16 << s->cmdq_log2, 16 << s->cmdq_log2);
     qtest_writeq(qts, s->base + QSMMU_CMDQ_BASE, s->cmdq | s->cmdq_log2);
@@ -276,7 +276,7 @@ uint64_t qsmmu_ste_addr(QSMMU *s, uint32_t sid)
     if (!s->split) {
         return s->strtab + 64ULL * sid;
     }
-    /* IHI 0070 5.1.2: L1 descriptor, SPAN = SPLIT + 1 covers the group. */
+    /* IHI 0070 5.1: L1 descriptor, SPAN = SPLIT + 1 covers the group. */
     l1 = sid >> s->split;
     if (!s->l2_tables[l1]) {
         uint64_t size = 64ULL << s->split;

@@ -57,7 +57,7 @@
 #define QSMMU_CMDQ_CONS_ERR(v)  (((v) >> 24) & 0x7f)
 #define QSMMU_Q_OVFLG           (1u << 31)
 
-/* CMDQ_CONS.ERR codes, IHI 0070 4.7.3. */
+/* CMDQ_CONS.ERR codes, IHI 0070 7.1. */
 #define QSMMU_CERROR_NONE       0
 #define QSMMU_CERROR_ILL        1
 #define QSMMU_CERROR_ABT        2
@@ -163,12 +163,12 @@ void qsmmu_cmd_build(const QSMMUCmd *cmd, uint64_t out[2]);
 #define QSMMU_EVT_F_ACCESS          0x12
 #define QSMMU_EVT_F_PERMISSION      0x13
 
-/* Event CLASS, IHI 0070 7.3.12. */
+/* Event CLASS, IHI 0070 7.3 (F_TRANSLATION). */
 #define QSMMU_CLASS_CD              0
 #define QSMMU_CLASS_TT              1
 #define QSMMU_CLASS_IN              2
 
-/* A decoded event record (the translation-fault layout, IHI 0070 7.3.12). */
+/* A decoded event record (translation fault layout, IHI 0070 7.3). */
 typedef struct QSMMUEvent {
     uint8_t type;
     bool ssv;
