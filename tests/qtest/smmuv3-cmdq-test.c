@@ -148,6 +148,30 @@ static void test_eventq_overflow(void)
     qsmmu_env_stop(&e);
 }
 
+/*
+ * IHI 0070 3.5: PROD and CONS carry a wrap bit above the index; the
+ * queue runs round several times and each CMD_SYNC sees CONS reach PROD.
+ */
+static void test_cmdq_wrap(void)
+{
+    QSMMUCmd cfgi = { .op = QSMMU_CMD_CFGI_STE, .sid = SID, .leaf = true };
+    unsigned entries;
+    QSmmuEnv e;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    entries = 1u << e.smmu.cmdq_log2;
+    for (unsigned i = 0; i < 2 * entries + entries / 2; i += 40) {
+        for (int n = 0; n < 39; n++) {
+            qsmmu_cmd_push(&e.smmu, &cfgi);
+        }
+        g_assert_cmpuint(qsmmu_sync(&e.smmu), ==, QSMMU_CERROR_NONE);
+    }
+    /* Two and a half laps: the wrap bit is back to 0, the index past 0. */
+    g_assert_cmphex(e.smmu.cmdq_prod >> e.smmu.cmdq_log2, ==, 0);
+    g_assert_cmphex(rd(&e, QSMMU_CMDQ_CONS) & 0xfffff, ==, e.smmu.cmdq_prod);
+    qsmmu_env_stop(&e);
+}
+
 /* Configuration errors: what to break and the event it must record. */
 typedef enum ConfigBreak {
     STE_INVALID,            /* STE.V clear */
@@ -157,6 +181,7 @@ typedef enum ConfigBreak {
     CD_FETCH_ABORT,         /* CD pointer to no memory */
     CD_BIG_ENDIAN,          /* CD.ENDI set, IDR0.TTENDIAN little only */
     STE_S2_AARCH32,         /* STE.S2AA64 clear, IDR0.TTF AArch64 only */
+    L1_SPAN_ZERO,           /* 2-level table, the SID's L1 SPAN is 0 */
 } ConfigBreak;
 
 typedef struct ConfigCase {
@@ -173,6 +198,7 @@ static const ConfigCase config_cases[] = {
     { "cd-invalid", CD_INVALID, QSMMU_EVT_C_BAD_CD },
     { "cd-fetch-abort", CD_FETCH_ABORT, QSMMU_EVT_F_CD_FETCH },
     { "cd-big-endian", CD_BIG_ENDIAN, QSMMU_EVT_C_BAD_CD },
+    { "l1-span-zero", L1_SPAN_ZERO, QSMMU_EVT_C_BAD_STREAMID },
     { "ste-s2-aarch32", STE_S2_AARCH32, QSMMU_EVT_C_BAD_STE,
       "base aborts QEMU (g_assert_not_reached) on STE.S2AA64 == 0" },
 };
@@ -186,9 +212,14 @@ static void test_config_error(const void *opaque)
     uint32_t raw[8];
     uint64_t words[8];
 
-    qsmmu_env_start(&e, "nested", 0, NULL);
+    qsmmu_env_start(&e, "nested", c->what == L1_SPAN_ZERO ? 6 : 0, NULL);
     if (c->base_bug && qsmmu_is_base_model(e.qts)) {
         g_test_skip(c->base_bug);
+        qsmmu_env_stop(&e);
+        return;
+    }
+    if (c->what == L1_SPAN_ZERO && QSMMU_IDR0_ST_LEVEL(e.smmu.idr[0]) != 1) {
+        g_test_skip("IDR0.ST_LEVEL: no 2-level stream table");
         qsmmu_env_stop(&e);
         return;
     }
@@ -238,6 +269,11 @@ static void test_config_error(const void *opaque)
         words[2] &= ~(1ULL << 51);
         qsmmu_write_ste(&e.smmu, SID, words);
         break;
+    case L1_SPAN_ZERO:
+        /* IHI 0070 5.1: SPAN 0 marks the whole group's L2 table invalid. */
+        qtest_writeq(e.qts, e.smmu.strtab + 8 * (SID >> e.smmu.split),
+                     e.smmu.l2_tables[SID >> e.smmu.split]);
+        break;
     }
     qsmmu_enable(&e.smmu, true);
 
@@ -260,6 +296,7 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &illegal_cmds[i], test_illegal);
     }
     qtest_add_func("/smmuv3/cmdq/fetch-abort", test_fetch_abort);
+    qtest_add_func("/smmuv3/cmdq/wrap", test_cmdq_wrap);
     qtest_add_func("/smmuv3/eventq/overflow", test_eventq_overflow);
     for (size_t i = 0; i < ARRAY_SIZE(config_cases); i++) {
         g_autofree char *path = g_strdup_printf("/smmuv3/config/%s",

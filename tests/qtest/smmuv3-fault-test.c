@@ -26,6 +26,7 @@ typedef enum Breakage {
     S1_OA_TOO_BIG,          /* leaf OA above CD.IPS */
     S1_NOT_RECORDED,        /* leaf invalid, CD.R clear: no event */
     S1_EXECUTE_NEVER,       /* XN page: data accesses unaffected */
+    S1_SECOND_PAGE,         /* a 2-page DMA whose second page is invalid */
     S2_LEAF_INVALID,
     S2_READ_ONLY,           /* S2AP write clear */
     S2_NO_AF,
@@ -58,7 +59,11 @@ typedef struct FaultCase {
     IpaIs ipa;
     bool dma_ok;            /* the DMA still succeeds */
     const char *base_bug;   /* why the base's model fails it: skip there */
+    uint8_t gran;           /* both stages' granule; 0: 4K */
 } FaultCase;
+
+#define G16K    .gran = QSMMU_GRAN_16K
+#define G64K    .gran = QSMMU_GRAN_64K
 
 static const FaultCase fault_cases[] = {
     { "s1/translation", QSMMU_STE_CFG_S1, S1_LEAF_INVALID, false,
@@ -79,6 +84,16 @@ static const FaultCase fault_cases[] = {
       0, false, 0, IPA_NONE },
     { "s1/xn-data-write", QSMMU_STE_CFG_S1, S1_EXECUTE_NEVER, true,
       0, false, 0, IPA_NONE, true },
+    { "s1/translation-second-page", QSMMU_STE_CFG_S1, S1_SECOND_PAGE, false,
+      QSMMU_EVT_F_TRANSLATION, false, QSMMU_CLASS_IN, IPA_NONE },
+    { "s1/16k/translation", QSMMU_STE_CFG_S1, S1_LEAF_INVALID, false,
+      QSMMU_EVT_F_TRANSLATION, false, QSMMU_CLASS_IN, IPA_NONE, G16K },
+    { "s1/64k/translation", QSMMU_STE_CFG_S1, S1_LEAF_INVALID, false,
+      QSMMU_EVT_F_TRANSLATION, false, QSMMU_CLASS_IN, IPA_NONE, G64K },
+    { "s1/16k/permission", QSMMU_STE_CFG_S1, S1_READ_ONLY, true,
+      QSMMU_EVT_F_PERMISSION, false, QSMMU_CLASS_IN, IPA_NONE, G16K },
+    { "s1/64k/access-flag", QSMMU_STE_CFG_S1, S1_NO_AF, false,
+      QSMMU_EVT_F_ACCESS, false, QSMMU_CLASS_IN, IPA_NONE, G64K },
     { "s2/translation", QSMMU_STE_CFG_S2, S2_LEAF_INVALID, false,
       QSMMU_EVT_F_TRANSLATION, true, QSMMU_CLASS_IN, IPA_DATA },
     { "s2/permission", QSMMU_STE_CFG_S2, S2_READ_ONLY, true,
@@ -89,6 +104,12 @@ static const FaultCase fault_cases[] = {
       QSMMU_EVT_F_ADDR_SIZE, true, QSMMU_CLASS_IN, IPA_DATA },
     { "s2/xn-data-write", QSMMU_STE_CFG_S2, S2_EXECUTE_NEVER, true,
       0, false, 0, IPA_NONE, true },
+    { "s2/16k/translation", QSMMU_STE_CFG_S2, S2_LEAF_INVALID, false,
+      QSMMU_EVT_F_TRANSLATION, true, QSMMU_CLASS_IN, IPA_DATA, G16K },
+    { "s2/64k/permission", QSMMU_STE_CFG_S2, S2_READ_ONLY, true,
+      QSMMU_EVT_F_PERMISSION, true, QSMMU_CLASS_IN, IPA_DATA, G64K },
+    { "s2/16k/access-flag", QSMMU_STE_CFG_S2, S2_NO_AF, false,
+      QSMMU_EVT_F_ACCESS, true, QSMMU_CLASS_IN, IPA_DATA, G16K },
     { "nested/s1-translation", QSMMU_STE_CFG_NESTED, S1_LEAF_INVALID, false,
       QSMMU_EVT_F_TRANSLATION, false, QSMMU_CLASS_IN, IPA_NONE },
     { "nested/s1-permission", QSMMU_STE_CFG_NESTED, S1_READ_ONLY, true,
@@ -101,6 +122,15 @@ static const FaultCase fault_cases[] = {
       false, QSMMU_EVT_F_TRANSLATION, true, QSMMU_CLASS_CD, IPA_CD },
     { "nested/s2-cd-permission", QSMMU_STE_CFG_NESTED, S2_CD_NO_READ,
       false, QSMMU_EVT_F_PERMISSION, true, QSMMU_CLASS_CD, IPA_CD },
+    { "nested/16k/s2-cd-translation", QSMMU_STE_CFG_NESTED, S2_CD_UNMAPPED,
+      false, QSMMU_EVT_F_TRANSLATION, true, QSMMU_CLASS_CD, IPA_CD, false,
+      NULL, G16K },
+    { "nested/64k/s2-data-translation", QSMMU_STE_CFG_NESTED,
+      S2_DATA_UNMAPPED, false, QSMMU_EVT_F_TRANSLATION, true,
+      QSMMU_CLASS_IN, IPA_DATA, false, NULL, G64K },
+    { "nested/64k/s2-ttb-translation", QSMMU_STE_CFG_NESTED,
+      S2_TTB_UNMAPPED, false, QSMMU_EVT_F_TRANSLATION, true,
+      QSMMU_CLASS_TT, IPA_TTB, false, NULL, G64K },
     { "nested/s2-ttb-translation", QSMMU_STE_CFG_NESTED, S2_TTB_UNMAPPED,
       false, QSMMU_EVT_F_TRANSLATION, true, QSMMU_CLASS_TT, IPA_TTB },
     { "nested/s2-table-translation", QSMMU_STE_CFG_NESTED,
@@ -143,6 +173,9 @@ static uint64_t break_setup(QSmmuEnv *e, QSmmuXlate *x, const FaultCase *c,
         break;
     case S1_EXECUTE_NEVER:
         qpt_map(&x->pt1, iova, ipa, 3, QPT_RW | QPT_XN);
+        break;
+    case S1_SECOND_PAGE:
+        qpt_set_entry(&x->pt1, iova + 0x1000, 3, 0);
         break;
     case S1_READ_ONLY:
     case S1_NO_AF:
@@ -216,7 +249,8 @@ static void test_fault(const void *opaque)
     QSmmuEnv e;
     QSmmuXlate x;
     QSMMUEvent ev;
-    uint64_t iova, table_ipa = 0, want_ipa = 0;
+    uint64_t iova, fault_iova, table_ipa = 0, want_ipa = 0;
+    uint32_t len;
     bool ok;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
@@ -226,6 +260,9 @@ static void test_fault(const void *opaque)
         return;
     }
     qsmmu_xlate_defaults(&x, c->config, SID);
+    if (c->gran) {
+        x.s1_gran = x.s2_gran = c->gran;
+    }
     if (c->breakage == S2_OA_TOO_BIG) {
         x.s2_ias = 40;      /* S2T0SZ must fit S2PS */
     }
@@ -234,13 +271,24 @@ static void test_fault(const void *opaque)
 
     /* Nothing was translated yet, so no walk of the old set-up is cached. */
     iova = break_setup(&e, &x, c, &table_ipa);
+    fault_iova = iova;
+    len = XFER_LEN;
+    if (c->breakage == S1_SECOND_PAGE) {
+        /* The first 4K request lands; the second faults on its start. */
+        len = 0x2000;
+        fault_iova = iova + 0x1000;
+        qsmmu_env_pattern(&e, x.data, 0x1000, 0x77);
+    }
 
     if (c->write) {
-        ok = qsmmu_testdev_dma_write(&e.td, iova, XFER_LEN);
+        ok = qsmmu_testdev_dma_write(&e.td, iova, len);
     } else {
-        ok = qsmmu_testdev_dma_read(&e.td, iova, XFER_LEN);
+        ok = qsmmu_testdev_dma_read(&e.td, iova, len);
     }
     g_assert_cmpint(ok, ==, c->dma_ok);
+    if (c->breakage == S1_SECOND_PAGE) {
+        qsmmu_env_check_buf(&e, 0x1000, 0x77);
+    }
     if (!c->type) {
         qsmmu_assert_no_event(&e.smmu);
         qsmmu_env_stop(&e);
@@ -260,7 +308,7 @@ static void test_fault(const void *opaque)
     /* Untagged PCIe DMA: unprivileged data access. */
     g_assert_false(ev.pnu);
     g_assert_false(ev.ind);
-    g_assert_cmphex(ev.input_addr, ==, iova);
+    g_assert_cmphex(ev.input_addr, ==, fault_iova);
     switch (c->ipa) {
     case IPA_DATA:
         want_ipa = x.config & 1 ? qsmmu_xlate_ipa(&x, x.data) : iova;
