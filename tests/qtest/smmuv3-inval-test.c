@@ -16,6 +16,7 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "qemu/units.h"
 #include "libqos/smmu-xlate.h"
 
 #define SID             QSMMU_TESTDEV_SID
@@ -201,6 +202,45 @@ static void test_inval(const void *opaque)
     qsmmu_env_stop(&e);
 }
 
+/*
+ * IHI 0070 4.4: NH_VA invalidates the entry that translates the address,
+ * wherever in a block it falls; an address outside the block leaves it.
+ */
+static void test_block_nh_va(void)
+{
+    const uint64_t block = 2 * MiB;
+    QSMMUCmd cmd = { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1, .vmid = 1,
+                     .leaf = true };
+    uint64_t fresh, off;
+    QSmmuEnv e;
+    QSmmuXlate x;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
+    x.leaf_level = 2;
+    qsmmu_xlate_setup(&e, &x);
+    qsmmu_enable(&e.smmu, true);
+    off = x.data_iova - x.leaf_iova;
+
+    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
+    read_expect(&e, x.data_iova, OLD_SEED);
+
+    fresh = qsmmu_env_alloc(&e, block, block);
+    qsmmu_env_pattern(&e, fresh + off, XFER_LEN, NEW_SEED);
+    qpt_map(&x.pt1, x.leaf_iova, fresh, 2, QPT_RW);
+    read_expect(&e, x.data_iova, OLD_SEED);
+
+    cmd.addr = x.leaf_iova + block + off;
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    /* Another page of the same block than the one read. */
+    cmd.addr = x.leaf_iova + ((off + 0x1000) & (block - 1));
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, NEW_SEED);
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -210,5 +250,6 @@ int main(int argc, char **argv)
 
         qtest_add_data_func(path, &inval_cases[i], test_inval);
     }
+    qtest_add_func("/smmuv3/inval/nh-va-block", test_block_nh_va);
     return g_test_run();
 }

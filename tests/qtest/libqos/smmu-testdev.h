@@ -61,7 +61,7 @@ typedef struct QSmmuEnv {
 void qsmmu_env_start(QSmmuEnv *e, const char *stage, uint8_t split,
                      const char *extra);
 void qsmmu_env_stop(QSmmuEnv *e);
-/* Guest RAM: allocate size bytes aligned to align and fill with byte. */
+/* Guest RAM: size bytes aligned to align, zeroed. */
 uint64_t qsmmu_env_alloc(QSmmuEnv *e, uint64_t size, uint64_t align);
 /* Fill guest memory with a pattern derived from seed. */
 void qsmmu_env_pattern(QSmmuEnv *e, uint64_t pa, uint32_t len, uint8_t seed);
