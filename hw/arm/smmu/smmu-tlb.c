@@ -228,6 +228,10 @@ void smmu_inv_range_span(const SMMUInvRange *r, uint8_t granule_bits,
     unsigned gbits = r->tg ? tg_granule_bits(r->tg) : granule_bits;
     unsigned len_bits;
 
+    if (gbits < 12 || gbits > 16) {
+        gbits = 12;                 /* only 4K/16K/64K granules exist */
+    }
+
     if (!r->tg) {
         *start = r->addr & ~MAKE_64BIT_MASK(0, gbits);
         *last = *start + MAKE_64BIT_MASK(0, gbits);
