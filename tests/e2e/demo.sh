@@ -1,6 +1,7 @@
 #!/bin/sh
 # make demo: boot Linux on the nested SMMU and print what it saw.
-# Usage: demo.sh [QEMU_BINARY] (KERNEL=, INITRD=, STAGE= from the environment)
+# Usage: demo.sh [QEMU_BINARY]   (KERNEL=, INITRD=, STAGE=1|2|nested from
+# the environment; by default Debian's kernel, our initramfs, nested)
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
