@@ -49,6 +49,13 @@ SMMU_TROUBLE_RE = re.compile(
     r'failed|unable)', re.IGNORECASE)
 
 
+# The kernel reporting trouble of its own (a wrong DMA often ends here).
+KERNEL_TROUBLE_RE = re.compile(
+    r'Kernel panic|Internal error:|Unable to handle kernel|BUG:|'
+    r'WARNING:|Call trace:|blocked for more than|I/O error|'
+    r'operation not supported error')
+
+
 def features_named(mask):
     return [n for i, n in enumerate(LINUX_SMMU_FEATURES) if mask >> i & 1]
 
@@ -187,19 +194,22 @@ class Run:
         return out
 
 
-def _read_console(proc, deadline, sink, log):
-    """Collect console lines until QEMU exits or the deadline passes."""
+def _read_console(proc, deadline, silence, sink, log):
+    """Collect console lines until QEMU exits, the deadline passes or the
+    console stays silent for silence seconds (a hung guest)."""
     fd = proc.stdout.fileno()
     pending = b''
+    last_output = time.monotonic()
     while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
+        now = time.monotonic()
+        if now >= deadline or now - last_output >= silence:
             return False
-        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+        ready, _, _ = select.select([fd], [], [], 1.0)
         if not ready:
             if proc.poll() is not None:
                 break
             continue
+        last_output = time.monotonic()
         chunk = os.read(fd, 65536)
         if not chunk:
             break
@@ -223,8 +233,11 @@ def _stop(proc):
 
 
 def boot(qemu, stage, guest_kernel, initrd, workdir, payloads, timeout,
-         placement='machine', keep_disk=False):
-    """Boot once with stage=<1|2|nested>; the console goes to a log file."""
+         placement='machine', keep_disk=False, silence=45):
+    """Boot once with stage=<1|2|nested>; the console goes to a log file.
+
+    timeout bounds the whole boot, silence the time without console output.
+    """
     run = Run()
     tag = f'{placement}-stage{stage}'
     disk = os.path.join(workdir, f'disk-{tag}.img')
@@ -239,7 +252,8 @@ def boot(qemu, stage, guest_kernel, initrd, workdir, payloads, timeout,
                                 stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT)
         try:
-            finished = _read_console(proc, start + timeout, run.console, log)
+            finished = _read_console(proc, start + timeout, silence,
+                                     run.console, log)
             if finished:
                 try:
                     proc.wait(timeout=max(1, start + timeout
@@ -296,8 +310,11 @@ def judge(run, stage, payloads, exact=True):
     has no stage 2, stage=2 no stage 1)."""
     v = Verdict()
     if run.timed_out:
-        v.expect(False, 'QEMU did not power off before the timeout '
-                 f'(last console line: {_last_line(run)!r})')
+        v.expect(False, 'QEMU did not power off in time (or the console '
+                 f'fell silent); last console line: {_last_line(run)!r}')
+    oops = [ln for ln in run.console if KERNEL_TROUBLE_RE.search(ln)]
+    v.expect(not oops, 'the kernel reports no panic, oops, warning or I/O '
+             f'error (first: {oops[0].strip()!r})' if oops else '')
     v.expect(run.reports('init'), 'guest /init started ("E2E init")')
     for line in run.reports('module'):
         v.expect(line.endswith(' loaded'), f'module loads: {line}')

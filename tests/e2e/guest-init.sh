@@ -55,6 +55,15 @@ while [ $tries -lt 50 ]; do
     tries=$((tries + 1))
 done
 
+# What the SMMU driver and the IOMMU core said while probing: printed now,
+# so that a run that hangs later still shows it.
+report_dmesg() {
+    dmesg -c | grep -iE 'smmu|iommu' | while read -r line; do
+        say dmesg "$line"
+    done
+}
+report_dmesg
+
 for dev in /sys/bus/pci/devices/*; do
     [ -e "$dev/vendor" ] || continue
     group=none
@@ -104,9 +113,7 @@ else
     say net-get missing
 fi
 
-# Everything the SMMU driver and the IOMMU core said during the run.
-dmesg | grep -iE 'smmu|iommu' | while read -r line; do
-    say dmesg "$line"
-done
+# And what they said since (events, errors).
+report_dmesg
 
 finish ok

@@ -3,7 +3,8 @@
 # virtio-blk and virtio-net behind the SMMU (stage 1, 2 and nested) and
 # moves data of known checksum.  Speaks TAP; see e2e_main.py.
 # Environment: QEMU_BINARY, FORK_FLAVOUR (from make check), CACHE_DIR,
-# E2E_BOOT_TIMEOUT (seconds per boot, default 100).
+# E2E_BOOT_TIMEOUT (seconds per boot, default 90; 45 s of console
+# silence also ends a boot).
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
