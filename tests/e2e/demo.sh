@@ -9,4 +9,4 @@ here=$(cd "$(dirname "$0")" && pwd)
 set -- --qemu "${1:-$here/../../build/qemu-system-aarch64}" \
     --stage "${STAGE:-nested}" \
     ${KERNEL:+--kernel "$KERNEL"} ${INITRD:+--initrd "$INITRD"}
-exec "${PYTHON:-python3}" "$here/e2e_main.py" demo "$@"
+PYTHONDONTWRITEBYTECODE=1 exec "${PYTHON:-python3}" "$here/e2e_main.py" demo "$@"

@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # /init of the e2e guest (busybox only).  It drives DMA through the SMMU
@@ -18,7 +19,7 @@ say() {
 
 # Leave the machine whatever happens: the host waits for QEMU to exit.
 finish() {
-    say done "$1"
+    say "done" "$1"
     sync
     poweroff -f
     sleep 5
@@ -27,6 +28,7 @@ finish() {
 # Our parameters ride on the kernel command line as e2e.NAME=VALUE.
 port=
 upload=0
+# shellcheck disable=SC2013 # words, not lines
 for word in $(cat /proc/cmdline); do
     case "$word" in
     e2e.port=*) port=${word#e2e.port=} ;;
@@ -77,7 +79,11 @@ for dev in /sys/bus/pci/devices/*; do
     say pci "$(basename "$dev") $(cat "$dev/vendor"):$(cat "$dev/device")" \
         "group=$group type=$gtype driver=$driver"
 done
-say groups "$(ls /sys/kernel/iommu_groups | tr '\n' ' ')"
+groups=
+for g in /sys/kernel/iommu_groups/*; do
+    [ -d "$g" ] && groups="$groups ${g##*/}"
+done
+say groups "${groups# }"
 
 # Block: read the whole disk, write a copy of its first 4 MiB at 8 MiB,
 # drop the page cache and read everything back from the device.

@@ -9,4 +9,4 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 here=$(cd "$(dirname "$0")" && pwd)
-exec "${PYTHON:-python3}" "$here/e2e_main.py" suite
+PYTHONDONTWRITEBYTECODE=1 exec "${PYTHON:-python3}" "$here/e2e_main.py" suite
