@@ -209,13 +209,25 @@ def fetch():
     root = cache_root()
     stamp = os.path.join(root, 'guest', 'CURRENT')
     cached = None
-    if os.path.exists(stamp):
+    try:
         with open(stamp) as f:
             pin, pkg, version = f.read().split()
+    except (OSError, ValueError):
+        pin = None
+    if pin:
         cached = _load(root, pkg, version)
         if cached and pin == KERNEL_PIN:
             notice = None if pkg == pin else f'{pin} was not available'
             return cached, notice
+    try:
+        return _fetch_new(root, stamp)
+    except (AssetError, OSError, subprocess.SubprocessError) as e:
+        if not cached:
+            raise AssetError(str(e)) from e
+        return cached, f'could not fetch {KERNEL_PIN} ({e}); using the cache'
+
+
+def _fetch_new(root, stamp):
     apt = PrivateApt(os.path.join(root, 'apt'))
     apt.setup()
     note('fetching the guest kernel and busybox from Debian (arm64)')
@@ -231,10 +243,22 @@ def fetch():
     apt.download(BUSYBOX, bb_version, debs)
     _install(root, pkg, version, debs)
     shutil.rmtree(debs, ignore_errors=True)
+    # apt's binary caches are rebuilt from the lists when needed.
+    for name in ('pkgcache.bin', 'srcpkgcache.bin'):
+        try:
+            os.unlink(os.path.join(apt.root, 'cache', name))
+        except FileNotFoundError:
+            pass
     tmp = stamp + '.tmp'
     with open(tmp, 'w') as f:
         f.write(f'{KERNEL_PIN} {pkg} {version}\n')
     os.replace(tmp, stamp)
+    # Only the current guest is kept.
+    keep = os.path.basename(_guest_dir(root, pkg, version))
+    for old in os.listdir(os.path.dirname(stamp)):
+        path = os.path.join(os.path.dirname(stamp), old)
+        if old != keep and os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
     if notice:
         note(notice)
     return _load(root, pkg, version), notice
@@ -248,6 +272,7 @@ def _install(root, pkg, version, debs):
     """Keep only what the guest needs: Image, a few modules, busybox."""
     dest = _guest_dir(root, pkg, version)
     shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
     with tempfile.TemporaryDirectory(dir=root) as tmp:
         for deb in os.listdir(debs):
             _extract(os.path.join(debs, deb), tmp)

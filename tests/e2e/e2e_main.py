@@ -121,7 +121,8 @@ def summary(guest_label, run, v, setup_s):
         ('SMMU', v.probe or 'no probe line'),
         ('features', ' '.join(e2e_boot.features_named(v.features)) or '-'),
         ('devices', '\n'.join(groups) or 'none in an IOMMU group'),
-        ('data', '\n'.join(v.facts)),
+        ('data', '\n'.join(v.facts) if v.failure is None
+         else 'not all verified (see result)'),
         ('time', f'setup {setup_s:.1f} s, boot to power-off '
                  f'{run.elapsed:.1f} s'),
         ('result', 'everything checked out: sha256 of every transfer '
@@ -136,7 +137,7 @@ def summary(guest_label, run, v, setup_s):
 
 
 def run_demo(args):
-    qemu = args.qemu or default_qemu()
+    qemu = os.path.abspath(args.qemu or default_qemu())
     outdir = os.path.join(REPO, 'build', 'demo')
     os.makedirs(outdir, exist_ok=True)
     start = time.monotonic()
@@ -185,6 +186,11 @@ def run_demo(args):
     v = e2e_boot.judge(run, args.stage, payloads, exact=False)
     print()
     summary(label, run, v, setup_s)
+    if v.failure and args.kernel:
+        print('  hint      our initramfs loads no modules into your kernel: '
+              'it needs CONFIG_ARM_SMMU_V3,\n'
+              '            CONFIG_PCI_HOST_GENERIC, CONFIG_VIRTIO_PCI, '
+              'CONFIG_VIRTIO_BLK and CONFIG_VIRTIO_NET =y')
     print()
     print('Command line (the e2e.* arguments drive our /init; the disk '
           'holds a known pattern):')
