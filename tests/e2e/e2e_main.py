@@ -8,6 +8,7 @@
 import argparse
 import os
 import shlex
+import signal
 import sys
 import time
 
@@ -109,6 +110,16 @@ def run_suite():
     return 0
 
 
+def _dma_stage(features):
+    """Which stage arm-smmu-v3 gives a DMA domain: stage 1 when the SMMU
+    has it (arm_smmu_domain_finalise), else stage 2."""
+    if features & e2e_boot.FEAT_S1:
+        return 'DMA domains translate with stage 1 (CD + stage-1 tables)'
+    if features & e2e_boot.FEAT_S2:
+        return 'DMA domains translate with stage 2 (STE S2 tables)'
+    return '-'
+
+
 def summary(guest_label, run, v, setup_s):
     groups = [f'{name} {bdf} -> iommu group {f.get("group")} '
               f'({f.get("type")} domain, driver {f.get("driver")})'
@@ -121,6 +132,7 @@ def summary(guest_label, run, v, setup_s):
         ('SMMU', v.probe or 'no probe line'),
         ('features', ' '.join(e2e_boot.features_named(v.features)) or '-'),
         ('devices', '\n'.join(groups) or 'none in an IOMMU group'),
+        ('stage', _dma_stage(v.features)),
         ('data', '\n'.join(v.facts) if v.failure is None
          else 'not all verified (see result)'),
         ('time', f'setup {setup_s:.1f} s, boot to power-off '
@@ -214,6 +226,9 @@ def main():
     demo.add_argument('--stage', default='nested', choices=('1', '2',
                                                             'nested'))
     args = ap.parse_args()
+    # Turn SIGTERM into an exit that runs the clean-up (QEMU is stopped in
+    # e2e_boot.boot's finally).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         if args.mode == 'suite':
             return run_suite()
