@@ -88,6 +88,11 @@ say groups "${groups# }"
 # Block: read the whole disk, write a copy of its first 4 MiB at 8 MiB,
 # drop the page cache and read everything back from the device.
 if [ -b /dev/vda ]; then
+    # Large requests and readahead keep megabytes of IOVA space mapped at
+    # once, so the transfers cross many pages of the SMMU's tables.
+    cat /sys/block/vda/queue/max_hw_sectors_kb \
+        > /sys/block/vda/queue/max_sectors_kb
+    echo 4096 > /sys/block/vda/queue/read_ahead_kb
     say disk-read "$(sha256sum /dev/vda | cut -d' ' -f1)"
     dd if=/dev/vda of=/dev/vda bs=1M count=4 seek=8 conv=notrunc,fsync \
         2>/dev/null
