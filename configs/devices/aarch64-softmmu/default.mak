@@ -17,3 +17,6 @@ CONFIG_CXL_MEM_DEVICE=y
 CONFIG_VIRTIO_PCI=y
 CONFIG_VIRTIO_BLK=y
 CONFIG_VIRTIO_NET=y
+
+# The DMA engine the fork's qtests drive through the SMMU.
+CONFIG_SMMU_TESTDEV=y

@@ -1,0 +1,378 @@
+/*
+ * smmu-testdev: a PCIe DMA engine for exercising an IOMMU from qtest.
+ *
+ * A test programs a source IOVA, a destination IOVA, a length, an
+ * operation and optionally a PASID through BAR0, rings the doorbell, and
+ * the operation runs to completion before the doorbell write returns.
+ * Every byte moves through the device's bus-master address space with
+ * pci_dma_rw(), so an IOMMU in front of the bus translates it.  The
+ * register layout is in include/hw/misc/smmu-testdev.h.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qapi/error.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/pcie.h"
+#include "migration/vmstate.h"
+#include "system/dma.h"
+#include "hw/misc/smmu-testdev.h"
+#include "trace.h"
+
+OBJECT_DECLARE_SIMPLE_TYPE(SmmuTestdevState, SMMU_TESTDEV)
+
+struct SmmuTestdevState {
+    PCIDevice parent_obj;
+
+    MemoryRegion bar;
+    MemoryRegion regs;
+    MemoryRegion buf_mr;
+
+    uint64_t src;
+    uint64_t dst;
+    uint32_t len;
+    uint32_t op;
+    uint32_t pasid;
+    uint32_t status;
+    uint32_t result;
+    uint8_t buf[SMMU_TESTDEV_BUF_SIZE];
+};
+
+/* The attributes every DMA of the current operation carries. */
+static bool smmu_testdev_dma_attrs(SmmuTestdevState *s, MemTxAttrs *attrs)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t pasid = s->pasid & SMMU_TESTDEV_PASID_MASK;
+
+    *attrs = (MemTxAttrs) { .requester_id = pci_requester_id(pdev) };
+    if (!(s->pasid & SMMU_TESTDEV_PASID_VALID)) {
+        return true;
+    }
+    /*
+     * PCIe: a function only sends a PASID prefix once software enabled
+     * it in the PASID capability.  MemTxAttrs.pid has 8 bits and no
+     * "present" flag, so pid 0 means "no PASID".  The base's SMMUv3
+     * model ignores attrs entirely (it has no attrs_to_index hook and
+     * decodes only CD 0), so there a tagged transaction is translated
+     * exactly like an untagged one.
+     */
+    if (!pcie_pasid_enabled(pdev) || pasid == 0 ||
+        pasid > SMMU_TESTDEV_PASID_MAX) {
+        return false;
+    }
+    attrs->pid = pasid;
+    return true;
+}
+
+/*
+ * Move LEN bytes between the buffer and iova as PCIe would: requests that
+ * never cross a 4 KiB boundary, stopping at the first that fails.  QEMU's
+ * memory core would retry a failed access piece by piece, translating
+ * (and so faulting) once per piece; probing each request first makes a
+ * refused request cost exactly one translation, as one TLP would.
+ */
+static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
+                                    DMADirection dir, MemTxAttrs attrs)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    MemTxResult r = MEMTX_OK;
+    uint32_t done = 0;
+
+    while (done < s->len && r == MEMTX_OK) {
+        uint64_t addr = iova + done;
+        uint32_t n = MIN(s->len - done, SMMU_TESTDEV_REQ_BOUNDARY -
+                         (addr & (SMMU_TESTDEV_REQ_BOUNDARY - 1)));
+
+        if (!dma_memory_valid(pci_get_address_space(pdev), addr, n, dir,
+                              attrs)) {
+            r = MEMTX_DECODE_ERROR;
+        } else {
+            r = pci_dma_rw(pdev, addr, s->buf + done, n, dir, attrs);
+        }
+        trace_smmu_testdev_dma(dir == DMA_DIRECTION_TO_DEVICE ? "read"
+                                                              : "write",
+                               addr, n, attrs.pid, r);
+        done += n;
+    }
+    return r;
+}
+
+/* Run the programmed operation; returns an SMMU_TESTDEV_ERR_* code. */
+static unsigned smmu_testdev_run(SmmuTestdevState *s)
+{
+    MemTxAttrs attrs;
+    MemTxResult r = MEMTX_OK;
+
+    if (s->len == 0 || s->len > SMMU_TESTDEV_BUF_SIZE) {
+        return SMMU_TESTDEV_ERR_LEN;
+    }
+    if (!smmu_testdev_dma_attrs(s, &attrs)) {
+        return SMMU_TESTDEV_ERR_PASID;
+    }
+
+    switch (s->op) {
+    case SMMU_TESTDEV_OP_READ:
+        r = smmu_testdev_dma(s, s->src, DMA_DIRECTION_TO_DEVICE, attrs);
+        break;
+    case SMMU_TESTDEV_OP_WRITE:
+        r = smmu_testdev_dma(s, s->dst, DMA_DIRECTION_FROM_DEVICE, attrs);
+        break;
+    case SMMU_TESTDEV_OP_COPY:
+        r = smmu_testdev_dma(s, s->src, DMA_DIRECTION_TO_DEVICE, attrs);
+        if (r == MEMTX_OK) {
+            r = smmu_testdev_dma(s, s->dst, DMA_DIRECTION_FROM_DEVICE, attrs);
+        }
+        break;
+    default:
+        return SMMU_TESTDEV_ERR_OP;
+    }
+    s->result = r;
+    return SMMU_TESTDEV_ERR_NONE;
+}
+
+static void smmu_testdev_doorbell(SmmuTestdevState *s)
+{
+    unsigned err;
+
+    s->status = 0;
+    s->result = MEMTX_OK;
+    err = smmu_testdev_run(s);
+    if (err != SMMU_TESTDEV_ERR_NONE) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: refused op %u (error %u)\n",
+                      TYPE_SMMU_TESTDEV, s->op, err);
+    }
+    s->status = SMMU_TESTDEV_STATUS_DONE |
+                (err << SMMU_TESTDEV_STATUS_ERR_SHIFT);
+}
+
+/* Replace the bytes [shift, shift + size) of *reg with val. */
+static void smmu_testdev_put64(uint64_t *reg, unsigned shift, unsigned size,
+                               uint64_t val)
+{
+    *reg = deposit64(*reg, shift, size * 8, val);
+}
+
+static uint64_t smmu_testdev_reg_read(void *opaque, hwaddr addr,
+                                      unsigned size)
+{
+    SmmuTestdevState *s = opaque;
+    uint64_t val;
+
+    switch (addr & ~7ULL) {
+    case SMMU_TESTDEV_REG_SRC:
+        val = s->src;
+        break;
+    case SMMU_TESTDEV_REG_DST:
+        val = s->dst;
+        break;
+    default:
+        switch (addr) {
+        case SMMU_TESTDEV_REG_ID:
+            return SMMU_TESTDEV_MAGIC;
+        case SMMU_TESTDEV_REG_BUF_SIZE:
+            return SMMU_TESTDEV_BUF_SIZE;
+        case SMMU_TESTDEV_REG_LEN:
+            return s->len;
+        case SMMU_TESTDEV_REG_OP:
+            return s->op;
+        case SMMU_TESTDEV_REG_PASID:
+            return s->pasid;
+        case SMMU_TESTDEV_REG_STATUS:
+            return s->status;
+        case SMMU_TESTDEV_REG_RESULT:
+            return s->result;
+        default:
+            return 0;
+        }
+    }
+    return extract64(val, (addr & 7) * 8, size * 8);
+}
+
+static void smmu_testdev_reg_write(void *opaque, hwaddr addr, uint64_t val,
+                                   unsigned size)
+{
+    SmmuTestdevState *s = opaque;
+
+    switch (addr & ~7ULL) {
+    case SMMU_TESTDEV_REG_SRC:
+        smmu_testdev_put64(&s->src, (addr & 7) * 8, size, val);
+        return;
+    case SMMU_TESTDEV_REG_DST:
+        smmu_testdev_put64(&s->dst, (addr & 7) * 8, size, val);
+        return;
+    }
+    switch (addr) {
+    case SMMU_TESTDEV_REG_LEN:
+        s->len = val;
+        break;
+    case SMMU_TESTDEV_REG_OP:
+        s->op = val;
+        break;
+    case SMMU_TESTDEV_REG_PASID:
+        s->pasid = val & (SMMU_TESTDEV_PASID_VALID | SMMU_TESTDEV_PASID_MASK);
+        break;
+    case SMMU_TESTDEV_REG_DOORBELL:
+        if (val & 1) {
+            smmu_testdev_doorbell(s);
+        }
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: write to RO/unknown 0x%" HWADDR_PRIx
+                      "\n", TYPE_SMMU_TESTDEV, addr);
+        break;
+    }
+}
+
+static const MemoryRegionOps smmu_testdev_reg_ops = {
+    .read = smmu_testdev_reg_read,
+    .write = smmu_testdev_reg_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+    },
+};
+
+static uint64_t smmu_testdev_buf_read(void *opaque, hwaddr addr,
+                                      unsigned size)
+{
+    SmmuTestdevState *s = opaque;
+
+    return ldn_le_p(&s->buf[addr], size);
+}
+
+static void smmu_testdev_buf_write(void *opaque, hwaddr addr, uint64_t val,
+                                   unsigned size)
+{
+    SmmuTestdevState *s = opaque;
+
+    stn_le_p(&s->buf[addr], size, val);
+}
+
+static const MemoryRegionOps smmu_testdev_buf_ops = {
+    .read = smmu_testdev_buf_read,
+    .write = smmu_testdev_buf_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+    },
+};
+
+/* Config space capabilities; ATS and PRI would be added here too. */
+static bool smmu_testdev_init_caps(PCIDevice *pdev, Error **errp)
+{
+    if (pcie_endpoint_cap_init(pdev, SMMU_TESTDEV_EXP_CAP_OFFSET) < 0) {
+        error_setg(errp, "%s: cannot add the PCIe capability",
+                   TYPE_SMMU_TESTDEV);
+        return false;
+    }
+    pcie_pasid_init(pdev, SMMU_TESTDEV_PASID_CAP_OFFSET,
+                    SMMU_TESTDEV_PASID_WIDTH, false, false);
+    return true;
+}
+
+static void smmu_testdev_realize(PCIDevice *pdev, Error **errp)
+{
+    SmmuTestdevState *s = SMMU_TESTDEV(pdev);
+
+    if (!smmu_testdev_init_caps(pdev, errp)) {
+        return;
+    }
+
+    memory_region_init(&s->bar, OBJECT(s), "smmu-testdev-bar",
+                       SMMU_TESTDEV_BAR_SIZE);
+    memory_region_init_io(&s->regs, OBJECT(s), &smmu_testdev_reg_ops, s,
+                          "smmu-testdev-regs", SMMU_TESTDEV_BUF_OFFSET);
+    memory_region_init_io(&s->buf_mr, OBJECT(s), &smmu_testdev_buf_ops, s,
+                          "smmu-testdev-buf", SMMU_TESTDEV_BUF_SIZE);
+    memory_region_add_subregion(&s->bar, 0, &s->regs);
+    memory_region_add_subregion(&s->bar, SMMU_TESTDEV_BUF_OFFSET,
+                                &s->buf_mr);
+    pci_register_bar(pdev, SMMU_TESTDEV_BAR,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->bar);
+}
+
+static void smmu_testdev_exit(PCIDevice *pdev)
+{
+    pcie_cap_exit(pdev);
+}
+
+static void smmu_testdev_reset(DeviceState *dev)
+{
+    SmmuTestdevState *s = SMMU_TESTDEV(dev);
+
+    s->src = 0;
+    s->dst = 0;
+    s->len = 0;
+    s->op = 0;
+    s->pasid = 0;
+    s->status = 0;
+    s->result = 0;
+    memset(s->buf, 0, sizeof(s->buf));
+}
+
+static const VMStateDescription vmstate_smmu_testdev = {
+    .name = TYPE_SMMU_TESTDEV,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, SmmuTestdevState),
+        VMSTATE_UINT64(src, SmmuTestdevState),
+        VMSTATE_UINT64(dst, SmmuTestdevState),
+        VMSTATE_UINT32(len, SmmuTestdevState),
+        VMSTATE_UINT32(op, SmmuTestdevState),
+        VMSTATE_UINT32(pasid, SmmuTestdevState),
+        VMSTATE_UINT32(status, SmmuTestdevState),
+        VMSTATE_UINT32(result, SmmuTestdevState),
+        VMSTATE_UINT8_ARRAY(buf, SmmuTestdevState, SMMU_TESTDEV_BUF_SIZE),
+        VMSTATE_END_OF_LIST()
+    }
+};
+
+static void smmu_testdev_class_init(ObjectClass *klass, const void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(klass);
+
+    pc->realize = smmu_testdev_realize;
+    pc->exit = smmu_testdev_exit;
+    pc->vendor_id = SMMU_TESTDEV_VENDOR_ID;
+    pc->device_id = SMMU_TESTDEV_DEVICE_ID;
+    pc->revision = 1;
+    pc->class_id = PCI_CLASS_OTHERS;
+    dc->desc = "DMA engine for IOMMU tests";
+    dc->vmsd = &vmstate_smmu_testdev;
+    device_class_set_legacy_reset(dc, smmu_testdev_reset);
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+}
+
+static const TypeInfo smmu_testdev_info = {
+    .name = TYPE_SMMU_TESTDEV,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(SmmuTestdevState),
+    .class_init = smmu_testdev_class_init,
+    .interfaces = (const InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { }
+    },
+};
+
+static void smmu_testdev_register_types(void)
+{
+    type_register_static(&smmu_testdev_info);
+}
+
+type_init(smmu_testdev_register_types)

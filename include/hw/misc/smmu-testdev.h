@@ -1,0 +1,93 @@
+/*
+ * smmu-testdev: a PCIe DMA engine for exercising an IOMMU from qtest.
+ *
+ * Register layout of BAR0, shared by the device model and the tests.
+ * All registers are little endian; 64-bit registers may be accessed as
+ * one 64-bit access or as two 32-bit halves.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_MISC_SMMU_TESTDEV_H
+#define HW_MISC_SMMU_TESTDEV_H
+
+#define TYPE_SMMU_TESTDEV               "smmu-testdev"
+
+/*
+ * 1af4:10f5, from the range that docs/specs/pci-ids.rst leaves for
+ * experimental use without registration (1af4:10f0-10ff); nothing in the
+ * base uses it.
+ */
+#define SMMU_TESTDEV_VENDOR_ID          0x1af4
+#define SMMU_TESTDEV_DEVICE_ID          0x10f5
+
+/* BAR0: registers in the first 64 KiB, the DMA buffer in the second. */
+#define SMMU_TESTDEV_BAR                0
+#define SMMU_TESTDEV_BAR_SIZE           0x20000
+#define SMMU_TESTDEV_BUF_OFFSET         0x10000
+#define SMMU_TESTDEV_BUF_SIZE           0x10000
+
+/* Register offsets in BAR0. */
+#define SMMU_TESTDEV_REG_ID             0x00    /* RO: SMMU_TESTDEV_MAGIC */
+#define SMMU_TESTDEV_REG_BUF_SIZE       0x04    /* RO: buffer bytes */
+#define SMMU_TESTDEV_REG_SRC            0x08    /* RW 64: source IOVA */
+#define SMMU_TESTDEV_REG_DST            0x10    /* RW 64: destination IOVA */
+#define SMMU_TESTDEV_REG_LEN            0x18    /* RW: bytes to move */
+#define SMMU_TESTDEV_REG_OP             0x1c    /* RW: SMMU_TESTDEV_OP_* */
+#define SMMU_TESTDEV_REG_PASID          0x20    /* RW: PASID tag */
+#define SMMU_TESTDEV_REG_DOORBELL       0x24    /* WO: write 1 to run */
+#define SMMU_TESTDEV_REG_STATUS         0x28    /* RO: see below */
+#define SMMU_TESTDEV_REG_RESULT         0x2c    /* RO: MemTxResult */
+
+#define SMMU_TESTDEV_MAGIC              0x534d4d55  /* "SMMU" */
+
+/*
+ * Operations.  READ moves LEN bytes from IOVA SRC into the buffer at
+ * offset 0; WRITE moves the buffer's first LEN bytes to IOVA DST; COPY
+ * reads SRC into the buffer, then writes it to DST (the write is not
+ * issued when the read fails).
+ */
+#define SMMU_TESTDEV_OP_READ            1
+#define SMMU_TESTDEV_OP_WRITE           2
+#define SMMU_TESTDEV_OP_COPY            3
+
+/*
+ * DMA is issued as requests that do not cross this boundary (the PCIe
+ * rule); the first request that fails ends the operation.
+ */
+#define SMMU_TESTDEV_REQ_BOUNDARY       0x1000
+
+/*
+ * PASID register: bit 31 tags every transaction of the next operation
+ * with the PASID in bits [19:0].  The device must have PASID enabled in
+ * its PASID extended capability, and QEMU's MemTxAttrs carries only 8
+ * bits of it (MemTxAttrs.pid) with no separate "present" flag, so only
+ * PASIDs 1..255 can be sent; anything else fails with ERR_PASID.
+ */
+#define SMMU_TESTDEV_PASID_VALID        (1u << 31)
+#define SMMU_TESTDEV_PASID_MASK         0xfffff
+#define SMMU_TESTDEV_PASID_MAX          0xff
+
+/*
+ * STATUS: DONE (bit 0) is set when an operation finished (successfully
+ * or not); ERR (bits [15:8]) says why the device refused to start it,
+ * and RESULT holds the MemTxResult of the DMA that ran (0 = MEMTX_OK;
+ * MEMTX_DECODE_ERROR when the IOMMU or the bus refused an address).
+ * Writing any register but DOORBELL leaves STATUS alone; ringing the
+ * doorbell clears it before the operation starts.
+ */
+#define SMMU_TESTDEV_STATUS_DONE        (1u << 0)
+#define SMMU_TESTDEV_STATUS_ERR_SHIFT   8
+#define SMMU_TESTDEV_STATUS_ERR_MASK    (0xffu << SMMU_TESTDEV_STATUS_ERR_SHIFT)
+
+#define SMMU_TESTDEV_ERR_NONE           0
+#define SMMU_TESTDEV_ERR_LEN            1   /* LEN 0 or > buffer size */
+#define SMMU_TESTDEV_ERR_OP             2   /* unknown OP */
+#define SMMU_TESTDEV_ERR_PASID          3   /* PASID not sendable */
+
+/* Extended capabilities in configuration space. */
+#define SMMU_TESTDEV_EXP_CAP_OFFSET     0x80
+#define SMMU_TESTDEV_PASID_CAP_OFFSET   0x100
+#define SMMU_TESTDEV_PASID_WIDTH        8
+
+#endif /* HW_MISC_SMMU_TESTDEV_H */

@@ -1,0 +1,157 @@
+/*
+ * smmu-testdev on its own: identification, capabilities, the buffer
+ * window, each operation on untranslated DMA, and the refusals (length,
+ * operation, PASID).  virt without an IOMMU, so DMA addresses are
+ * physical.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "libqos/pci.h"
+#include "libqos/generic-pcihost.h"
+#include "libqos/smmu-testdev.h"
+#include "hw/pci/pci_regs.h"
+
+#define RAM_BASE        0x40000000ULL
+#define RAM_SIZE        0x10000000ULL
+#define ECAM_BASE       0x4010000000ULL
+
+typedef struct Rig {
+    QTestState *qts;
+    QGuestAllocator alloc;
+    QGenericPCIBus bus;
+    QSmmuTestdev td;
+} Rig;
+
+static void rig_start(Rig *r)
+{
+    r->qts = qtest_initf("-M virt -cpu max -m 256M -nic none "
+                         "-device " TYPE_SMMU_TESTDEV ",addr=%d.0",
+                         QSMMU_TESTDEV_SLOT);
+    alloc_init(&r->alloc, 0, RAM_BASE, RAM_BASE + RAM_SIZE, 4096);
+    qpci_init_generic(&r->bus, r->qts, &r->alloc, false);
+    qsmmu_testdev_init(&r->td, &r->bus.bus, QSMMU_TESTDEV_SLOT);
+}
+
+static void rig_stop(Rig *r)
+{
+    qsmmu_testdev_free(&r->td);
+    alloc_destroy(&r->alloc);
+    qtest_quit(r->qts);
+}
+
+static void test_identity(void)
+{
+    Rig r;
+    uint64_t cfg;
+
+    rig_start(&r);
+    g_assert_cmphex(qpci_io_readl(r.td.dev, r.td.bar,
+                                  SMMU_TESTDEV_REG_BUF_SIZE), ==,
+                    SMMU_TESTDEV_BUF_SIZE);
+    /* A PCIe endpoint with a PASID capability, disabled at reset. */
+    g_assert_cmpuint(qpci_find_capability(r.td.dev, PCI_CAP_ID_EXP, 0), ==,
+                     SMMU_TESTDEV_EXP_CAP_OFFSET);
+    cfg = ECAM_BASE + (r.td.dev->devfn << 12) + SMMU_TESTDEV_PASID_CAP_OFFSET;
+    g_assert_cmphex(qtest_readl(r.qts, cfg) & 0xffff, ==,
+                    PCI_EXT_CAP_ID_PASID);
+    g_assert_cmphex((qtest_readw(r.qts, cfg + PCI_PASID_CAP) &
+                     PCI_PASID_CAP_WIDTH) >> 8, ==, SMMU_TESTDEV_PASID_WIDTH);
+    g_assert_cmphex(qtest_readw(r.qts, cfg + PCI_PASID_CTRL), ==, 0);
+    rig_stop(&r);
+}
+
+static void test_buffer_window(void)
+{
+    Rig r;
+    uint8_t in[64], out[64];
+
+    rig_start(&r);
+    for (int i = 0; i < sizeof(in); i++) {
+        in[i] = i * 3 + 1;
+    }
+    qsmmu_testdev_buf_write(&r.td, SMMU_TESTDEV_BUF_SIZE - sizeof(in), in,
+                            sizeof(in));
+    qsmmu_testdev_buf_read(&r.td, SMMU_TESTDEV_BUF_SIZE - sizeof(in), out,
+                           sizeof(out));
+    g_assert_cmpmem(in, sizeof(in), out, sizeof(out));
+    rig_stop(&r);
+}
+
+static void test_operations(void)
+{
+    Rig r;
+    uint64_t a, b, c;
+    uint8_t pat[0x3000], got[0x3000];
+    QSmmuTestdevStatus st;
+
+    rig_start(&r);
+    a = guest_alloc(&r.alloc, sizeof(pat));
+    b = guest_alloc(&r.alloc, sizeof(pat));
+    c = guest_alloc(&r.alloc, sizeof(pat));
+    for (int i = 0; i < sizeof(pat); i++) {
+        pat[i] = i ^ (i >> 8) ^ 0x3c;
+    }
+    qtest_memwrite(r.qts, a, pat, sizeof(pat));
+
+    /* READ fills the buffer, WRITE empties it, COPY goes memory to memory. */
+    g_assert_true(qsmmu_testdev_dma_read(&r.td, a, sizeof(pat)));
+    qsmmu_testdev_buf_read(&r.td, 0, got, sizeof(got));
+    g_assert_cmpmem(pat, sizeof(pat), got, sizeof(got));
+    g_assert_true(qsmmu_testdev_dma_write(&r.td, b, sizeof(pat)));
+    qtest_memread(r.qts, b, got, sizeof(got));
+    g_assert_cmpmem(pat, sizeof(pat), got, sizeof(got));
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_COPY, a, c, sizeof(pat), 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_NONE);
+    g_assert_cmpuint(st.result, ==, 0);
+    qtest_memread(r.qts, c, got, sizeof(got));
+    g_assert_cmpmem(pat, sizeof(pat), got, sizeof(got));
+
+    /* DMA to where nothing answers reports the MemTxResult. */
+    g_assert_false(qsmmu_testdev_dma_read(&r.td, 0x20000000000ULL, 16));
+    rig_stop(&r);
+}
+
+static void test_refusals(void)
+{
+    Rig r;
+    QSmmuTestdevStatus st;
+
+    rig_start(&r);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0, 0, 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_LEN);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0,
+                           SMMU_TESTDEV_BUF_SIZE + 1, 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_LEN);
+    st = qsmmu_testdev_run(&r.td, 7, RAM_BASE, 0, 16, 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_OP);
+
+    /* A PASID needs the capability enabled, and must fit MemTxAttrs. */
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0, 16,
+                           SMMU_TESTDEV_PASID_VALID | 1);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_PASID);
+    qsmmu_testdev_enable_pasid(&r.td, r.qts);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0, 16,
+                           SMMU_TESTDEV_PASID_VALID | 1);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_NONE);
+    g_assert_cmpuint(st.result, ==, 0);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0, 16,
+                           SMMU_TESTDEV_PASID_VALID | 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_PASID);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0, 16,
+                           SMMU_TESTDEV_PASID_VALID | 0x100);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_PASID);
+    rig_stop(&r);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    qtest_add_func("/smmu-testdev/identity", test_identity);
+    qtest_add_func("/smmu-testdev/buffer-window", test_buffer_window);
+    qtest_add_func("/smmu-testdev/operations", test_operations);
+    qtest_add_func("/smmu-testdev/refusals", test_refusals);
+    return g_test_run();
+}

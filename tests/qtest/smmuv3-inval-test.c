@@ -1,0 +1,301 @@
+/*
+ * SMMUv3 configuration and TLB invalidation (IHI 0070 4.3, 4.4).
+ *
+ * Each case translates once (so the SMMU may cache the walk), changes a
+ * structure in memory, and checks that the old translation stays in use
+ * after a command that does not cover the change (another ASID, VMID,
+ * address range or StreamID: those entries survive) and that the new
+ * one is used after the command that covers it.
+ *
+ * Architecturally an SMMU may re-walk at any time; the "still old" half
+ * checks that a model caches like the base's and ours do, which is what
+ * makes the "new after invalidation" half meaningful.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "qemu/units.h"
+#include "libqos/smmu-xlate.h"
+
+#define SID             QSMMU_TESTDEV_SID
+#define OTHER_SID       (SID + 8)
+#define XFER_LEN        0x100
+#define OLD_SEED        0xa1
+#define NEW_SEED        0x5e
+#define RANGE_ALIGN     0x8000ULL
+
+typedef enum Change {
+    CHANGE_S1_LEAF,         /* stage-1 leaf now maps the new buffer */
+    CHANGE_S2_LEAF,         /* stage-2 leaf now maps the new buffer */
+    CHANGE_STE_CD_PTR,      /* STE points at a new CD (new tables, ASID) */
+    CHANGE_CD,              /* the CD rewritten in place */
+} Change;
+
+/*
+ * A command whose addr and sid are relative: addr is added to the
+ * changed translation's input address (rounded down to RANGE_ALIGN for
+ * ranged forms), sid to the device's StreamID.  op 0: none.
+ */
+typedef struct InvalCase {
+    const char *name;
+    uint8_t config;
+    Change change;
+    bool ranged;            /* needs IDR3.RIL */
+    QSMMUCmd wrong;
+    QSMMUCmd right;
+} InvalCase;
+
+#define NH_VA(a, v, d)      { .op = QSMMU_CMD_TLBI_NH_VA, .asid = (a), \
+                              .vmid = (v), .addr = (d), .leaf = true }
+#define NH_VA_RANGE(a, d, n, s) { .op = QSMMU_CMD_TLBI_NH_VA, .asid = (a), \
+                              .vmid = 1, .addr = (d), .tg = 1, .num = (n), \
+                              .scale = (s), .ttl = 3, .leaf = true }
+#define S2_IPA(v, d)        { .op = QSMMU_CMD_TLBI_S2_IPA, .vmid = (v), \
+                              .addr = (d), .leaf = true }
+
+static const InvalCase inval_cases[] = {
+    { "nh-va", QSMMU_STE_CFG_S1, CHANGE_S1_LEAF, false,
+      NH_VA(2, 1, 0), NH_VA(1, 1, 0) },
+    { "nh-va-other-page", QSMMU_STE_CFG_S1, CHANGE_S1_LEAF, false,
+      NH_VA(1, 1, 0x2000), NH_VA(1, 1, 0) },
+    { "nh-vaa", QSMMU_STE_CFG_S1, CHANGE_S1_LEAF, false,
+      { .op = QSMMU_CMD_TLBI_NH_VAA, .vmid = 1, .addr = 0x4000 },
+      { .op = QSMMU_CMD_TLBI_NH_VAA, .vmid = 1, .addr = 0 } },
+    { "nh-asid", QSMMU_STE_CFG_S1, CHANGE_S1_LEAF, false,
+      { .op = QSMMU_CMD_TLBI_NH_ASID, .asid = 2, .vmid = 1 },
+      { .op = QSMMU_CMD_TLBI_NH_ASID, .asid = 1, .vmid = 1 } },
+    { "nh-all", QSMMU_STE_CFG_S1, CHANGE_S1_LEAF, false,
+      { .op = QSMMU_CMD_TLBI_NH_ASID, .asid = 3, .vmid = 1 },
+      { .op = QSMMU_CMD_TLBI_NH_ALL, .vmid = 1 } },
+    { "nsnh-all", QSMMU_STE_CFG_S1, CHANGE_S1_LEAF, false,
+      { .op = QSMMU_CMD_TLBI_NH_VAA, .vmid = 1, .addr = 0x10000 },
+      { .op = QSMMU_CMD_TLBI_NSNH_ALL } },
+    /* Ranged forms: TG 4K, TTL 3; range (NUM + 1) << SCALE pages. */
+    { "nh-va-range", QSMMU_STE_CFG_S1, CHANGE_S1_LEAF, true,
+      NH_VA_RANGE(1, 0, 3, 0), NH_VA_RANGE(1, 0x4000, 3, 0) },
+    { "nh-va-range-scale", QSMMU_STE_CFG_S1, CHANGE_S1_LEAF, true,
+      NH_VA_RANGE(1, RANGE_ALIGN, 1, 2), NH_VA_RANGE(1, 0, 1, 2) },
+    { "nh-va-range-asid", QSMMU_STE_CFG_S1, CHANGE_S1_LEAF, true,
+      NH_VA_RANGE(2, 0, 1, 2), NH_VA_RANGE(1, 0, 1, 2) },
+    { "s2-ipa", QSMMU_STE_CFG_S2, CHANGE_S2_LEAF, false,
+      S2_IPA(2, 0), S2_IPA(1, 0) },
+    { "s2-ipa-other-page", QSMMU_STE_CFG_S2, CHANGE_S2_LEAF, false,
+      S2_IPA(1, 0x1000), S2_IPA(1, 0) },
+    { "s2-ipa-range", QSMMU_STE_CFG_S2, CHANGE_S2_LEAF, true,
+      { .op = QSMMU_CMD_TLBI_S2_IPA, .vmid = 1, .addr = RANGE_ALIGN,
+        .tg = 1, .num = 7, .ttl = 3, .leaf = true },
+      { .op = QSMMU_CMD_TLBI_S2_IPA, .vmid = 1, .addr = 0,
+        .tg = 1, .num = 7, .ttl = 3, .leaf = true } },
+    { "s12-vmall", QSMMU_STE_CFG_S2, CHANGE_S2_LEAF, false,
+      { .op = QSMMU_CMD_TLBI_S12_VMALL, .vmid = 2 },
+      { .op = QSMMU_CMD_TLBI_S12_VMALL, .vmid = 1 } },
+    { "nested/s12-vmall", QSMMU_STE_CFG_NESTED, CHANGE_S2_LEAF, false,
+      { .op = QSMMU_CMD_TLBI_S12_VMALL, .vmid = 2 },
+      { .op = QSMMU_CMD_TLBI_S12_VMALL, .vmid = 1 } },
+    { "nested/nh-va", QSMMU_STE_CFG_NESTED, CHANGE_S1_LEAF, false,
+      NH_VA(1, 2, 0), NH_VA(1, 1, 0) },
+    { "cfgi-ste", QSMMU_STE_CFG_S1, CHANGE_STE_CD_PTR, false,
+      { .op = QSMMU_CMD_CFGI_STE, .sid = 8, .leaf = true },
+      { .op = QSMMU_CMD_CFGI_STE, .sid = 0, .leaf = true } },
+    { "cfgi-ste-range", QSMMU_STE_CFG_S1, CHANGE_STE_CD_PTR, false,
+      { .op = QSMMU_CMD_CFGI_STE_RANGE, .sid = 0x10, .range = 3 },
+      { .op = QSMMU_CMD_CFGI_STE_RANGE, .sid = 0, .range = 4 } },
+    { "cfgi-all", QSMMU_STE_CFG_S1, CHANGE_STE_CD_PTR, false,
+      { .op = QSMMU_CMD_CFGI_CD_ALL, .sid = 8 },
+      { .op = QSMMU_CMD_CFGI_STE_RANGE, .sid = 0, .range = 31 } },
+    { "cfgi-cd", QSMMU_STE_CFG_S1, CHANGE_CD, false,
+      { .op = QSMMU_CMD_CFGI_CD, .sid = 8, .leaf = true },
+      { .op = QSMMU_CMD_CFGI_CD, .sid = 0, .leaf = true } },
+    { "cfgi-cd-all", QSMMU_STE_CFG_S1, CHANGE_CD, false,
+      { .op = QSMMU_CMD_CFGI_STE, .sid = 8, .leaf = true },
+      { .op = QSMMU_CMD_CFGI_CD_ALL, .sid = 0 } },
+};
+
+static void issue(QSmmuEnv *e, const QSMMUCmd *rel, uint64_t target)
+{
+    QSMMUCmd cmd = *rel;
+
+    if (!cmd.op) {
+        return;
+    }
+    if (cmd.tg) {
+        target &= ~(RANGE_ALIGN - 1);
+    }
+    cmd.addr += target;
+    cmd.sid += SID;
+    qsmmu_cmd(&e->smmu, &cmd);
+}
+
+static void read_expect(QSmmuEnv *e, uint64_t iova, uint8_t seed)
+{
+    g_assert_true(qsmmu_testdev_dma_read(&e->td, iova, XFER_LEN));
+    qsmmu_env_check_buf(e, XFER_LEN, seed);
+}
+
+/* New stage-1 tables and CD (ASID 2) mapping the IOVA to new_ipa. */
+static void new_context(QSmmuEnv *e, QSmmuXlate *x, uint64_t new_ipa)
+{
+    QPgtable pt;
+
+    qpt_init(&pt, e->qts, &e->alloc, false, x->s1_gran, x->s1_ias, 8, 0);
+    qpt_map(&pt, x->data_iova, new_ipa, 3, QPT_RW);
+    x->cd.ttb0 = qpt_ttb(&pt);
+    x->cd.asid = 2;
+}
+
+static void test_inval(const void *opaque)
+{
+    const InvalCase *c = opaque;
+    QSmmuEnv e;
+    QSmmuXlate x;
+    uint64_t fresh, target;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    if (c->ranged && !(e.smmu.idr[3] & QSMMU_IDR3_RIL)) {
+        g_test_skip("IDR3.RIL: no range invalidation");
+        qsmmu_env_stop(&e);
+        return;
+    }
+    qsmmu_xlate_defaults(&x, c->config, SID);
+    qsmmu_xlate_setup(&e, &x);
+    qsmmu_enable(&e.smmu, true);
+
+    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
+    read_expect(&e, x.data_iova, OLD_SEED);
+
+    fresh = qsmmu_env_alloc(&e, 1 << 16, 1 << 16);
+    qsmmu_env_pattern(&e, fresh, XFER_LEN, NEW_SEED);
+    if (x.config & 2) {
+        /* Stage 2 reaches the new buffer at its IPA in any case. */
+        qpt_map(&x.pt2, qsmmu_xlate_ipa(&x, fresh), fresh, 3, QPT_RW);
+    }
+    target = x.data_iova;
+    switch (c->change) {
+    case CHANGE_S1_LEAF:
+        qpt_map(&x.pt1, x.data_iova, qsmmu_xlate_ipa(&x, fresh), 3, QPT_RW);
+        break;
+    case CHANGE_S2_LEAF:
+        target = x.config & 1 ? qsmmu_xlate_ipa(&x, x.data) : x.data_iova;
+        qpt_map(&x.pt2, target, fresh, 3, QPT_RW);
+        break;
+    case CHANGE_STE_CD_PTR:
+        new_context(&e, &x, fresh);
+        x.cd_pa = qsmmu_env_alloc(&e, QSMMU_XLATE_CD_SIZE, 1 << 16);
+        qsmmu_xlate_write_cd(&e, &x);
+        x.ste.s1_ctx_ptr = x.cd_pa;
+        qsmmu_xlate_write_ste(&e, &x);
+        break;
+    case CHANGE_CD:
+        new_context(&e, &x, fresh);
+        qsmmu_xlate_write_cd(&e, &x);
+        break;
+    }
+
+    read_expect(&e, x.data_iova, OLD_SEED);
+    issue(&e, &c->wrong, target);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    issue(&e, &c->right, target);
+    read_expect(&e, x.data_iova, NEW_SEED);
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * IHI 0070 4.4: NH_VA invalidates the entry that translates the address,
+ * wherever in a block it falls; an address outside the block leaves it.
+ */
+static void test_block_nh_va(void)
+{
+    const uint64_t block = 2 * MiB;
+    QSMMUCmd cmd = { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1, .vmid = 1,
+                     .leaf = true };
+    uint64_t fresh, off;
+    QSmmuEnv e;
+    QSmmuXlate x;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
+    x.leaf_level = 2;
+    qsmmu_xlate_setup(&e, &x);
+    qsmmu_enable(&e.smmu, true);
+    off = x.data_iova - x.leaf_iova;
+
+    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
+    read_expect(&e, x.data_iova, OLD_SEED);
+
+    fresh = qsmmu_env_alloc(&e, block, block);
+    qsmmu_env_pattern(&e, fresh + off, XFER_LEN, NEW_SEED);
+    qpt_map(&x.pt1, x.leaf_iova, fresh, 2, QPT_RW);
+    read_expect(&e, x.data_iova, OLD_SEED);
+
+    cmd.addr = x.leaf_iova + block + off;
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    /* Another page of the same block than the one read. */
+    cmd.addr = x.leaf_iova + ((off + 0x1000) & (block - 1));
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, NEW_SEED);
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * IHI 0070 4.4 range invalidation with a 16K or 64K TG on tables of that
+ * granule: a one-page range (NUM 0, SCALE 0, TTL 3) next to the page
+ * leaves it, one on the page drops it.
+ */
+static void test_range_granule(const void *opaque)
+{
+    uint8_t gran = GPOINTER_TO_UINT(opaque);
+    QSMMUCmd cmd = { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1, .vmid = 1,
+                     .tg = gran == QSMMU_GRAN_16K ? 2 : 3, .ttl = 3,
+                     .leaf = true };
+    uint64_t fresh;
+    QSmmuEnv e;
+    QSmmuXlate x;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    if (!(e.smmu.idr[3] & QSMMU_IDR3_RIL)) {
+        g_test_skip("IDR3.RIL: no range invalidation");
+        qsmmu_env_stop(&e);
+        return;
+    }
+    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
+    x.s1_gran = gran;
+    qsmmu_xlate_setup(&e, &x);
+    qsmmu_enable(&e.smmu, true);
+
+    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    fresh = qsmmu_env_alloc(&e, 1ULL << gran, 1ULL << gran);
+    qsmmu_env_pattern(&e, fresh, XFER_LEN, NEW_SEED);
+    qpt_map(&x.pt1, x.data_iova, fresh, 3, QPT_RW);
+
+    cmd.addr = x.data_iova + (1ULL << gran);
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    cmd.addr = x.data_iova;
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, NEW_SEED);
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (size_t i = 0; i < ARRAY_SIZE(inval_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/smmuv3/inval/%s",
+                                                inval_cases[i].name);
+
+        qtest_add_data_func(path, &inval_cases[i], test_inval);
+    }
+    qtest_add_func("/smmuv3/inval/nh-va-block", test_block_nh_va);
+    qtest_add_data_func("/smmuv3/inval/nh-va-range-16k",
+                        GUINT_TO_POINTER(QSMMU_GRAN_16K), test_range_granule);
+    qtest_add_data_func("/smmuv3/inval/nh-va-range-64k",
+                        GUINT_TO_POINTER(QSMMU_GRAN_64K), test_range_granule);
+    return g_test_run();
+}
