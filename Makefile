@@ -42,6 +42,14 @@ check:
 	    $(addprefix --qtest ,$(QTESTS)) \
 	    $(foreach s,$(E2E_SUITES),--suite $(notdir $(s:-suite.sh=))=$(CURDIR)/$(s))
 
+# make demo [KERNEL=/path/to/Image] [INITRD=/path/to/initrd]
+KERNEL ?=
+INITRD ?=
+demo:
+	scripts/fork/build.sh ours
+	KERNEL="$(KERNEL)" INITRD="$(INITRD)" \
+	    tests/e2e/demo.sh $(CURDIR)/build/qemu-system-aarch64
+
 clean:
 	rm -rf build/ours/obj build/baseline/obj build/check-logs
 	rm -f build/qemu-system-aarch64 build/qemu-system-aarch64-baseline

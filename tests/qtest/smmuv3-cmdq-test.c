@@ -31,6 +31,7 @@ typedef struct IllegalCmd {
     const char *name;
     uint64_t w0, w1;
     uint32_t cerror;
+    const char *stage;      /* arm-smmuv3.stage; NULL: nested */
 } IllegalCmd;
 
 static const IllegalCmd illegal_cmds[] = {
@@ -40,6 +41,14 @@ static const IllegalCmd illegal_cmds[] = {
     /* IHI 0070 4.3.1: SSec set on a Non-secure queue. */
     { "cfgi-ste-ssec", QSMMU_CMD_CFGI_STE | 1 << 10 |
       (uint64_t)SID << 32, 0, QSMMU_CERROR_ILL },
+    /* IHI 0070 4.4: stage-1 TLBIs need IDR0.S1P, stage-2 ones S2P. */
+    { "nh-all-without-s1", QSMMU_CMD_TLBI_NH_ALL, 0, QSMMU_CERROR_ILL, "2" },
+    { "nh-asid-without-s1", QSMMU_CMD_TLBI_NH_ASID | 1ULL << 48, 0,
+      QSMMU_CERROR_ILL, "2" },
+    { "s12-vmall-without-s2", QSMMU_CMD_TLBI_S12_VMALL, 0, QSMMU_CERROR_ILL,
+      "1" },
+    { "s2-ipa-without-s2", QSMMU_CMD_TLBI_S2_IPA, 0x1000, QSMMU_CERROR_ILL,
+      "1" },
 };
 
 /*
@@ -56,7 +65,7 @@ static void test_illegal(const void *opaque)
     uint32_t bad_idx, gerror;
     QSmmuEnv e;
 
-    qsmmu_env_start(&e, "nested", 0, NULL);
+    qsmmu_env_start(&e, c->stage ? c->stage : "nested", 0, NULL);
     qsmmu_cmd(&e.smmu, &sync);
     bad_idx = e.smmu.cmdq_prod;
     qsmmu_cmd_push_raw(&e.smmu, bad);
@@ -182,6 +191,7 @@ typedef enum ConfigBreak {
     CD_BIG_ENDIAN,          /* CD.ENDI set, IDR0.TTENDIAN little only */
     STE_S2_AARCH32,         /* STE.S2AA64 clear, IDR0.TTF AArch64 only */
     L1_SPAN_ZERO,           /* 2-level table, the SID's L1 SPAN is 0 */
+    STAGE_NOT_IMPLEMENTED,  /* STE.Config enables a stage the SMMU lacks */
 } ConfigBreak;
 
 typedef struct ConfigCase {
@@ -189,6 +199,8 @@ typedef struct ConfigCase {
     ConfigBreak what;
     uint8_t type;
     const char *base_bug;   /* why the base's model fails it: skip there */
+    const char *stage;      /* arm-smmuv3.stage; NULL: nested */
+    uint8_t config;         /* STE.Config; 0: stage 1 */
 } ConfigCase;
 
 static const ConfigCase config_cases[] = {
@@ -199,6 +211,12 @@ static const ConfigCase config_cases[] = {
     { "cd-fetch-abort", CD_FETCH_ABORT, QSMMU_EVT_F_CD_FETCH },
     { "cd-big-endian", CD_BIG_ENDIAN, QSMMU_EVT_C_BAD_CD },
     { "l1-span-zero", L1_SPAN_ZERO, QSMMU_EVT_C_BAD_STREAMID },
+    { "s1-on-s2-only-smmu", STAGE_NOT_IMPLEMENTED, QSMMU_EVT_C_BAD_STE,
+      NULL, "2", QSMMU_STE_CFG_S1 },
+    { "s2-on-s1-only-smmu", STAGE_NOT_IMPLEMENTED, QSMMU_EVT_C_BAD_STE,
+      NULL, "1", QSMMU_STE_CFG_S2 },
+    { "nested-on-s1-only-smmu", STAGE_NOT_IMPLEMENTED, QSMMU_EVT_C_BAD_STE,
+      NULL, "1", QSMMU_STE_CFG_NESTED },
     { "ste-s2-aarch32", STE_S2_AARCH32, QSMMU_EVT_C_BAD_STE,
       "base aborts QEMU (g_assert_not_reached) on STE.S2AA64 == 0" },
 };
@@ -212,7 +230,8 @@ static void test_config_error(const void *opaque)
     uint32_t raw[8];
     uint64_t words[8];
 
-    qsmmu_env_start(&e, "nested", c->what == L1_SPAN_ZERO ? 6 : 0, NULL);
+    qsmmu_env_start(&e, c->stage ? c->stage : "nested",
+                    c->what == L1_SPAN_ZERO ? 6 : 0, NULL);
     if (c->base_bug && qsmmu_is_base_model(e.qts)) {
         g_test_skip(c->base_bug);
         qsmmu_env_stop(&e);
@@ -223,9 +242,8 @@ static void test_config_error(const void *opaque)
         qsmmu_env_stop(&e);
         return;
     }
-    qsmmu_xlate_defaults(&x, c->what == STE_S2_AARCH32 ? QSMMU_STE_CFG_S2
-                                                       : QSMMU_STE_CFG_S1,
-                         SID);
+    qsmmu_xlate_defaults(&x, c->what == STE_S2_AARCH32 ? QSMMU_STE_CFG_S2 :
+                             c->config ? c->config : QSMMU_STE_CFG_S1, SID);
     qsmmu_xlate_setup(&e, &x);
     switch (c->what) {
     case STE_INVALID:
@@ -268,6 +286,12 @@ static void test_config_error(const void *opaque)
         qsmmu_ste_build(&x.ste, words);
         words[2] &= ~(1ULL << 51);
         qsmmu_write_ste(&e.smmu, SID, words);
+        break;
+    case STAGE_NOT_IMPLEMENTED:
+        /* IHI 0070 5.2: enabling an unimplemented stage is ILLEGAL. */
+        g_assert_cmphex(e.smmu.idr[0] & (QSMMU_IDR0_S1P | QSMMU_IDR0_S2P),
+                        ==, g_str_equal(c->stage, "1") ? QSMMU_IDR0_S1P
+                                                       : QSMMU_IDR0_S2P);
         break;
     case L1_SPAN_ZERO:
         /* IHI 0070 5.1: SPAN 0 marks the whole group's L2 table invalid. */

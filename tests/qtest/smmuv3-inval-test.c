@@ -241,6 +241,48 @@ static void test_block_nh_va(void)
     qsmmu_env_stop(&e);
 }
 
+/*
+ * IHI 0070 4.4 range invalidation with a 16K or 64K TG on tables of that
+ * granule: a one-page range (NUM 0, SCALE 0, TTL 3) next to the page
+ * leaves it, one on the page drops it.
+ */
+static void test_range_granule(const void *opaque)
+{
+    uint8_t gran = GPOINTER_TO_UINT(opaque);
+    QSMMUCmd cmd = { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1, .vmid = 1,
+                     .tg = gran == QSMMU_GRAN_16K ? 2 : 3, .ttl = 3,
+                     .leaf = true };
+    uint64_t fresh;
+    QSmmuEnv e;
+    QSmmuXlate x;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    if (!(e.smmu.idr[3] & QSMMU_IDR3_RIL)) {
+        g_test_skip("IDR3.RIL: no range invalidation");
+        qsmmu_env_stop(&e);
+        return;
+    }
+    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
+    x.s1_gran = gran;
+    qsmmu_xlate_setup(&e, &x);
+    qsmmu_enable(&e.smmu, true);
+
+    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    fresh = qsmmu_env_alloc(&e, 1ULL << gran, 1ULL << gran);
+    qsmmu_env_pattern(&e, fresh, XFER_LEN, NEW_SEED);
+    qpt_map(&x.pt1, x.data_iova, fresh, 3, QPT_RW);
+
+    cmd.addr = x.data_iova + (1ULL << gran);
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    cmd.addr = x.data_iova;
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, NEW_SEED);
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -251,5 +293,9 @@ int main(int argc, char **argv)
         qtest_add_data_func(path, &inval_cases[i], test_inval);
     }
     qtest_add_func("/smmuv3/inval/nh-va-block", test_block_nh_va);
+    qtest_add_data_func("/smmuv3/inval/nh-va-range-16k",
+                        GUINT_TO_POINTER(QSMMU_GRAN_16K), test_range_granule);
+    qtest_add_data_func("/smmuv3/inval/nh-va-range-64k",
+                        GUINT_TO_POINTER(QSMMU_GRAN_64K), test_range_granule);
     return g_test_run();
 }

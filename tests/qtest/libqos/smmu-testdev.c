@@ -117,12 +117,18 @@ bool qsmmu_testdev_dma_write(QSmmuTestdev *t, uint64_t iova, uint32_t len)
 void qsmmu_env_start(QSmmuEnv *e, const char *stage, uint8_t split,
                      const char *extra)
 {
+    /*
+     * virt 9.1 and later set stage=nested on their SMMU after -global is
+     * applied; virt-9.0 leaves the stage to -global.
+     */
+    const char *machine = g_str_equal(stage, "nested") ? "virt" : "virt-9.0";
+
     memset(e, 0, sizeof(*e));
-    e->qts = qtest_initf("-M virt,iommu=smmuv3 -cpu max -m 512M -nic none "
+    e->qts = qtest_initf("-M %s,iommu=smmuv3 -cpu max -m 512M -nic none "
                          "-global arm-smmuv3.stage=%s "
                          "-device %s,addr=%d.0 %s",
-                         stage, TYPE_SMMU_TESTDEV, QSMMU_TESTDEV_SLOT,
-                         extra ? extra : "");
+                         machine, stage, TYPE_SMMU_TESTDEV,
+                         QSMMU_TESTDEV_SLOT, extra ? extra : "");
     alloc_init(&e->alloc, 0, VIRT_RAM_BASE, VIRT_RAM_BASE + VIRT_RAM_SIZE,
                4096);
     qpci_init_generic(&e->bus, e->qts, &e->alloc, false);

@@ -1,0 +1,130 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /init of the e2e guest (busybox only).  It drives DMA through the SMMU
+# and reports what it saw as "E2E <key> <value...>" console lines; the host
+# side (tests/e2e/e2e_boot.py) decides whether that is right.  Nothing here
+# judges a result, so a broken SMMU cannot make the guest lie about it.
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+say() {
+    echo "E2E $*"
+}
+
+# Leave the machine whatever happens: the host waits for QEMU to exit.
+finish() {
+    say "done" "$1"
+    sync
+    poweroff -f
+    sleep 5
+}
+
+# Our parameters ride on the kernel command line as e2e.NAME=VALUE.
+port=
+upload=0
+# shellcheck disable=SC2013 # words, not lines
+for word in $(cat /proc/cmdline); do
+    case "$word" in
+    e2e.port=*) port=${word#e2e.port=} ;;
+    e2e.upload=*) upload=${word#e2e.upload=} ;;
+    esac
+done
+
+say init "$(uname -r)"
+
+# Drivers that the kernel has as modules, in dependency order.
+if [ -f /lib/modules/load.list ]; then
+    while read -r mod; do
+        if insmod "/lib/modules/$mod" 2>/tmp/insmod.err; then
+            say module "$mod loaded"
+        else
+            say module "$mod failed: $(cat /tmp/insmod.err)"
+        fi
+    done < /lib/modules/load.list
+fi
+
+# Devices probe asynchronously: give them a few seconds to appear.
+tries=0
+while [ $tries -lt 50 ]; do
+    [ -b /dev/vda ] && [ -d /sys/class/net/eth0 ] && break
+    sleep 0.2
+    tries=$((tries + 1))
+done
+
+# What the SMMU driver and the IOMMU core said while probing: printed now,
+# so that a run that hangs later still shows it.
+report_dmesg() {
+    dmesg -c | grep -iE 'smmu|iommu' | while read -r line; do
+        say dmesg "$line"
+    done
+}
+report_dmesg
+
+for dev in /sys/bus/pci/devices/*; do
+    [ -e "$dev/vendor" ] || continue
+    group=none
+    gtype=none
+    driver=none
+    if [ -e "$dev/iommu_group" ]; then
+        group=$(basename "$(readlink "$dev/iommu_group")")
+        gtype=$(cat "$dev/iommu_group/type" 2>/dev/null || echo unknown)
+    fi
+    [ -e "$dev/driver" ] && driver=$(basename "$(readlink "$dev/driver")")
+    say pci "$(basename "$dev") $(cat "$dev/vendor"):$(cat "$dev/device")" \
+        "group=$group type=$gtype driver=$driver"
+done
+groups=
+for g in /sys/kernel/iommu_groups/*; do
+    [ -d "$g" ] && groups="$groups ${g##*/}"
+done
+say groups "${groups# }"
+
+# Block: read the whole disk, write a copy of its first 4 MiB at 8 MiB,
+# drop the page cache and read everything back from the device.
+if [ -b /dev/vda ]; then
+    # Large requests and readahead keep megabytes of IOVA space mapped at
+    # once, so the transfers cross many pages of the SMMU's tables.
+    cat /sys/block/vda/queue/max_hw_sectors_kb \
+        > /sys/block/vda/queue/max_sectors_kb
+    echo 4096 > /sys/block/vda/queue/read_ahead_kb
+    say disk-read "$(sha256sum /dev/vda | cut -d' ' -f1)"
+    dd if=/dev/vda of=/dev/vda bs=1M count=4 seek=8 conv=notrunc,fsync \
+        2>/dev/null
+    sync
+    echo 3 > /proc/sys/vm/drop_caches
+    say disk-reread "$(sha256sum /dev/vda | cut -d' ' -f1)"
+else
+    say disk-read missing
+fi
+
+# Network: user-mode netdev, the host's HTTP server answers on 10.0.2.2.
+if [ -d /sys/class/net/eth0 ] && [ -n "$port" ]; then
+    ip link set lo up
+    ip link set eth0 up
+    ip addr add 10.0.2.15/24 dev eth0
+    ip route add default via 10.0.2.2
+    # Debian's busybox wget has no -T: bound it with timeout instead.
+    say net-get "$(timeout 30 wget -q -O - "http://10.0.2.2:$port/blob" |
+                   sha256sum | cut -d' ' -f1)"
+    if [ "$upload" -gt 0 ] && [ -b /dev/vda ]; then
+        # The upload is disk content the host knows: [2 MiB, 2 MiB + size),
+        # base64 encoded because busybox wget posts a C string.
+        dd if=/dev/vda bs=1M skip=2 count=$((upload / 1048576)) \
+            2>/dev/null | base64 > /tmp/upload
+        say net-post "$(timeout 30 wget -q -O - --post-file /tmp/upload \
+                        "http://10.0.2.2:$port/upload")"
+    fi
+else
+    say net-get missing
+fi
+
+# And what they said since (events, errors).
+report_dmesg
+
+finish ok
