@@ -120,8 +120,8 @@ static bool s2_geometry(const SMMUS2Cfg *c, SMMUWalkGeom *g)
  * TTB1, every bit above the input size up to bit 63 (bit 55 with TBI)
  * must equal VA[55].  Fills @g and the input address @ia.
  */
-static bool s1_select(const SMMUS1Cfg *c, uint64_t va, SMMUWalkGeom *g,
-                      uint64_t *ia, bool *had)
+static bool s1_select(const SMMUS1Cfg *c, unsigned oas_bits, uint64_t va,
+                      SMMUWalkGeom *g, uint64_t *ia, bool *had)
 {
     unsigned half = extract64(va, 55, 1);
     const SMMUS1Table *t = &c->tt[half];
@@ -134,7 +134,8 @@ static bool s1_select(const SMMUS1Cfg *c, uint64_t va, SMMUWalkGeom *g,
     g->gbits = t->granule_bits;
     g->stride = g->gbits - 3;
     g->ia_bits = 64 - clamp_tsz(t->tsz);
-    g->oa_bits = MIN(c->ips_bits, 52);
+    /* IHI 0070 5.4: an IPS above the SMMU's OAS behaves as OAS */
+    g->oa_bits = MIN(MIN(c->ips_bits, oas_bits), 52);
     g->start = 4 - DIV_ROUND_UP(g->ia_bits - g->gbits, g->stride);
 
     upper = extract64(va, g->ia_bits, top - g->ia_bits);
@@ -534,7 +535,7 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
         return true;
     }
 
-    if (!s1_select(&cfg->s1, iova, &g, &ia, &had)) {
+    if (!s1_select(&cfg->s1, cfg->oas_bits, iova, &g, &ia, &had)) {
         /* Outside both TTB ranges, EPDx set, or a bad granule */
         fault_set(fault, SMMU_FAULT_TRANSLATION, 1, -1);
         s1_fault_common(fault, cfg);

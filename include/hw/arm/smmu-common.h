@@ -9,6 +9,9 @@
  * The device model decodes its configuration structures (STE/CD) into an
  * SMMUTransCfg and calls smmu_translate(); faults come back as an SMMUFault
  * that the device turns into its own event records.
+ *
+ * The engine takes no lock: the device serialises translations and TLB
+ * maintenance (IOMMU translation may run outside the BQL).
  */
 
 #ifndef HW_ARM_SMMU_COMMON_H
@@ -109,7 +112,7 @@ typedef struct SMMUTransCfg {
     bool s2_enabled;
     SMMUS1Cfg s1;
     SMMUS2Cfg s2;           /* s2.vmid is used even when !s2_enabled */
-    uint8_t oas_bits;       /* SMMU_IDR5.OAS as a bit count */
+    uint8_t oas_bits;       /* SMMU_IDR5.OAS as a bit count: caps IPS */
     bool priv;              /* treat the stream as privileged (PRIVCFG) */
     bool instr;             /* treat the stream as instruction (INSTCFG) */
 } SMMUTransCfg;
