@@ -132,7 +132,8 @@ typedef struct SMMUTranslation {
  * Address-based invalidation scope, fields as in CMD_TLBI_NH_VA[A] and
  * CMD_TLBI_S2_IPA.  tg == 0: the entries holding addr; otherwise a range
  * of (num + 1) << scale translation granules of size tg from addr.
- * ttl != 0 restricts to leaf entries of that level (and granule tg).
+ * ttl != 0 with tg != 0 restricts to leaf entries of that level and
+ * granule.
  */
 typedef struct SMMUInvRange {
     uint64_t addr;          /* VA or IPA */
@@ -140,7 +141,7 @@ typedef struct SMMUInvRange {
     uint8_t num;            /* NUM, 0..31 */
     uint8_t scale;          /* SCALE, 0..63 */
     uint8_t ttl;            /* TTL level hint, 0 = none */
-    bool leaf;              /* Leaf: only leaf entries need to go */
+    bool leaf;              /* Leaf hint (only leaves are cached) */
 } SMMUInvRange;
 
 /* TLB counters, readable as the QOM properties tlb-* */
