@@ -86,9 +86,9 @@ static bool smmuv3_parse_stage(SMMUv3State *s, Error **errp)
 
 static void smmuv3_realize(DeviceState *dev, Error **errp)
 {
-    SMMUv3State *s = ARM_SMMUV3(dev);
-    SMMUv3Class *c = ARM_SMMUV3_GET_CLASS(s);
     SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
+    SMMUv3Class *c = ARM_SMMUV3_GET_CLASS(dev);
+    SMMUv3State *s = ARM_SMMUV3(dev);
     ERRP_GUARD();
     int i;
 
@@ -218,10 +218,10 @@ static void smmuv3_finalize(Object *obj)
 
 static void smmuv3_class_init(ObjectClass *klass, const void *data)
 {
-    DeviceClass *dc = DEVICE_CLASS(klass);
-    ResettableClass *rc = RESETTABLE_CLASS(klass);
-    SMMUv3Class *c = ARM_SMMUV3_CLASS(klass);
     SMMUBaseClass *sbc = ARM_SMMU_CLASS(klass);
+    SMMUv3Class *c = ARM_SMMUV3_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+    DeviceClass *dc = DEVICE_CLASS(klass);
 
     sbc->iommu_mr_type = TYPE_SMMUV3_IOMMU_MEMORY_REGION;
     resettable_class_set_parent_phases(rc, NULL, smmuv3_reset_hold, NULL,

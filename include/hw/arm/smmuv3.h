@@ -15,6 +15,7 @@
 #include "qemu/thread.h"
 #include "qom/object.h"
 
+#define TYPE_ARM_SMMUV3   "arm-smmuv3"
 #define TYPE_SMMUV3_IOMMU_MEMORY_REGION "smmuv3-iommu-memory-region"
 
 /* One circular queue in guest memory: its base register and pointers. */
@@ -78,7 +79,6 @@ struct SMMUv3Class {
     DeviceRealize parent_realize;
 };
 
-#define TYPE_ARM_SMMUV3   "arm-smmuv3"
 OBJECT_DECLARE_TYPE(SMMUv3State, SMMUv3Class, ARM_SMMUV3)
 
 #endif /* HW_ARM_SMMUV3_H */
