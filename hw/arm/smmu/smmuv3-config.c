@@ -212,7 +212,7 @@ static bool smmuv3_decode_s2(SMMUv3State *s, const uint64_t *ste,
                              SMMUS2Cfg *s2)
 {
     uint64_t w2 = ste[2];
-    unsigned min_tsz = 64 - SMMUV3_OAS_BITS;
+    unsigned min_tsz = 64 - s->oas_bits;
 
     if (!FIELD_EX64(w2, STE2, S2AA64)) {
         qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: STE asks AArch32 stage 2\n");
@@ -238,7 +238,7 @@ static bool smmuv3_decode_s2(SMMUv3State *s, const uint64_t *ste,
     }
     s2->vttb = FIELD_EX64(ste[3], STE3, S2TTB) << 4;
     s2->vmid = FIELD_EX64(w2, STE2, S2VMID);
-    s2->ps_bits = MIN(pa_bits(FIELD_EX64(w2, STE2, S2PS)), SMMUV3_OAS_BITS);
+    s2->ps_bits = MIN(pa_bits(FIELD_EX64(w2, STE2, S2PS)), s->oas_bits);
     s2->affd = FIELD_EX64(w2, STE2, S2AFFD);
     s2->record_faults = FIELD_EX64(w2, STE2, S2R);
     s2->ptw = FIELD_EX64(w2, STE2, S2PTW);
@@ -341,7 +341,7 @@ static bool smmuv3_decode_cd(SMMUv3State *s, const uint64_t *cd,
     }
     s1->asid = FIELD_EX64(w0, CD0, ASID);
     s1->tbi = FIELD_EX64(w0, CD0, TBI);
-    s1->ips_bits = MIN(pa_bits(FIELD_EX64(w0, CD0, IPS)), SMMUV3_OAS_BITS);
+    s1->ips_bits = MIN(pa_bits(FIELD_EX64(w0, CD0, IPS)), s->oas_bits);
     s1->affd = FIELD_EX64(w0, CD0, AFFD);
     s1->record_faults = FIELD_EX64(w0, CD0, R);
     return true;
@@ -483,7 +483,7 @@ static bool smmuv3_decode_ste(SMMUv3State *s, const uint64_t *ste,
     }
 
     memset(tc, 0, sizeof(*tc));
-    tc->oas_bits = SMMUV3_OAS_BITS;
+    tc->oas_bits = s->oas_bits;
     /* PRIVCFG 0b11 / INSTCFG 0b11 override PCIe's unprivileged data */
     tc->priv = extract64(ste[1], 48, 2) == 3;
     tc->instr = extract64(ste[1], 50, 2) == 3;

@@ -178,8 +178,6 @@ enum {
 #define SMMUV3_SSIDSIZE          8    /* MemTxAttrs.pid carries 8 bits */
 #define SMMUV3_CMDQS             19
 #define SMMUV3_EVENTQS           19
-#define SMMUV3_OAS_ENC           4    /* 44 bits */
-#define SMMUV3_OAS_BITS          44
 
 /* ---- Queue geometry: PROD/CONS hold index and wrap bit (IHI 0070 3.5) */
 static inline unsigned smmuv3_q_log2size(uint64_t base_reg, unsigned max)

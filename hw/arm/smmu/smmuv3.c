@@ -20,7 +20,7 @@
 #define SMMUV3_MMIO_SIZE 0x20000
 
 /* IHI 0070 6.3.1-6.3.8: what this model implements, per the stage(s) */
-static void smmuv3_init_id_regs(SMMUv3State *s)
+static void smmuv3_init_id_regs(SMMUv3State *s, unsigned oas_encoding)
 {
     uint32_t idr0 = 0, idr1 = 0, idr3 = 0, idr5 = 0;
 
@@ -52,7 +52,7 @@ static void smmuv3_init_id_regs(SMMUv3State *s)
     s->idr[3] = idr3;
     s->idr[4] = 0;
 
-    idr5 = FIELD_DP32(idr5, IDR5, OAS, SMMUV3_OAS_ENC);
+    idr5 = FIELD_DP32(idr5, IDR5, OAS, oas_encoding);
     idr5 = FIELD_DP32(idr5, IDR5, GRAN4K, 1);
     idr5 = FIELD_DP32(idr5, IDR5, GRAN16K, 1);
     idr5 = FIELD_DP32(idr5, IDR5, GRAN64K, 1);
@@ -84,15 +84,43 @@ static bool smmuv3_parse_stage(SMMUv3State *s, Error **errp)
     return true;
 }
 
+/* IHI 0070 6.3.6: IDR5.OAS encodings, as bit counts, that this model emits */
+static const uint8_t smmuv3_oas_by_encoding[] = { 32, 36, 40, 42, 44, 48 };
+
+/* The IDR5.OAS encoding of the "oas" property, or -1 with @errp set */
+static int smmuv3_parse_oas(SMMUv3State *s, Error **errp)
+{
+    unsigned bits = s->oas ? s->oas : SMMUV3_DEFAULT_OAS;
+
+    for (int enc = 0; enc < ARRAY_SIZE(smmuv3_oas_by_encoding); enc++) {
+        if (smmuv3_oas_by_encoding[enc] == bits) {
+            s->oas_bits = bits;
+            return enc;
+        }
+    }
+    if (bits == 52) {
+        error_setg(errp, "arm-smmuv3: oas=52 needs 52-bit output addresses "
+                   "(FEAT_LPA), which this model does not implement");
+    } else {
+        error_setg(errp, "arm-smmuv3: oas=%u is not one of 32, 36, 40, 42, "
+                   "44, 48", bits);
+    }
+    return -1;
+}
+
 static void smmuv3_realize(DeviceState *dev, Error **errp)
 {
     SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
     SMMUv3Class *c = ARM_SMMUV3_GET_CLASS(dev);
     SMMUv3State *s = ARM_SMMUV3(dev);
     ERRP_GUARD();
-    int i;
+    int i, oas_encoding;
 
     if (!smmuv3_parse_stage(s, errp)) {
+        return;
+    }
+    oas_encoding = smmuv3_parse_oas(s, errp);
+    if (oas_encoding < 0) {
         return;
     }
     c->parent_realize(dev, errp);
@@ -100,7 +128,7 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
         return;
     }
 
-    smmuv3_init_id_regs(s);
+    smmuv3_init_id_regs(s, oas_encoding);
 
     /* Wired lines: EVTQ, PRIQ, CMD_SYNC, GERROR */
     for (i = 0; i < SMMUV3_NUM_IRQS; i++) {
@@ -198,6 +226,8 @@ static const VMStateDescription vmstate_smmuv3_dev = {
 static const Property smmuv3_props[] = {
     /* "1", "2" or "nested": the translation stages the SMMU implements */
     DEFINE_PROP_STRING("stage", SMMUv3State, stage),
+    /* Output address size in bits; unset, virt follows the CPUs' PA size */
+    DEFINE_PROP_UINT8("oas", SMMUv3State, oas, 0),
 };
 
 static void smmuv3_instance_init(Object *obj)

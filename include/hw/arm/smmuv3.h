@@ -16,6 +16,14 @@
 #include "qom/object.h"
 
 #define TYPE_ARM_SMMUV3   "arm-smmuv3"
+
+/*
+ * Output address sizes (property "oas", SMMU_IDR5.OAS): 44 bits unless the
+ * board or the user chooses; at most 48, as 52-bit output (FEAT_LPA) is
+ * not implemented.
+ */
+#define SMMUV3_DEFAULT_OAS  44
+#define SMMUV3_MAX_OAS      48
 #define TYPE_SMMUV3_IOMMU_MEMORY_REGION "smmuv3-iommu-memory-region"
 
 /* One circular queue in guest memory: its base register and pointers. */
@@ -47,6 +55,8 @@ struct SMMUv3State {
     /* Fixed at realize from the "stage" property */
     char *stage;                /* "1", "2" or "nested" */
     bool s1_supported, s2_supported;
+    uint8_t oas;                /* property "oas": bits, 0 = the default */
+    uint8_t oas_bits;           /* the output address size in force */
     uint32_t idr[6], iidr, aidr;
 
     qemu_irq irq[4];
