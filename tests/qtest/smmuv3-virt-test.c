@@ -1,0 +1,218 @@
+/*
+ * The virt board's SMMUv3: output address size from the CPUs, the user's
+ * explicit choices, and clear errors for combinations the board rejects.
+ *
+ * Skipped on the base's model, which has a fixed 44-bit OAS and no "oas"
+ * property.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "libqtest.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+
+#define SMMU_IDR0   0x00
+#define SMMU_IDR5   0x14
+
+/* IDR5.OAS and ID_AA64MMFR0.PARANGE share one encoding (IHI 0070 6.3.6) */
+static const unsigned oas_bits_by_encoding[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+static unsigned oas_bits(uint32_t idr5)
+{
+    unsigned enc = idr5 & 7;
+
+    g_assert_cmpuint(enc, <, ARRAY_SIZE(oas_bits_by_encoding));
+    return oas_bits_by_encoding[enc];
+}
+
+static bool model_has_oas_property(void)
+{
+    QTestState *qts = qtest_init("-M none");
+    QDict *resp = qtest_qmp(qts, "{ 'execute': 'device-list-properties',"
+                            "  'arguments': { 'typename': 'arm-smmuv3' } }");
+    QList *props = qdict_get_qlist(resp, "return");
+    bool found = false;
+
+    for (QListEntry *e = qlist_first(props); e; e = qlist_next(e)) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+
+        found |= g_str_equal(qdict_get_str(p, "name"), "oas");
+    }
+    qobject_unref(resp);
+    qtest_quit(qts);
+    return found;
+}
+
+static bool skip_on_base_model(void)
+{
+    if (!model_has_oas_property()) {
+        g_test_skip("base model: fixed 44-bit OAS, no oas property");
+        return true;
+    }
+    return false;
+}
+
+/* Base of the first "arm-smmuv3" I/O region in the memory tree. */
+static uint64_t smmu_base(QTestState *qts)
+{
+    g_autofree char *mtree = qtest_hmp(qts, "info mtree -f");
+    g_auto(GStrv) lines = g_strsplit(mtree, "\n", -1);
+
+    for (char **l = lines; *l; l++) {
+        uint64_t start, end;
+        char name[64];
+
+        if (sscanf(*l, " %" SCNx64 "-%" SCNx64 " (prio %*d, i/o): %63s",
+                   &start, &end, name) == 3 &&
+            g_str_equal(name, "arm-smmuv3")) {
+            return start;
+        }
+    }
+    g_assert_not_reached();
+}
+
+static QTestState *boot(const char *args)
+{
+    return qtest_initf("-nic none %s", args);
+}
+
+typedef struct OasCase {
+    const char *args;
+    unsigned oas;
+} OasCase;
+
+/*
+ * PARANGE of each CPU model: cortex-a53 40 bits, cortex-a57 44,
+ * neoverse-n1 48; max has 52 (FEAT_LPA), which this model caps at 48.
+ */
+static const OasCase oas_cases[] = {
+    { "-M virt,iommu=smmuv3 -cpu cortex-a53", 40 },
+    { "-M virt,iommu=smmuv3 -cpu cortex-a57", 44 },
+    { "-M virt,iommu=smmuv3 -cpu neoverse-n1", 48 },
+    { "-M virt,iommu=smmuv3 -cpu max", 48 },
+    /* Machine types before 10.2 keep the 44-bit SMMU whatever the CPU */
+    { "-M virt-10.1,iommu=smmuv3 -cpu neoverse-n1", 44 },
+    { "-M virt-10.1,iommu=smmuv3 -cpu cortex-a53", 44 },
+    /* An explicit choice wins */
+    { "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=40", 40 },
+    { "-M virt,iommu=smmuv3 -cpu neoverse-n1 -global arm-smmuv3.oas=36", 36 },
+    /* -device instances follow the CPU too */
+    { "-M virt -cpu cortex-a53 -device arm-smmuv3,primary-bus=pcie.0", 40 },
+    { "-M virt -cpu neoverse-n1 -device arm-smmuv3,primary-bus=pcie.0", 48 },
+};
+
+static void test_oas(const void *opaque)
+{
+    const OasCase *c = opaque;
+    QTestState *qts;
+
+    if (skip_on_base_model()) {
+        return;
+    }
+    qts = boot(c->args);
+    g_assert_cmpuint(oas_bits(qtest_readl(qts, smmu_base(qts) + SMMU_IDR5)),
+                     ==, c->oas);
+    qtest_quit(qts);
+}
+
+typedef struct StageCase {
+    const char *stage;      /* NULL: the board's default */
+    bool s1p, s2p;
+} StageCase;
+
+static const StageCase stage_cases[] = {
+    { NULL, true, true },   /* virt defaults to nested */
+    { "1", true, false },
+    { "2", false, true },
+    { "nested", true, true },
+};
+
+static void test_stage(const void *opaque)
+{
+    const StageCase *c = opaque;
+    g_autofree char *args = g_strdup_printf(
+        "-M virt,iommu=smmuv3 -cpu max%s%s",
+        c->stage ? " -global arm-smmuv3.stage=" : "",
+        c->stage ? c->stage : "");
+    QTestState *qts;
+    uint32_t idr0;
+
+    if (skip_on_base_model()) {
+        return;
+    }
+    qts = boot(args);
+    idr0 = qtest_readl(qts, smmu_base(qts) + SMMU_IDR0);
+    g_assert_cmpuint(idr0 & 1, ==, c->s2p);            /* S2P */
+    g_assert_cmpuint((idr0 >> 1) & 1, ==, c->s1p);     /* S1P */
+    qtest_quit(qts);
+}
+
+typedef struct BadCase {
+    const char *args;
+    const char *const words[3];     /* stderr must name each of these */
+} BadCase;
+
+static const BadCase bad_cases[] = {
+    { "-M virt,iommu=smmuv3 -cpu cortex-a53 -global arm-smmuv3.oas=48",
+      { "oas=48", "40 bits" } },
+    { "-M virt -cpu cortex-a57 -device arm-smmuv3,primary-bus=pcie.0,oas=48",
+      { "oas=48", "44 bits" } },
+    { "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=41",
+      { "41", "32, 36, 40, 42, 44, 48" } },
+    { "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=52",
+      { "52" } },
+    { "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.stage=3",
+      { "stage", "3" } },
+};
+
+/* QEMU must refuse to start: exit status 1 and one line naming the cause. */
+static void test_bad(const void *opaque)
+{
+    const BadCase *c = opaque;
+    g_autofree char *cmd = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(GError) gerr = NULL;
+    g_auto(GStrv) argv = NULL;
+    int status;
+
+    if (skip_on_base_model()) {
+        return;
+    }
+    /* timeout(1) keeps a wrongly accepted configuration from hanging us */
+    cmd = g_strdup_printf("timeout 20 %s %s -display none -nic none "
+                          "-S -monitor none -serial none",
+                          qtest_qemu_binary(NULL), c->args);
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, &gerr));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH,
+                               NULL, NULL, NULL, &err, &status, &gerr));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    for (int i = 0; i < ARRAY_SIZE(c->words) && c->words[i]; i++) {
+        if (!strstr(err, c->words[i])) {
+            g_test_message("stderr: %s", err);
+        }
+        g_assert_nonnull(strstr(err, c->words[i]));
+    }
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    for (int i = 0; i < ARRAY_SIZE(oas_cases); i++) {
+        g_autofree char *name = g_strdup_printf("/smmuv3/virt/oas/%d", i);
+        qtest_add_data_func(name, &oas_cases[i], test_oas);
+    }
+    for (int i = 0; i < ARRAY_SIZE(stage_cases); i++) {
+        g_autofree char *name = g_strdup_printf(
+            "/smmuv3/virt/stage/%s",
+            stage_cases[i].stage ? stage_cases[i].stage : "default");
+        qtest_add_data_func(name, &stage_cases[i], test_stage);
+    }
+    for (int i = 0; i < ARRAY_SIZE(bad_cases); i++) {
+        g_autofree char *name = g_strdup_printf("/smmuv3/virt/reject/%d", i);
+        qtest_add_data_func(name, &bad_cases[i], test_bad);
+    }
+    return g_test_run();
+}
