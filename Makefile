@@ -6,9 +6,10 @@
 #                   -> build/qemu-system-aarch64-baseline
 #   make check      both, then every suite on both; ends "N passed, N failed"
 #   make demo       boot Linux on the nested SMMU (see README.rst)
+#   make bench      translation cost, ours against the baseline (BENCH_REPS=N)
 
 .DEFAULT_GOAL := all
-.PHONY: all baseline check demo clean distclean
+.PHONY: all baseline check demo bench clean distclean
 
 include build/config.mk
 
@@ -49,6 +50,13 @@ demo:
 	scripts/fork/build.sh ours
 	KERNEL="$(KERNEL)" INITRD="$(INITRD)" \
 	    tests/e2e/demo.sh $(CURDIR)/build/qemu-system-aarch64
+
+BENCH_REPS ?= 5
+bench:
+	scripts/fork/build.sh ours tests/qtest/smmuv3-bench
+	scripts/fork/build.sh baseline tests/qtest/smmuv3-bench
+	python3 scripts/fork/bench.py --reps $(BENCH_REPS) \
+	    --flavour ours=build/ours/obj --flavour baseline=build/baseline/obj
 
 clean:
 	rm -rf build/ours/obj build/baseline/obj build/check-logs

@@ -36,6 +36,10 @@ struct SmmuTestdevState {
     uint32_t len;
     uint32_t op;
     uint32_t pasid;
+    uint32_t repeat;
+    uint32_t stride;
+    uint32_t wrap;
+    uint32_t done_count;
     uint32_t status;
     uint32_t result;
     uint8_t buf[SMMU_TESTDEV_BUF_SIZE];
@@ -100,36 +104,54 @@ static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
     return r;
 }
 
-/* Run the programmed operation; returns an SMMU_TESTDEV_ERR_* code. */
+/* One run of the operation at src/dst: the MemTxResult of its DMA. */
+static MemTxResult smmu_testdev_run_once(SmmuTestdevState *s, uint64_t src,
+                                         uint64_t dst, MemTxAttrs attrs)
+{
+    MemTxResult r = MEMTX_OK;
+
+    if (s->op != SMMU_TESTDEV_OP_WRITE) {
+        r = smmu_testdev_dma(s, src, DMA_DIRECTION_TO_DEVICE, attrs);
+    }
+    if (s->op != SMMU_TESTDEV_OP_READ && r == MEMTX_OK) {
+        r = smmu_testdev_dma(s, dst, DMA_DIRECTION_FROM_DEVICE, attrs);
+    }
+    return r;
+}
+
+/*
+ * Run the programmed operation REPEAT times, moving SRC and DST by STRIDE
+ * each time and back to the start every WRAP times (benchmarks issue many
+ * DMAs per doorbell this way); stops at the first failure.  Returns an
+ * SMMU_TESTDEV_ERR_* code.
+ */
 static unsigned smmu_testdev_run(SmmuTestdevState *s)
 {
+    uint32_t repeat = MAX(s->repeat, 1);
     MemTxAttrs attrs;
-    MemTxResult r = MEMTX_OK;
 
     if (s->len == 0 || s->len > SMMU_TESTDEV_BUF_SIZE) {
         return SMMU_TESTDEV_ERR_LEN;
     }
+    if (s->op < SMMU_TESTDEV_OP_READ || s->op > SMMU_TESTDEV_OP_COPY) {
+        return SMMU_TESTDEV_ERR_OP;
+    }
+    if ((uint64_t)repeat * s->len > SMMU_TESTDEV_MAX_BYTES) {
+        return SMMU_TESTDEV_ERR_REPEAT;
+    }
     if (!smmu_testdev_dma_attrs(s, &attrs)) {
         return SMMU_TESTDEV_ERR_PASID;
     }
+    for (uint32_t i = 0; i < repeat; i++) {
+        uint64_t off = (uint64_t)(s->wrap ? i % s->wrap : i) * s->stride;
 
-    switch (s->op) {
-    case SMMU_TESTDEV_OP_READ:
-        r = smmu_testdev_dma(s, s->src, DMA_DIRECTION_TO_DEVICE, attrs);
-        break;
-    case SMMU_TESTDEV_OP_WRITE:
-        r = smmu_testdev_dma(s, s->dst, DMA_DIRECTION_FROM_DEVICE, attrs);
-        break;
-    case SMMU_TESTDEV_OP_COPY:
-        r = smmu_testdev_dma(s, s->src, DMA_DIRECTION_TO_DEVICE, attrs);
-        if (r == MEMTX_OK) {
-            r = smmu_testdev_dma(s, s->dst, DMA_DIRECTION_FROM_DEVICE, attrs);
+        s->result = smmu_testdev_run_once(s, s->src + off, s->dst + off,
+                                          attrs);
+        if (s->result != MEMTX_OK) {
+            break;
         }
-        break;
-    default:
-        return SMMU_TESTDEV_ERR_OP;
+        s->done_count++;
     }
-    s->result = r;
     return SMMU_TESTDEV_ERR_NONE;
 }
 
@@ -139,6 +161,7 @@ static void smmu_testdev_doorbell(SmmuTestdevState *s)
 
     s->status = 0;
     s->result = MEMTX_OK;
+    s->done_count = 0;
     err = smmu_testdev_run(s);
     if (err != SMMU_TESTDEV_ERR_NONE) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: refused op %u (error %u)\n",
@@ -180,6 +203,14 @@ static uint64_t smmu_testdev_reg_read(void *opaque, hwaddr addr,
             return s->op;
         case SMMU_TESTDEV_REG_PASID:
             return s->pasid;
+        case SMMU_TESTDEV_REG_REPEAT:
+            return s->repeat;
+        case SMMU_TESTDEV_REG_STRIDE:
+            return s->stride;
+        case SMMU_TESTDEV_REG_WRAP:
+            return s->wrap;
+        case SMMU_TESTDEV_REG_DONE_COUNT:
+            return s->done_count;
         case SMMU_TESTDEV_REG_STATUS:
             return s->status;
         case SMMU_TESTDEV_REG_RESULT:
@@ -213,6 +244,15 @@ static void smmu_testdev_reg_write(void *opaque, hwaddr addr, uint64_t val,
         break;
     case SMMU_TESTDEV_REG_PASID:
         s->pasid = val & (SMMU_TESTDEV_PASID_VALID | SMMU_TESTDEV_PASID_MASK);
+        break;
+    case SMMU_TESTDEV_REG_REPEAT:
+        s->repeat = val;
+        break;
+    case SMMU_TESTDEV_REG_STRIDE:
+        s->stride = val;
+        break;
+    case SMMU_TESTDEV_REG_WRAP:
+        s->wrap = val;
         break;
     case SMMU_TESTDEV_REG_DOORBELL:
         if (val & 1) {
@@ -319,6 +359,10 @@ static void smmu_testdev_reset(DeviceState *dev)
     s->len = 0;
     s->op = 0;
     s->pasid = 0;
+    s->repeat = 0;
+    s->stride = 0;
+    s->wrap = 0;
+    s->done_count = 0;
     s->status = 0;
     s->result = 0;
     memset(s->buf, 0, sizeof(s->buf));
@@ -335,6 +379,10 @@ static const VMStateDescription vmstate_smmu_testdev = {
         VMSTATE_UINT32(len, SmmuTestdevState),
         VMSTATE_UINT32(op, SmmuTestdevState),
         VMSTATE_UINT32(pasid, SmmuTestdevState),
+        VMSTATE_UINT32(repeat, SmmuTestdevState),
+        VMSTATE_UINT32(stride, SmmuTestdevState),
+        VMSTATE_UINT32(wrap, SmmuTestdevState),
+        VMSTATE_UINT32(done_count, SmmuTestdevState),
         VMSTATE_UINT32(status, SmmuTestdevState),
         VMSTATE_UINT32(result, SmmuTestdevState),
         VMSTATE_UINT8_ARRAY(buf, SmmuTestdevState, SMMU_TESTDEV_BUF_SIZE),

@@ -146,6 +146,57 @@ static void test_refusals(void)
     rig_stop(&r);
 }
 
+/*
+ * REPEAT/STRIDE/WRAP: runs i = 0..3 write the buffer to dst + (i % 2) *
+ * stride, so two copies land and the third slot stays untouched; a run
+ * that fails stops the sequence and DONE_COUNT says where.
+ */
+static void test_repeat(void)
+{
+    const uint32_t len = 0x100, stride = 0x1000;
+    uint8_t pat[0x100], got[0x100], zero[0x100] = { 0 };
+    QSmmuTestdevStatus st;
+    uint64_t dst;
+    Rig r;
+
+    rig_start(&r);
+    dst = guest_alloc(&r.alloc, 3 * stride);
+    qtest_memset(r.qts, dst, 0, 3 * stride);
+    for (int i = 0; i < len; i++) {
+        pat[i] = 0xa5 ^ i;
+    }
+    qsmmu_testdev_buf_write(&r.td, 0, pat, len);
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_REPEAT, 4);
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_STRIDE, stride);
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_WRAP, 2);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_WRITE, 0, dst, len, 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_NONE);
+    g_assert_cmpuint(st.result, ==, 0);
+    g_assert_cmpuint(qpci_io_readl(r.td.dev, r.td.bar,
+                                   SMMU_TESTDEV_REG_DONE_COUNT), ==, 4);
+    for (int i = 0; i < 3; i++) {
+        qtest_memread(r.qts, dst + i * stride, got, len);
+        g_assert_cmpmem(got, len, i < 2 ? pat : zero, len);
+    }
+
+    /* Without WRAP, run 2 lands past the end of the 256 MiB of RAM. */
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_WRAP, 0);
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_STRIDE, 0x8000000);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_WRITE, 0,
+                           RAM_BASE + 0x1000, len, 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_NONE);
+    g_assert_cmpuint(st.result, !=, 0);
+    g_assert_cmpuint(qpci_io_readl(r.td.dev, r.td.bar,
+                                   SMMU_TESTDEV_REG_DONE_COUNT), ==, 2);
+
+    /* The work of one doorbell is bounded. */
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_REPEAT, 0x100000);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0,
+                           SMMU_TESTDEV_BUF_SIZE, 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_REPEAT);
+    rig_stop(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -153,5 +204,6 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-testdev/buffer-window", test_buffer_window);
     qtest_add_func("/smmu-testdev/operations", test_operations);
     qtest_add_func("/smmu-testdev/refusals", test_refusals);
+    qtest_add_func("/smmu-testdev/repeat", test_repeat);
     return g_test_run();
 }

@@ -38,6 +38,19 @@
 #define SMMU_TESTDEV_REG_DOORBELL       0x24    /* WO: write 1 to run */
 #define SMMU_TESTDEV_REG_STATUS         0x28    /* RO: see below */
 #define SMMU_TESTDEV_REG_RESULT         0x2c    /* RO: MemTxResult */
+#define SMMU_TESTDEV_REG_REPEAT         0x30    /* RW: runs per doorbell */
+#define SMMU_TESTDEV_REG_STRIDE         0x34    /* RW: address step per run */
+#define SMMU_TESTDEV_REG_WRAP           0x38    /* RW: runs before restart */
+#define SMMU_TESTDEV_REG_DONE_COUNT     0x3c    /* RO: runs that succeeded */
+
+/*
+ * Repetition (for benchmarks): one doorbell runs the operation REPEAT
+ * times (0 counts as 1); run i uses SRC and DST advanced by
+ * (i % WRAP) * STRIDE (WRAP 0: by i * STRIDE).  The first failing run
+ * stops the sequence; DONE_COUNT says how many succeeded.  REPEAT * LEN
+ * may not exceed SMMU_TESTDEV_MAX_BYTES, which bounds a doorbell's work.
+ */
+#define SMMU_TESTDEV_MAX_BYTES          (4ULL << 30)
 
 #define SMMU_TESTDEV_MAGIC              0x534d4d55  /* "SMMU" */
 
@@ -84,6 +97,7 @@
 #define SMMU_TESTDEV_ERR_LEN            1   /* LEN 0 or > buffer size */
 #define SMMU_TESTDEV_ERR_OP             2   /* unknown OP */
 #define SMMU_TESTDEV_ERR_PASID          3   /* PASID not sendable */
+#define SMMU_TESTDEV_ERR_REPEAT         4   /* REPEAT * LEN too large */
 
 /* Extended capabilities in configuration space. */
 #define SMMU_TESTDEV_EXP_CAP_OFFSET     0x80
