@@ -140,8 +140,11 @@ class HttpServer:
 SMMU_PLACEMENTS = ('machine', 'device')
 
 
+DEFAULT_CPU = 'max,pauth-impdef=on'
+
+
 def qemu_command(qemu, stage, kernel, initrd, disk, append,
-                 placement='machine', smp=2, mem=512):
+                 placement='machine', smp=2, mem=512, cpu=DEFAULT_CPU):
     machine = 'virt,gic-version=3'
     smmu = []
     if placement == 'machine':
@@ -150,7 +153,7 @@ def qemu_command(qemu, stage, kernel, initrd, disk, append,
         smmu = ['-device', 'arm-smmuv3,primary-bus=pcie.0']
     return [
         qemu, '-M', machine,
-        '-cpu', 'max,pauth-impdef=on', '-smp', str(smp), '-m', str(mem),
+        '-cpu', cpu, '-smp', str(smp), '-m', str(mem),
         '-global', f'arm-smmuv3.stage={stage}', *smmu,
         '-nographic', '-nic', 'none', '-no-reboot',
         '-kernel', kernel, '-initrd', initrd, '-append', append,
@@ -233,20 +236,23 @@ def _stop(proc):
 
 
 def boot(qemu, stage, guest_kernel, initrd, workdir, payloads, timeout,
-         placement='machine', keep_disk=False, silence=45):
+         placement='machine', keep_disk=False, silence=45, cpu=DEFAULT_CPU):
     """Boot once with stage=<1|2|nested>; the console goes to a log file.
 
     timeout bounds the whole boot, silence the time without console output.
     """
     run = Run()
     tag = f'{placement}-stage{stage}'
+    if cpu != DEFAULT_CPU:
+        tag += '-' + cpu.split(',')[0]
     disk = os.path.join(workdir, f'disk-{tag}.img')
     with open(disk, 'wb') as f:
         f.write(payloads.disk)
     log_path = os.path.join(workdir, f'console-{tag}.log')
     with HttpServer(payloads.blob) as server, open(log_path, 'wb') as log:
         run.command = qemu_command(qemu, stage, guest_kernel, initrd, disk,
-                                   kernel_append(server.port), placement)
+                                   kernel_append(server.port), placement,
+                                   cpu=cpu)
         start = time.monotonic()
         proc = subprocess.Popen(run.command, stdin=subprocess.DEVNULL,
                                 stdout=subprocess.PIPE,
@@ -303,11 +309,12 @@ def _expect_stages(v, stage, exact):
                      f'in the SMMU features (stage={stage})')
 
 
-def judge(run, stage, payloads, exact=True):
+def judge(run, stage, payloads, exact=True, oas=None):
     """Check every expected line of one run, in the order the guest works.
 
     exact: the SMMU must implement exactly the stages asked for (stage=1
-    has no stage 2, stage=2 no stage 1)."""
+    has no stage 2, stage=2 no stage 1).  oas: the output address size
+    Linux must report, when given."""
     v = Verdict()
     if run.timed_out:
         v.expect(False, 'QEMU did not power off in time (or the console '
@@ -326,6 +333,9 @@ def judge(run, stage, payloads, exact=True):
         v.probe = probes[0].group(0)
         v.features = int(probes[0].group(4), 16)
         _expect_stages(v, stage, exact)
+        if oas:
+            v.expect(probes[0].group(3) == str(oas),
+                     f'Linux reports oas {oas}-bit (the CPU\'s PA size)')
 
     pci = run.reports('pci')
     for ids, name in ((VIRTIO_BLK, 'virtio-blk'), (VIRTIO_NET, 'virtio-net')):
