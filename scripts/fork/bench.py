@@ -30,7 +30,7 @@ for cmd in ('va', 'range', 'asid'):
     for fill in (10, 1000, 4096):
         WORKLOADS.append((f'inval: TLBI_NH_{cmd.upper()} fill={fill}',
                           ['inval', f'cmd={cmd}', f'fill={fill}',
-                           'batches=10']))
+                           'batches=50']))
 
 
 def run(obj, argv, timeout):

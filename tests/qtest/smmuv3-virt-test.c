@@ -12,6 +12,7 @@
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
+#include "libqos/smmuv3.h"
 
 #define SMMU_IDR0   0x00
 #define SMMU_IDR5   0x14
@@ -54,25 +55,6 @@ static bool skip_on_base_model(void)
     return false;
 }
 
-/* Base of the first "arm-smmuv3" I/O region in the memory tree. */
-static uint64_t smmu_base(QTestState *qts)
-{
-    g_autofree char *mtree = qtest_hmp(qts, "info mtree -f");
-    g_auto(GStrv) lines = g_strsplit(mtree, "\n", -1);
-
-    for (char **l = lines; *l; l++) {
-        uint64_t start, end;
-        char name[64];
-
-        if (sscanf(*l, " %" SCNx64 "-%" SCNx64 " (prio %*d, i/o): %63s",
-                   &start, &end, name) == 3 &&
-            g_str_equal(name, "arm-smmuv3")) {
-            return start;
-        }
-    }
-    g_assert_not_reached();
-}
-
 /*
  * Under the qtest accelerator virt accepts only a few CPU models; TCG with
  * the CPUs paused (-S) accepts them all, and qtest still reaches MMIO.
@@ -111,13 +93,14 @@ static void test_oas(const void *opaque)
 {
     const OasCase *c = opaque;
     QTestState *qts;
+    uint32_t idr5;
 
     if (skip_on_base_model()) {
         return;
     }
     qts = boot(c->args);
-    g_assert_cmpuint(oas_bits(qtest_readl(qts, smmu_base(qts) + SMMU_IDR5)),
-                     ==, c->oas);
+    idr5 = qtest_readl(qts, qsmmu_find_base(qts) + SMMU_IDR5);
+    g_assert_cmpuint(oas_bits(idr5), ==, c->oas);
     qtest_quit(qts);
 }
 
@@ -147,7 +130,7 @@ static void test_stage(const void *opaque)
         return;
     }
     qts = boot(args);
-    idr0 = qtest_readl(qts, smmu_base(qts) + SMMU_IDR0);
+    idr0 = qtest_readl(qts, qsmmu_find_base(qts) + SMMU_IDR0);
     g_assert_cmpuint(idr0 & 1, ==, c->s2p);            /* S2P */
     g_assert_cmpuint((idr0 >> 1) & 1, ==, c->s1p);     /* S1P */
     qtest_quit(qts);
