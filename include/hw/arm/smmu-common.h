@@ -31,7 +31,7 @@
 #define SMMU_MAX_TSZ             39   /* 25-bit input addresses */
 
 /* Default number of TLB entries (property "tlb-entries") */
-#define SMMU_TLB_DEFAULT_ENTRIES 4096
+#define SMMU_TLB_DEFAULT_ENTRIES 16384
 
 /* ------------------------------------------------------------------ */
 /* Faults                                                              */
