@@ -86,6 +86,16 @@ static void ev_init(SMMUv3Event *ev, uint8_t type, uint32_t sid,
     ev->ssid = ev->ssv ? ssid : 0;
 }
 
+/* A configuration fetch from @addr was aborted: the F_*_FETCH event */
+static void fetch_aborted(SMMUv3Event *ev, uint8_t type, const char *what,
+                          hwaddr addr, uint32_t sid, uint32_t ssid)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: %s fetch at 0x%" HWADDR_PRIx
+                  " aborted\n", what, addr);
+    ev_init(ev, type, sid, ssid);
+    ev->fetch_addr = addr;
+}
+
 static bool read_le64s(hwaddr addr, uint64_t *buf, unsigned count)
 {
     MemTxResult res = dma_memory_read(&address_space_memory, addr, buf,
@@ -141,11 +151,8 @@ static bool smmuv3_find_ste(SMMUv3State *s, uint32_t sid, hwaddr *ste_addr,
     split = split >= 10 ? 10 : split >= 8 ? 8 : 6;
     l1_addr = base + (hwaddr)(sid >> split) * L1STD_BYTES;
     if (!read_le64s(l1_addr, &l1std, 1)) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "smmuv3: L1STD fetch at 0x%" HWADDR_PRIx " aborted\n",
-                      l1_addr);
-        ev_init(ev, EVT_F_STE_FETCH, sid, SMMUV3_NO_SSID);
-        ev->fetch_addr = l1_addr;
+        fetch_aborted(ev, EVT_F_STE_FETCH, "L1STD", l1_addr, sid,
+                      SMMUV3_NO_SSID);
         return false;
     }
     /* 5.1: SPAN 0 is invalid; the L2 table holds 2^(SPAN-1) STEs */
@@ -272,10 +279,7 @@ static bool smmuv3_cd_read(SMMUv3State *s, const SMMUTransCfg *tc,
         }
     }
     if (!read_le64s(pa, buf, count)) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "smmuv3: CD fetch at 0x%" PRIx64 " aborted\n", pa);
-        ev_init(ev, EVT_F_CD_FETCH, sid, ssid);
-        ev->fetch_addr = pa;
+        fetch_aborted(ev, EVT_F_CD_FETCH, "CD", pa, sid, ssid);
         return false;
     }
     return true;
@@ -544,11 +548,7 @@ bool smmuv3_get_config(SMMUv3State *s, uint32_t sid, uint32_t ssid,
         return false;
     }
     if (!read_le64s(ste_addr, ste, ARRAY_SIZE(ste))) {
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "smmuv3: STE fetch at 0x%" HWADDR_PRIx " aborted\n",
-                      ste_addr);
-        ev_init(ev, EVT_F_STE_FETCH, sid, ssid);
-        ev->fetch_addr = ste_addr;
+        fetch_aborted(ev, EVT_F_STE_FETCH, "STE", ste_addr, sid, ssid);
         return false;
     }
     trace_smmuv3_ste(sid, ste_addr, FIELD_EX64(ste[0], STE0, CONFIG));
