@@ -249,8 +249,9 @@ static bool smmuv3_decode_s2(SMMUv3State *s, const uint64_t *ste,
     s2->affd = FIELD_EX64(w2, STE2, S2AFFD);
     s2->record_faults = FIELD_EX64(w2, STE2, S2R);
     s2->ptw = FIELD_EX64(w2, STE2, S2PTW);
-    /* SMMU_IDR3.FWB == 0: S2FWB is RES0 */
-    s2->fwb = false;
+    /* IHI 0070 5.2: S2FWB is RES0 unless SMMU_IDR3.FWB says otherwise */
+    s2->fwb = FIELD_EX32(s->idr[3], IDR3, FWB) &&
+              FIELD_EX64(ste[1], STE1, S2FWB);
     return true;
 }
 

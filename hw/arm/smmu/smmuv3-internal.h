@@ -80,6 +80,7 @@ FIELD(IDR1, SIDSIZE, 0, 6)
 
 /* ---- SMMU_IDR3 (6.3.4) ---- */
 FIELD(IDR3, RIL, 10, 1)
+FIELD(IDR3, FWB, 8, 1)
 FIELD(IDR3, HAD, 2, 1)
 
 /* ---- SMMU_IDR5 (6.3.6) ---- */

@@ -49,6 +49,8 @@ static void smmuv3_init_id_regs(SMMUv3State *s, unsigned oas_encoding)
     s->idr[2] = 0;
     idr3 = FIELD_DP32(idr3, IDR3, HAD, 1);
     idr3 = FIELD_DP32(idr3, IDR3, RIL, 1);
+    /* IHI 0070 6.3.4: FWB lets STE.S2FWB change how S2 MemAttr combines */
+    idr3 = FIELD_DP32(idr3, IDR3, FWB, s->s2_supported && s->s2fwb);
     s->idr[3] = idr3;
     s->idr[4] = 0;
 
@@ -228,6 +230,8 @@ static const Property smmuv3_props[] = {
     DEFINE_PROP_STRING("stage", SMMUv3State, stage),
     /* Output address size in bits; unset, virt follows the CPUs' PA size */
     DEFINE_PROP_UINT8("oas", SMMUv3State, oas, 0),
+    /* Stage-2 forced write-back; iommufd's vIOMMU needs it (or CANWBS) */
+    DEFINE_PROP_BOOL("s2fwb", SMMUv3State, s2fwb, true),
 };
 
 static void smmuv3_instance_init(Object *obj)

@@ -56,6 +56,7 @@ struct SMMUv3State {
     char *stage;                /* "1", "2" or "nested" */
     bool s1_supported, s2_supported;
     uint8_t oas;                /* property "oas": bits, 0 = the default */
+    bool s2fwb;                 /* property "s2fwb": SMMU_IDR3.FWB */
     uint8_t oas_bits;           /* the output address size in force */
     uint32_t idr[6], iidr, aidr;
 

@@ -40,12 +40,14 @@ void qsmmu_ste_build(const QSMMUSte *ste, uint64_t out[8])
              (uint64_t)(ste->s1_cdmax & 0x1f) << 59;
     out[1] = ste->s1_dss & 3;
     if (ste->config & 2) {
+        out[1] |= (uint64_t)ste->s2_fwb << 25;
         out[2] = ste->s2_vmid |
                  (uint64_t)(ste->s2_t0sz & 0x3f) << 32 |
                  (uint64_t)(ste->s2_sl0 & 3) << 38 |
                  tg_encoding(ste->s2_granule) << 46 |
                  (uint64_t)(ste->s2_ps & 7) << 48 |
                  1ULL << 51 |                           /* S2AA64 */
+                 (uint64_t)ste->s2_ptw << 54 |
                  (uint64_t)ste->s2_affd << 53 |
                  (uint64_t)ste->s2_r << 58;
         out[3] = addr_bits(ste->s2_ttb, 4);

@@ -43,6 +43,7 @@
 #define QSMMU_IDR1_CMDQS(v)     (((v) >> 21) & 0x1f)
 #define QSMMU_IDR1_SIDSIZE(v)   ((v) & 0x3f)
 #define QSMMU_IDR3_RIL          (1u << 10)
+#define QSMMU_IDR3_FWB          (1u << 8)
 #define QSMMU_IDR5_OAS(v)       ((v) & 7)
 #define QSMMU_IDR5_GRAN4K       (1u << 4)
 #define QSMMU_IDR5_GRAN16K      (1u << 5)
@@ -92,6 +93,8 @@ typedef struct QSMMUSte {
     uint8_t s2_ps;
     bool s2_affd;               /* disable access flag faults */
     bool s2_r;                  /* record faults */
+    bool s2_ptw;                /* stage-1 walks to Device memory fault */
+    bool s2_fwb;                /* S2 MemAttr in forced write-back form */
     uint64_t s2_ttb;
 } QSMMUSte;
 
