@@ -6,7 +6,8 @@
 #                   -> build/qemu-system-aarch64-baseline
 #   make check      both, then every suite on both; ends "N passed, N failed"
 #   make demo       boot Linux on the nested SMMU (see README.rst)
-#   make bench      translation cost, ours against the baseline (BENCH_REPS=N)
+#   make bench      translation cost, ours against the baseline
+#                   (BENCH_REPS=N, BENCH_LINUX_REPS=N boots of workload 5)
 
 .DEFAULT_GOAL := all
 .PHONY: all baseline check demo bench clean distclean
@@ -52,10 +53,12 @@ demo:
 	    tests/e2e/demo.sh $(CURDIR)/build/qemu-system-aarch64
 
 BENCH_REPS ?= 5
+BENCH_LINUX_REPS ?= 3
 bench:
 	scripts/fork/build.sh ours tests/qtest/smmuv3-bench
 	scripts/fork/build.sh baseline tests/qtest/smmuv3-bench
 	python3 scripts/fork/bench.py --reps $(BENCH_REPS) \
+	    --linux-reps $(BENCH_LINUX_REPS) \
 	    --flavour ours=build/ours/obj --flavour baseline=build/baseline/obj
 
 clean:

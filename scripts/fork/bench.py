@@ -13,6 +13,8 @@ import subprocess
 import sys
 import time
 
+import bench_linux
+
 # (label, driver arguments)
 WORKLOADS = [
     ('ceiling: no IOMMU', ['dma', 'config=noiommu', 'ops=100000']),
@@ -56,6 +58,8 @@ def main():
     ap.add_argument('--reps', type=int, default=5)
     ap.add_argument('--timeout', type=int, default=600)
     ap.add_argument('--out', default='build/bench/results.json')
+    ap.add_argument('--linux-reps', type=int, default=3,
+                    help='boots per configuration of workload 5 (0: skip)')
     args = ap.parse_args()
     flavours = [f.split('=', 1) for f in args.flavour]
     names = [n for n, _ in flavours]
@@ -97,6 +101,16 @@ def main():
                       'throughput_ratio_ours_over_baseline': ratio,
                       'tlb_hit_rate_ours': hit, 'peak_rss_kib_ours': rss})
 
+    linux_rows, linux_ratio = [], None
+    if args.linux_reps > 0:
+        print(f'\n# workload 5: {args.linux_reps} boots per configuration',
+              flush=True)
+        bins = [(n, os.path.join(o, 'qemu-system-aarch64'))
+                for n, o in flavours]
+        linux = bench_linux.run(bins, args.linux_reps,
+                                os.path.dirname(args.out))
+        linux_rows, linux_ratio = bench_linux.summarize(linux, names)
+
     ours = names[0]
     print('\nTargets (ratios of throughput, from this run):')
 
@@ -120,6 +134,8 @@ def main():
         hi = median(f'inval: TLBI_NH_{cmd} fill=16384', ours)
         checks.append((f'TLBI_NH_{cmd} cost flat: full TLB within 2x of '
                        '10 entries', (lo / hi) if lo and hi else None, 0.5))
+    checks.append(('Linux virtio-blk read, translated, within 5% of no '
+                   'IOMMU', linux_ratio, 0.95))
     for text, value, goal in checks:
         if value is None:
             verdict = 'not measured'
@@ -132,6 +148,7 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, 'w') as f:
         json.dump({'reps': args.reps, 'flavours': names, 'table': table,
+                   'linux': linux_rows,
                    'samples': {f'{k[0]} [{k[1]}]': v
                                for k, v in samples.items()}}, f, indent=1)
     print(f'\nAll samples: {args.out}')

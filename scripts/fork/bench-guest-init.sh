@@ -1,0 +1,41 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /init of the benchmark guest (workload 5 of make bench): read the whole
+# virtio-blk disk once with O_DIRECT, so every byte is a DMA through the
+# SMMU (or none), and report the guest's clock before and after.  The host
+# side (scripts/fork/bench_linux.py) turns that into MB/s.
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+while read -r mod; do
+    insmod "/lib/modules/$mod" || echo "BENCH module $mod failed"
+done < /lib/modules/load.list
+
+tries=0
+while [ ! -b /dev/vda ] && [ $tries -lt 100 ]; do
+    sleep 0.1
+    tries=$((tries + 1))
+done
+if [ ! -b /dev/vda ]; then
+    echo "BENCH error no /dev/vda"
+    poweroff -f
+fi
+
+# Large requests, as a streaming reader would issue them.
+cat /sys/block/vda/queue/max_hw_sectors_kb > /sys/block/vda/queue/max_sectors_kb
+mib=$(($(cat /sys/block/vda/size) / 2048))
+t0=$(cut -d' ' -f1 /proc/uptime)
+dd if=/dev/vda of=/dev/null bs=1M count="$mib" iflag=direct 2>/tmp/dd.err ||
+    echo "BENCH error dd: $(cat /tmp/dd.err)"
+t1=$(cut -d' ' -f1 /proc/uptime)
+echo "BENCH read $mib $t0 $t1"
+# The host reads the SMMU's counters now, then quits QEMU.
+echo "BENCH waiting"
+sleep 60
+poweroff -f
