@@ -4,8 +4,8 @@
  * A test programs a source IOVA, a destination IOVA, a length, an
  * operation and optionally a PASID through BAR0, rings the doorbell, and
  * the operation runs to completion before the doorbell write returns.
- * Every byte moves through the device's bus-master address space with
- * pci_dma_rw(), so an IOMMU in front of the bus translates it.  The
+ * Every request goes through the device's bus-master address space, so
+ * an IOMMU in front of the bus translates it.  The
  * register layout is in include/hw/misc/smmu-testdev.h.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -19,6 +19,7 @@
 #include "hw/pci/pcie.h"
 #include "migration/vmstate.h"
 #include "system/dma.h"
+#include "qemu/rcu.h"
 #include "hw/misc/smmu-testdev.h"
 #include "trace.h"
 
@@ -72,16 +73,51 @@ static bool smmu_testdev_dma_attrs(SmmuTestdevState *s, MemTxAttrs *attrs)
 }
 
 /*
+ * One request of at most a 4 KiB page, as a single TLP: translated once
+ * (address_space_get_iotlb_entry() makes the IOMMU record one fault when
+ * it refuses), then moved at the translated address.  pci_dma_rw() alone
+ * would retry a refused access piece by piece, translating and faulting
+ * again for each piece.
+ */
+static MemTxResult smmu_testdev_request(PCIDevice *pdev, uint64_t addr,
+                                        uint8_t *buf, uint32_t len,
+                                        DMADirection dir, MemTxAttrs attrs)
+{
+    bool is_write = dir == DMA_DIRECTION_FROM_DEVICE;
+    AddressSpace *as = pci_get_address_space(pdev);
+
+    RCU_READ_LOCK_GUARD();
+    while (len) {
+        IOMMUTLBEntry e = address_space_get_iotlb_entry(as, addr, is_write,
+                                                        attrs);
+        uint64_t span = (addr | e.addr_mask) - addr + 1;
+        uint32_t n = MIN(len, span);
+        MemTxResult r;
+
+        if (!(e.perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+            return MEMTX_DECODE_ERROR;
+        }
+        r = address_space_rw(e.target_as,
+                             e.translated_addr | (addr & e.addr_mask),
+                             attrs, buf, n, is_write);
+        if (r != MEMTX_OK) {
+            return r;
+        }
+        addr += n;
+        buf += n;
+        len -= n;
+    }
+    return MEMTX_OK;
+}
+
+/*
  * Move LEN bytes between the buffer and iova as PCIe would: requests that
- * never cross a 4 KiB boundary, stopping at the first that fails.  QEMU's
- * memory core would retry a failed access piece by piece, translating
- * (and so faulting) once per piece; probing each request first makes a
- * refused request cost exactly one translation, as one TLP would.
+ * never cross a 4 KiB boundary, stopping at the first that fails.
  */
 static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
                                     DMADirection dir, MemTxAttrs attrs)
 {
-    PCIDevice *pdev = PCI_DEVICE(s);
+    PCIDevice *pdev = &s->parent_obj;
     MemTxResult r = MEMTX_OK;
     uint32_t done = 0;
 
@@ -90,12 +126,7 @@ static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
         uint32_t n = MIN(s->len - done, SMMU_TESTDEV_REQ_BOUNDARY -
                          (addr & (SMMU_TESTDEV_REQ_BOUNDARY - 1)));
 
-        if (!dma_memory_valid(pci_get_address_space(pdev), addr, n, dir,
-                              attrs)) {
-            r = MEMTX_DECODE_ERROR;
-        } else {
-            r = pci_dma_rw(pdev, addr, s->buf + done, n, dir, attrs);
-        }
+        r = smmu_testdev_request(pdev, addr, s->buf + done, n, dir, attrs);
         trace_smmu_testdev_dma(dir == DMA_DIRECTION_TO_DEVICE ? "read"
                                                               : "write",
                                addr, n, attrs.pid, r);

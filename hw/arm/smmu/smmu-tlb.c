@@ -18,6 +18,10 @@
  *   scanning the context.
  * - Only leaf translations are cached (no walk cache), so the Leaf hint
  *   of a command never lets an entry survive.
+ * - In front of the hash sits a direct-mapped array of recent hits, one
+ *   slot per 4 KiB input page: a repeated lookup costs one compare
+ *   instead of two hash probes.  A removed 4 KiB entry leaves its one
+ *   slot; removing a larger one empties the array before the next use.
  */
 
 #include "qemu/osdep.h"
@@ -37,15 +41,37 @@ typedef struct SMMUTLBCtx {
     QTAILQ_HEAD(, SMMUTLBEntry) entries;
 } SMMUTLBCtx;
 
+#define FRONT_BITS      12          /* 4096 slots */
+#define FRONT_PAGE_BITS 12
+
 struct SMMUTLB {
     GHashTable *entries;            /* SMMUTLBEntry * -> itself */
     GHashTable *ctxs;               /* &SMMUTLBCtx.id -> SMMUTLBCtx * */
     QTAILQ_HEAD(, SMMUTLBEntry) lru;    /* head: least recently used */
+    bool front_stale;               /* front[] may hold removed entries */
+    SMMUTLBEntry *front[1 << FRONT_BITS];
 };
 
 static uint64_t ctx_id(unsigned tag, uint16_t vmid, uint16_t asid)
 {
     return ((uint64_t)tag << 48) | ((uint64_t)vmid << 32) | asid;
+}
+
+static unsigned front_slot(unsigned tag, uint16_t vmid, uint16_t asid,
+                           uint64_t addr)
+{
+    uint64_t h = (addr >> FRONT_PAGE_BITS) ^ ((uint64_t)asid << 28) ^
+                 ((uint64_t)vmid << 44) ^ ((uint64_t)tag << 60);
+
+    h *= 0x9e3779b97f4a7c15ULL;
+    return h >> (64 - FRONT_BITS);
+}
+
+static bool front_match(const SMMUTLBEntry *e, unsigned tag, uint16_t vmid,
+                        uint16_t asid, uint64_t addr)
+{
+    return e && e->tag == tag && e->vmid == vmid && e->asid == asid &&
+           ((addr - e->base) >> e->size_bits) == 0;
 }
 
 static guint entry_hash(gconstpointer p)
@@ -91,6 +117,15 @@ static void entry_remove(SMMUState *s, SMMUTLBEntry *e)
     SMMUTLB *tlb = s->tlb;
     SMMUTLBCtx *ctx = e->ctx;
 
+    if (e->size_bits == FRONT_PAGE_BITS) {
+        unsigned slot = front_slot(e->tag, e->vmid, e->asid, e->base);
+
+        if (tlb->front[slot] == e) {
+            tlb->front[slot] = NULL;
+        }
+    } else {
+        tlb->front_stale = true;
+    }
     g_hash_table_remove(tlb->entries, e);
     QTAILQ_REMOVE(&tlb->lru, e, lru_link);
     QTAILQ_REMOVE(&ctx->entries, e, ctx_link);
@@ -144,13 +179,24 @@ SMMUTLBEntry *smmu_tlb_lookup(SMMUState *s, SMMUTLBTag tag, uint16_t vmid,
                               uint16_t asid, uint64_t addr)
 {
     SMMUTLB *tlb = s->tlb;
-    SMMUTLBCtx *ctx = ctx_find(tlb, tag, vmid, asid);
-    SMMUTLBEntry *e = ctx ? ctx_probe(tlb, ctx, addr) : NULL;
+    unsigned slot = front_slot(tag, vmid, asid, addr);
+    SMMUTLBEntry *e;
 
-    if (!e) {
-        s->tlb_stats.misses++;
-        trace_smmu_tlb_miss(tag, vmid, asid, addr);
-        return NULL;
+    if (tlb->front_stale) {
+        memset(tlb->front, 0, sizeof(tlb->front));
+        tlb->front_stale = false;
+    }
+    e = tlb->front[slot];
+    if (!front_match(e, tag, vmid, asid, addr)) {
+        SMMUTLBCtx *ctx = ctx_find(tlb, tag, vmid, asid);
+
+        e = ctx ? ctx_probe(tlb, ctx, addr) : NULL;
+        if (!e) {
+            s->tlb_stats.misses++;
+            trace_smmu_tlb_miss(tag, vmid, asid, addr);
+            return NULL;
+        }
+        tlb->front[slot] = e;
     }
     /* Most recently used moves to the tail */
     QTAILQ_REMOVE(&tlb->lru, e, lru_link);
@@ -423,6 +469,7 @@ void smmu_tlb_inv_all(SMMUState *s)
         g_free(e);
     }
     QTAILQ_INIT(&s->tlb->lru);
+    s->tlb->front_stale = true;
     s->tlb_stats.used = 0;
     count_invalidated(s, n);
     trace_smmu_tlb_inv("all", 0, 0, 0, 0, n);

@@ -38,6 +38,7 @@ void smmuv3_cfg_cache_init(SMMUv3State *s)
 void smmuv3_cfg_cache_inv_all(SMMUv3State *s)
 {
     trace_smmuv3_cfg_inv(0, UINT32_MAX);
+    s->cfg_last = NULL;
     g_hash_table_remove_all(s->cfg_cache);
 }
 
@@ -59,6 +60,7 @@ void smmuv3_cfg_cache_inv_sid_range(SMMUv3State *s, uint32_t first,
     SidRange r = { first, last };
 
     trace_smmuv3_cfg_inv(first, last);
+    s->cfg_last = NULL;
     g_hash_table_foreach_remove(s->cfg_cache, key_in_sid_range, &r);
 }
 
@@ -66,6 +68,7 @@ void smmuv3_cfg_cache_inv_ssid(SMMUv3State *s, uint32_t sid, uint32_t ssid)
 {
     uint64_t key = cfg_key(sid, ssid);
 
+    s->cfg_last = NULL;
     g_hash_table_remove(s->cfg_cache, &key);
     /* CD 0 also serves transactions without SubstreamID (S1DSS). */
     if (ssid == 0) {
@@ -531,12 +534,17 @@ bool smmuv3_get_config(SMMUv3State *s, uint32_t sid, uint32_t ssid,
                        uint64_t iova, SMMUv3Config *cfg, SMMUv3Event *ev)
 {
     uint64_t key = cfg_key(sid, ssid);
-    SMMUv3Config *cached = g_hash_table_lookup(s->cfg_cache, &key);
+    SMMUv3Config *cached = s->cfg_last;
     uint64_t ste[8];
     hwaddr ste_addr;
 
     memset(ev, 0, sizeof(*ev));
+    if (!cached || s->cfg_last_key != key) {
+        cached = g_hash_table_lookup(s->cfg_cache, &key);
+    }
     if (cached) {
+        s->cfg_last = cached;
+        s->cfg_last_key = key;
         *cfg = *cached;
         return true;
     }

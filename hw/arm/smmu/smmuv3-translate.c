@@ -53,7 +53,8 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
                                       IOMMUAccessFlags flag, int iommu_idx)
 {
     SMMUDevice *sdev = container_of(mr, SMMUDevice, iommu);
-    SMMUv3State *s = ARM_SMMUV3(sdev->smmu);
+    /* container_of, not a QOM cast: this runs for every DMA request */
+    SMMUv3State *s = container_of(sdev->smmu, SMMUv3State, smmu_state);
     uint32_t sid = smmu_get_sid(sdev);
     uint32_t ssid = iommu_idx ? iommu_idx : SMMUV3_NO_SSID;
     IOMMUTLBEntry entry = {
