@@ -101,7 +101,7 @@
 #define CD0_SH0_IS          (3ULL << 12)
 #define CD0_EPD1            (1ULL << 30)
 #define CD0_V               (1ULL << 31)
-#define CD0_IPS_48          (5ULL << 32)
+#define CD0_IPS_40          (2ULL << 32)  /* our IPAs are far below */
 #define CD0_AA64            (1ULL << 41)
 #define CD0_R               (1ULL << 45)
 #define CD0_A               (1ULL << 46)
@@ -365,7 +365,7 @@ static void build_stage1(void)
                          DESC_AP_EL0_RW | DESC_SH_INNER | DESC_AF | DESC_NG;
 
     cd[0] = CD0_T0SZ(T0SZ) | CD0_IRGN0_WBWA | CD0_ORGN0_WBWA | CD0_SH0_IS |
-            CD0_EPD1 | CD0_V | CD0_IPS_48 | CD0_AA64 | CD0_R | CD0_A |
+            CD0_EPD1 | CD0_V | CD0_IPS_40 | CD0_AA64 | CD0_R | CD0_A |
             CD0_ASID(ASID);
     cd[1] = (IPA_BASE + OFF_L1) & CD1_TTB0_MASK;
     cd[2] = 0;
