@@ -330,6 +330,32 @@ static void pattern(uint8_t *p, uint32_t len, uint32_t seed)
     }
 }
 
+static int eqfd = -1;
+
+/*
+ * After a DMA that should have worked failed: what the vEVENTQ says (the
+ * kernel forwards stage-1 and configuration events to it), for the log.
+ */
+static const char *pending_event(void)
+{
+    static char text[160];
+    struct {
+        struct iommufd_vevent_header h;
+        struct iommu_vevent_arm_smmuv3 e;
+    } ev;
+    struct pollfd pfd = { .fd = eqfd, .events = POLLIN };
+
+    if (eqfd < 0 || poll(&pfd, 1, 1000) != 1 ||
+        read(eqfd, &ev, sizeof(ev)) != (ssize_t)sizeof(ev)) {
+        return "no vEVENTQ record";
+    }
+    snprintf(text, sizeof(text), "vEVENTQ record %016llx %016llx %016llx "
+             "%016llx", (unsigned long long)ev.e.evt[0],
+             (unsigned long long)ev.e.evt[1], (unsigned long long)ev.e.evt[2],
+             (unsigned long long)ev.e.evt[3]);
+    return text;
+}
+
 /*
  * mem must equal snap except [off, off + len), which must hold want.
  * Describes the first difference in why.
@@ -381,7 +407,7 @@ static uint64_t *leaf(void)
 int main(void)
 {
     char bdf[300] = "", cdev[300] = "", why[256];
-    int iommufd = -1, devfd = -1, eqfd = -1, r;
+    int iommufd = -1, devfd = -1, r;
     uint32_t dev_id = 0, ioas_id = 0, s2_id = 0, viommu_id = 0;
     uint32_t vdev_id = 0, nested_id = 0;
     static uint8_t snap[MEM_SIZE], pat[DMA_LEN];
@@ -551,7 +577,8 @@ int main(void)
         __sync_synchronize();
         r = dma(OP_READ, IOVA + DMA_OFF, DMA_LEN);
         if (r) {
-            report(0, "dma_read", "device read failed (result %d)", r);
+            report(0, "dma_read", "device read failed (result %d); %s", r,
+                   pending_event());
         } else if (devbuf_equals(mem + OFF_A + DMA_OFF, DMA_LEN)) {
             report(1, "dma_read", "device read IOVA 0x%llx: got the bytes "
                    "of page A (IPA 0x%llx)", IOVA + DMA_OFF,
@@ -568,7 +595,8 @@ int main(void)
         devbuf_fill(pat, DMA_LEN);
         r = dma(OP_WRITE, IOVA + DMA_OFF, DMA_LEN);
         if (r) {
-            report(0, "dma_write", "device write failed (result %d)", r);
+            report(0, "dma_write", "device write failed (result %d); %s",
+                   r, pending_event());
         } else if (mem_is(snap, OFF_A + DMA_OFF, pat, DMA_LEN, why,
                           sizeof(why))) {
             report(1, "dma_write", "%u bytes to IOVA 0x%llx landed at IPA "
@@ -588,7 +616,8 @@ int main(void)
         devbuf_fill(pat, DMA_LEN);
         r = dma(OP_WRITE, IOVA + DMA_OFF, DMA_LEN);
         if (r) {
-            report(0, "stale_tlb", "device write failed (result %d)", r);
+            report(0, "stale_tlb", "device write failed (result %d); %s",
+                   r, pending_event());
         } else if (mem_is(snap, OFF_A + DMA_OFF, pat, DMA_LEN, why,
                           sizeof(why))) {
             report(1, "stale_tlb", "leaf now points to page B, but without "
@@ -621,7 +650,7 @@ int main(void)
         r = dma(OP_WRITE, IOVA + DMA_OFF, DMA_LEN);
         if (r) {
             report(0, "dma_after_invalidate", "device write failed "
-                   "(result %d)", r);
+                   "(result %d); %s", r, pending_event());
         } else if (mem_is(snap, OFF_B + DMA_OFF, pat, DMA_LEN, why,
                           sizeof(why))) {
             report(1, "dma_after_invalidate", "the DMA went to page B "
