@@ -9,7 +9,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 here=$(cd "$(dirname "$0")" && pwd)
-qemu=${1:-$here/../../build/qemu-system-aarch64}
+qemu=${1:-$(cd "$here/../.." && pwd)/build/qemu-system-aarch64}
 part=${DEMO:-all}
 case "$part" in
 all|boot|nested) ;;

@@ -202,6 +202,13 @@ def _build(apt, version, key):
                     '-C', work], check=True)
     shutil.rmtree(os.path.join(work, 'pkg'))
     src = os.path.join(work, tars[0].split('.tar')[0])
+    _compile(src, key, version, start)
+    shutil.rmtree(work, ignore_errors=True)
+
+
+def _compile(src, key, version, start):
+    """Configure, check, build Image and the uapi headers into <key>/."""
+    kdir = _kdir()
     log_path = os.path.join(kdir, 'build.log')
     note(f'building the kernel (cold build: several minutes); log in '
          f'{log_path}')
@@ -209,16 +216,17 @@ def _build(apt, version, key):
         _make(src, log, 'allnoconfig',
               extra_env={'KCONFIG_ALLCONFIG': FRAGMENT})
         check_config(os.path.join(src, '.config'))
-        _make(src, log, 'Image')
-        dest = os.path.join(kdir, key)
-        shutil.rmtree(dest, ignore_errors=True)
-        os.makedirs(dest)
-        _make(src, log, 'headers_install',
-              f'INSTALL_HDR_PATH={os.path.join(dest, "headers")}')
+        # "headers" rather than headers_install, which needs rsync.
+        _make(src, log, 'Image', 'headers')
+    dest = os.path.join(kdir, key)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest)
+    shutil.copytree(os.path.join(src, 'usr', 'include'),
+                    os.path.join(dest, 'headers', 'include'),
+                    ignore=shutil.ignore_patterns('.*', 'Makefile'))
     shutil.copy(os.path.join(src, 'arch', 'arm64', 'boot', 'Image'),
                 os.path.join(dest, 'Image'))
     shutil.copy(os.path.join(src, '.config'), os.path.join(dest, 'config'))
-    shutil.rmtree(work, ignore_errors=True)
     secs = time.monotonic() - start
     with open(os.path.join(dest, 'label'), 'w') as f:
         f.write(f'{SOURCE_PKG} {version}\n{compiler_version()}\n'

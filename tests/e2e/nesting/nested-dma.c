@@ -15,6 +15,9 @@
  * (suite.py) turns them into TAP.  After the first failure the remaining
  * steps are reported as skipped.
  *
+ * A guest program, not QEMU code: plain libc (strtoul, and glibc's
+ * strerrorname_np for the errno names the report wants).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
@@ -252,16 +255,16 @@ static int bind_vfio(const char *bdf, char *cdev, size_t len)
     return r;
 }
 
-static volatile uint8_t *bar;
+static volatile uint8_t *bar;      /* MMIO: every access must happen */
 
 static uint32_t rd32(uint32_t off)
 {
-    return *(volatile uint32_t *)(bar + off);
+    return *(volatile uint32_t *)(bar + off);  /* MMIO read */
 }
 
 static void wr32(uint32_t off, uint32_t v)
 {
-    *(volatile uint32_t *)(bar + off) = v;
+    *(volatile uint32_t *)(bar + off) = v;     /* MMIO write */
 }
 
 static void wr64(uint32_t off, uint64_t v)

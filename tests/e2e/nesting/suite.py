@@ -19,6 +19,7 @@ ${CACHE_DIR:-~/.cache/smmu-fork}/e2e-nesting.
 import argparse
 import importlib
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -58,8 +59,8 @@ STEPS = (
                     'the vEVENTQ'),
 )
 BASELINE_REFUSES = 'viommu_alloc'
-BASELINE_WHY = ('the base model has no SMMU_IDR3.FWB, so Linux refuses an '
-                'SMMUv3 vIOMMU (EOPNOTSUPP)')
+BASELINE_WHY = ('the base model has no SMMU_IDR3.FWB, and Linux creates an '
+                'SMMUv3 vIOMMU only on an SMMU with S2FWB (or CANWBS)')
 
 BOOT_TIMEOUT = 120
 SILENCE = 60
@@ -267,7 +268,7 @@ def run_demo(qemu):
         return 1
     print(f'  kernel: {kern.label} ({kern.image})')
     print(f'  setup {time.monotonic() - start:.1f} s; booting: '
-          + ' '.join(qemu_command(qemu, kern, initrd)[1:]))
+          + shlex.join(qemu_command(qemu, kern, initrd)[1:]))
     r = run_level1(qemu, kern, initrd, 'demo')
     for fact in r.facts:
         if fact.startswith('dmesg '):
