@@ -137,6 +137,12 @@ def get():
     if not k:
         _build(apt, version, key)
         k = _load(key, version)
+    # apt's binary caches are rebuilt from the lists when needed.
+    for name in ('pkgcache.bin', 'srcpkgcache.bin'):
+        try:
+            os.unlink(os.path.join(apt.root, 'cache', name))
+        except FileNotFoundError:
+            pass
     tmp = os.path.join(_kdir(), 'CURRENT.tmp')
     with open(tmp, 'w') as f:
         f.write(f'{SOURCE_PKG} {version}\n')
