@@ -12,6 +12,7 @@ cached key is never rebuilt, and only the newest key is kept.
     python3 kernel.py   builds (or finds) the kernel and prints its dir
 """
 
+import fcntl
 import hashlib
 import os
 import re
@@ -118,10 +119,20 @@ def cached():
 
 
 def get():
-    """The kernel, building it the first time (several minutes)."""
+    """The kernel, building it the first time (several minutes).
+
+    Several worktrees share the cache: one builds, the others wait.
+    """
     k = cached()
     if k:
         return k
+    os.makedirs(_kdir(), exist_ok=True)
+    with open(os.path.join(_kdir(), 'lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return cached() or _get_locked()
+
+
+def _get_locked():
     compiler = compiler_version()
     apt = e2e_assets.PrivateApt(os.path.join(_kdir(), 'apt'),
                                 suites=(SUITE,), security=None,
