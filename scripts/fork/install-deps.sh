@@ -1,5 +1,6 @@
 #!/bin/sh
-# Install what building the fork needs, on Debian bookworm or trixie.
+# Install what building the fork needs, on Debian bookworm or trixie
+# (the cross compiler and bc build the e2e-nesting kernel and program).
 # Usage: install-deps.sh yes|no   (no: only check, never run apt)
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -11,7 +12,8 @@ allow_install=${1:-yes}
 
 packages="build-essential ninja-build libglib2.0-dev libpixman-1-dev
 libfdt-dev libslirp-dev python3-venv python3-pycotap flex bison dpkg-dev
-ccache bzip2 xz-utils patch cpio ipxe-qemu"
+ccache bzip2 xz-utils patch cpio ipxe-qemu
+gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc"
 meson_min=1.5.0
 
 missing=

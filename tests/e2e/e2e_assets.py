@@ -46,11 +46,20 @@ class AssetError(Exception):
 
 
 class PrivateApt:
-    """apt-get with every directory of its own, for arm64 only."""
+    """apt-get with every directory of its own, for arm64 only.
 
-    def __init__(self, root):
+    suites defaults to bookworm's; security names a debian-security suite
+    (None for none).  Snapshots of suites such as sid carry an expired
+    Release file: pass check_valid_until=False for those.
+    """
+
+    def __init__(self, root, suites=SUITES, security=SECURITY_SUITE,
+                 check_valid_until=True):
         self.root = root
         self.conf = os.path.join(root, 'apt.conf')
+        self.suites = tuple(suites)
+        self.security = security
+        self.check_valid_until = check_valid_until
 
     def setup(self):
         for sub in ('parts', 'prefs', 'sources.d', 'state/lists/partial',
@@ -61,17 +70,20 @@ class PrivateApt:
             open(status, 'w').close()
         opts = f'[arch=arm64 signed-by={KEYRING}]'
         lines = [f'deb {opts} http://deb.debian.org/debian {s} main'
-                 for s in SUITES]
-        lines.append(f'deb {opts} http://deb.debian.org/debian-security '
-                     f'{SECURITY_SUITE} main')
+                 for s in self.suites]
+        if self.security:
+            lines.append(f'deb {opts} http://deb.debian.org/debian-security '
+                         f'{self.security} main')
         with open(os.path.join(self.root, 'sources.list'), 'w') as f:
             f.write('\n'.join(lines) + '\n')
         r = self.root
         # As root, apt would hand downloads to the _apt user, which may not
         # reach a cache under root's home.
         sandbox = 'APT::Sandbox::User "root";\n' if os.geteuid() == 0 else ''
+        valid = ('' if self.check_valid_until
+                 else 'Acquire::Check-Valid-Until "false";\n')
         with open(self.conf, 'w') as f:
-            f.write(sandbox)
+            f.write(sandbox + valid)
             f.write(f'''Dir::Etc::Parts "{r}/parts";
 Dir::Etc::PreferencesParts "{r}/prefs";
 Dir::Etc::Preferences "{r}/preferences";
@@ -344,8 +356,12 @@ class Cpio:
         return self.out.getvalue()
 
 
-def build_initramfs(guest_busybox, modules, init_script, out_path):
-    """gzip'd cpio: our /init, busybox, the modules and their load order."""
+def build_initramfs(guest_busybox, modules, init_script, out_path,
+                    extra_files=()):
+    """gzip'd cpio: our /init, busybox, the modules and their load order.
+
+    extra_files: (name in the archive, host path, mode) to add as well.
+    """
     c = Cpio()
     for d in ('bin', 'dev', 'proc', 'sys', 'tmp', 'lib', 'lib/modules'):
         c.directory(d)
@@ -360,5 +376,8 @@ def build_initramfs(guest_busybox, modules, init_script, out_path):
             c.file(f'lib/modules/{name}', f.read())
         order.append(name)
     c.file('lib/modules/load.list', ''.join(f'{n}\n' for n in order).encode())
+    for name, path, mode in extra_files:
+        with open(path, 'rb') as f:
+            c.file(name, f.read(), mode)
     with open(out_path, 'wb') as f:
         f.write(gzip.compress(c.finish(), compresslevel=1))

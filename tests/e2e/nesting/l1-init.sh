@@ -1,0 +1,23 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /init of the e2e-nesting level-1 guest: run nested-dma and power off.
+# nested-dma prints "NEST ..." lines; the host (suite.py) reads them.
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+echo "NEST kernel $(uname -r)"
+# What Linux found: the SMMU's features, the test device's group.
+dmesg | grep -E 'arm-smmu-v3.*(ias|features)' | sed 's/^/NEST dmesg /'
+/nested-dma
+echo "NEST exit $?"
+# Events the kernel could not forward would show up here.
+dmesg | grep -E 'arm-smmu-v3.*event|iommufd|vfio' | sed 's/^/NEST dmesg /'
+sync
+poweroff -f
+sleep 5
