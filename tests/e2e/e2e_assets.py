@@ -194,7 +194,7 @@ def _resolve_modules(moddir, wanted):
         seen.add(name)
         data = _read_module(by_name[name])
         for dep in _modinfo_depends(data):
-            visit(dep, depth + 1)
+            visit(_module_name(dep), depth + 1)
         order.append((name, data))
 
     for name in wanted:

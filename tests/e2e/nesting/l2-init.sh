@@ -1,0 +1,70 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /init of the L2 guest of the e2e-nesting suite (busybox only).  It reads
+# the passed-through disk through L2's vSMMU and reports what it saw as
+# "E2E-L2 <key> <value...>" console lines; the host side
+# (tests/e2e/nesting/level2.py) judges them.
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+say() {
+    echo "E2E-L2 $*"
+}
+
+finish() {
+    say "done" "$1"
+    poweroff -f
+    sleep 5
+}
+
+say init "$(uname -r)"
+
+if [ -f /lib/modules/load.list ]; then
+    while read -r mod; do
+        if insmod "/lib/modules/$mod" 2>/tmp/insmod.err; then
+            say module "$mod loaded"
+        else
+            say module "$mod failed: $(cat /tmp/insmod.err)"
+        fi
+    done < /lib/modules/load.list
+fi
+
+# The vSMMU as L2's driver saw it.
+dmesg | grep 'arm-smmu-v3' | while read -r line; do
+    say smmu "$line"
+done
+
+tries=0
+while [ ! -b /dev/vda ] && [ $tries -lt 100 ]; do
+    sleep 0.2
+    tries=$((tries + 1))
+done
+if [ ! -b /dev/vda ]; then
+    say disk missing
+    finish fail
+fi
+
+# The disk must sit in an IOMMU group whose default domain translates
+# (DMA or DMA-FQ, not identity): then its DMA goes through stage 1.
+dev=$(readlink -f /sys/block/vda/device)
+while [ -n "$dev" ] && [ "$dev" != / ] && [ ! -e "$dev/iommu_group" ]; do
+    dev=${dev%/*}
+done
+if [ -e "$dev/iommu_group" ]; then
+    say device "${dev##*/}"
+    say domain "$(cat "$dev/iommu_group/type")"
+else
+    say domain none
+fi
+
+say sha256 "$(sha256sum /dev/vda | cut -d' ' -f1)"
+dmesg | grep -E 'arm-smmu-v3.*event|I/O error' | while read -r line; do
+    say trouble "$line"
+done
+finish ok
