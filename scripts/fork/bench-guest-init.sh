@@ -7,15 +7,10 @@
 # SMMU (or none), and report the guest's clock before and after.  The host
 # side (scripts/fork/bench_linux.py) turns that into MB/s.
 
-/bin/busybox mkdir -p /proc /sys /dev /tmp
-/bin/busybox --install -s
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-
-while read -r mod; do
-    insmod "/lib/modules/$mod" || echo "BENCH module $mod failed"
-done < /lib/modules/load.list
+E2E_TAG=BENCH
+# shellcheck source=tests/e2e/guest-lib.sh
+. /lib/e2e-guest.sh
+load_modules
 
 tries=0
 while [ ! -b /dev/vda ] && [ $tries -lt 100 ]; do

@@ -356,9 +356,15 @@ class Cpio:
         return self.out.getvalue()
 
 
+GUEST_LIB = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                         'guest-lib.sh')
+GUEST_LIB_PATH = 'lib/e2e-guest.sh'
+
+
 def build_initramfs(guest_busybox, modules, init_script, out_path,
                     extra_files=()):
-    """gzip'd cpio: our /init, busybox, the modules and their load order.
+    """gzip'd cpio: our /init, busybox, the modules and their load order,
+    and the shell library every init sources (GUEST_LIB).
 
     extra_files: (name in the archive, host path, mode) to add as well.
     """
@@ -370,6 +376,8 @@ def build_initramfs(guest_busybox, modules, init_script, out_path,
         c.file('init', f.read(), 0o755)
     with open(guest_busybox, 'rb') as f:
         c.file('bin/busybox', f.read(), 0o755)
+    with open(GUEST_LIB, 'rb') as f:
+        c.file(GUEST_LIB_PATH, f.read())
     order = []
     for name, path in modules:
         with open(path, 'rb') as f:

@@ -235,6 +235,25 @@ def _stop(proc):
             proc.wait()
 
 
+def run_qemu(command, log, timeout, silence, console):
+    """Run QEMU until it exits, timeout seconds pass or its console stays
+    silent for silence seconds; console lines go to the list console, raw
+    output to the file log.  Returns (finished, exit status)."""
+    start = time.monotonic()
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        finished = _read_console(proc, start + timeout, silence, console, log)
+        if finished:
+            try:
+                proc.wait(timeout=max(1, start + timeout - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                finished = False
+    finally:
+        _stop(proc)
+    return finished, proc.returncode
+
+
 def boot(qemu, stage, guest_kernel, initrd, workdir, payloads, timeout,
          placement='machine', keep_disk=False, silence=45, cpu=DEFAULT_CPU):
     """Boot once with stage=<1|2|nested>; the console goes to a log file.
@@ -254,23 +273,10 @@ def boot(qemu, stage, guest_kernel, initrd, workdir, payloads, timeout,
                                    kernel_append(server.port), placement,
                                    cpu=cpu)
         start = time.monotonic()
-        proc = subprocess.Popen(run.command, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
-        try:
-            finished = _read_console(proc, start + timeout, silence,
-                                     run.console, log)
-            if finished:
-                try:
-                    proc.wait(timeout=max(1, start + timeout
-                                          - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    finished = False
-            run.timed_out = not finished
-        finally:
-            _stop(proc)
+        finished, run.status = run_qemu(run.command, log, timeout, silence,
+                                        run.console)
+        run.timed_out = not finished
         run.elapsed = time.monotonic() - start
-        run.status = proc.returncode
         run.uploads = list(server.uploads)
     with open(disk, 'rb') as f:
         run.disk_after = f.read()

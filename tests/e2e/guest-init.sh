@@ -7,47 +7,16 @@
 # side (tests/e2e/e2e_boot.py) decides whether that is right.  Nothing here
 # judges a result, so a broken SMMU cannot make the guest lie about it.
 
-/bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
-/bin/busybox --install -s
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-
-say() {
-    echo "E2E $*"
-}
-
-# Leave the machine whatever happens: the host waits for QEMU to exit.
-finish() {
-    say "done" "$1"
-    sync
-    poweroff -f
-    sleep 5
-}
+# shellcheck source=tests/e2e/guest-lib.sh
+. /lib/e2e-guest.sh
 
 # Our parameters ride on the kernel command line as e2e.NAME=VALUE.
-port=
-upload=0
-# shellcheck disable=SC2013 # words, not lines
-for word in $(cat /proc/cmdline); do
-    case "$word" in
-    e2e.port=*) port=${word#e2e.port=} ;;
-    e2e.upload=*) upload=${word#e2e.upload=} ;;
-    esac
-done
+port=$(cmdline_param port '')
+upload=$(cmdline_param upload 0)
 
 say init "$(uname -r)"
 
-# Drivers that the kernel has as modules, in dependency order.
-if [ -f /lib/modules/load.list ]; then
-    while read -r mod; do
-        if insmod "/lib/modules/$mod" 2>/tmp/insmod.err; then
-            say module "$mod loaded"
-        else
-            say module "$mod failed: $(cat /tmp/insmod.err)"
-        fi
-    done < /lib/modules/load.list
-fi
+load_modules
 
 # Devices probe asynchronously: give them a few seconds to appear.
 tries=0

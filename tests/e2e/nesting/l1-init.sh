@@ -5,11 +5,8 @@
 # /init of the e2e-nesting level-1 guest: run nested-dma and power off.
 # nested-dma prints "NEST ..." lines; the host (suite.py) reads them.
 
-/bin/busybox mkdir -p /proc /sys /dev /tmp
-/bin/busybox --install -s
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
+# shellcheck source=tests/e2e/guest-lib.sh
+. /lib/e2e-guest.sh
 
 echo "NEST kernel $(uname -r)"
 # What Linux found: the SMMU's features, the test device's group.

@@ -7,42 +7,19 @@
 # an accelerated vSMMU over iommufd and the disk passed through to L2.
 # It reports as "E2E-L1 <key> <value...>"; L2's own lines pass through.
 
-/bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
-/bin/busybox --install -s
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
+E2E_TAG=E2E-L1
+# shellcheck source=tests/e2e/guest-lib.sh
+. /lib/e2e-guest.sh
 
-say() {
-    echo "E2E-L1 $*"
-}
-
-finish() {
-    say "done" "$1"
-    poweroff -f
-    sleep 5
-}
-
-bdf=
-l2mem=256
-# shellcheck disable=SC2013 # words, not lines
-for word in $(cat /proc/cmdline); do
-    case "$word" in
-    e2e.bdf=*) bdf=${word#e2e.bdf=} ;;
-    e2e.l2mem=*) l2mem=${word#e2e.l2mem=} ;;
-    esac
-done
+bdf=$(cmdline_param bdf '')
+l2mem=$(cmdline_param l2mem 256)
 
 say init "$(uname -r)"
 # Debian's loader finds the libraries by its default path; say so anyway.
 export LD_LIBRARY_PATH=/usr/lib/aarch64-linux-gnu
 say qemu "$(/usr/bin/qemu-system-aarch64 --version 2>&1 | head -n 1)"
 
-if [ -f /lib/modules/load.list ]; then
-    while read -r mod; do
-        insmod "/lib/modules/$mod" 2>/dev/null || say module "$mod failed"
-    done < /lib/modules/load.list
-fi
+load_modules
 
 dmesg | grep 'arm-smmu-v3' | while read -r line; do
     say smmu "$line"

@@ -7,33 +7,12 @@
 # "E2E-L2 <key> <value...>" console lines; the host side
 # (tests/e2e/nesting/level2.py) judges them.
 
-/bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
-/bin/busybox --install -s
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-
-say() {
-    echo "E2E-L2 $*"
-}
-
-finish() {
-    say "done" "$1"
-    poweroff -f
-    sleep 5
-}
+E2E_TAG=E2E-L2
+# shellcheck source=tests/e2e/guest-lib.sh
+. /lib/e2e-guest.sh
 
 say init "$(uname -r)"
-
-if [ -f /lib/modules/load.list ]; then
-    while read -r mod; do
-        if insmod "/lib/modules/$mod" 2>/tmp/insmod.err; then
-            say module "$mod loaded"
-        else
-            say module "$mod failed: $(cat /tmp/insmod.err)"
-        fi
-    done < /lib/modules/load.list
-fi
+load_modules
 
 # The vSMMU as L2's driver saw it.
 dmesg | grep 'arm-smmu-v3' | while read -r line; do

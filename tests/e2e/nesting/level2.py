@@ -104,7 +104,7 @@ def nesting_root(cache_dir=None):
 
 
 def log_dir(flavour):
-    """Next to the suite's own logs (suite.py's log_dir)."""
+    """Where the e2e-nesting suite keeps its logs (suite.py uses it too)."""
     base = os.environ.get('E2E_LOG_DIR') or os.path.join(
         REPO, 'build', 'e2e-logs', flavour)
     path = os.path.join(base, 'nesting')
@@ -411,6 +411,9 @@ def build_l1_initrd(l1, guest, l2_initrd, busybox, out_path,
     with open(busybox, 'rb') as f:
         c.file('bin/busybox', f.read(), 0o755)
     c.tree(os.path.join(l1.root, 'usr'), 'usr')
+    # /lib is usr/lib here
+    with open(e2e_assets.GUEST_LIB, 'rb') as f:
+        c.file('usr/' + e2e_assets.GUEST_LIB_PATH, f.read())
     c.directory('usr/lib/modules')
     with open(guest.kernel, 'rb') as f:
         c.file('l2/Image', f.read())
@@ -459,20 +462,8 @@ def boot_l0(command, log_path, timeout=TIMEOUT, silence=SILENCE):
     console = []
     start = time.monotonic()
     with open(log_path, 'wb') as log:
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
-        try:
-            finished = e2e_boot._read_console(proc, start + timeout, silence,
-                                              console, log)
-            if finished:
-                try:
-                    proc.wait(timeout=max(1, start + timeout
-                                          - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    finished = False
-        finally:
-            e2e_boot._stop(proc)
+        finished, _ = e2e_boot.run_qemu(command, log, timeout, silence,
+                                        console)
     return console, finished, time.monotonic() - start
 
 

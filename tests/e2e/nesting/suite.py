@@ -10,14 +10,13 @@ nested) with smmu-testdev; nested-dma.c, static in the initramfs, sets up
 an iommufd vIOMMU and a nested hwpt from a vSTE and checks where the
 device's DMA lands (see nested-dma.c).  Each of its steps is a TAP case.
 
-Level 2 (level2.py, when present): L1 runs QEMU with KVM and an L2 guest,
+Level 2 (level2.py): L1 runs QEMU with KVM and an L2 guest,
 through level2.run(qemu_binary, flavour, kernel_image, cache_dir) ->
 [(status, name, detail)], status 'ok' | 'not ok' | 'skip'; cache_dir is
 ${CACHE_DIR:-~/.cache/smmu-fork}/e2e-nesting.
 """
 
 import argparse
-import importlib
 import os
 import shlex
 import subprocess
@@ -32,6 +31,7 @@ sys.path.insert(0, HERE)
 import e2e_assets  # noqa: E402
 import e2e_boot  # noqa: E402
 import kernel as nest_kernel  # noqa: E402
+import level2  # noqa: E402
 
 PROGRAM = os.path.join(HERE, 'nested-dma.c')
 INIT = os.path.join(HERE, 'l1-init.sh')
@@ -67,11 +67,7 @@ SILENCE = 60
 
 
 def log_dir(flavour):
-    base = os.environ.get('E2E_LOG_DIR') or os.path.join(
-        REPO, 'build', 'e2e-logs', flavour)
-    path = os.path.join(base, 'nesting')
-    os.makedirs(path, exist_ok=True)
-    return path
+    return level2.log_dir(flavour)
 
 
 def default_qemu():
@@ -131,14 +127,8 @@ def run_level1(qemu, kern, initrd, flavour):
     start = time.monotonic()
     with open(r.log, 'wb') as log:
         log.write(('$ ' + ' '.join(cmd) + '\n').encode())
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT)
-        try:
-            r.finished = e2e_boot._read_console(
-                proc, start + BOOT_TIMEOUT, SILENCE, r.console, log)
-        finally:
-            e2e_boot._stop(proc)
+        r.finished, _ = e2e_boot.run_qemu(cmd, log, BOOT_TIMEOUT, SILENCE,
+                                          r.console)
     r.elapsed = time.monotonic() - start
     for line in r.console:
         at = line.find('NEST ')
@@ -196,10 +186,7 @@ def diag(text):
 
 
 def run_level2(qemu, flavour, kern):
-    if not os.path.exists(os.path.join(HERE, 'level2.py')):
-        return []
     try:
-        level2 = importlib.import_module('level2')
         return list(level2.run(qemu, flavour, kern.image,
                                nest_kernel.nesting_root()))
     except Exception as e:   # noqa: BLE001 - a crash is a failure

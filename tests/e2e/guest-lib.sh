@@ -1,0 +1,46 @@
+# shellcheck shell=dash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# What every busybox /init of the e2e guests shares; build_initramfs()
+# puts it at /lib/e2e-guest.sh and each init sources it first.  Reports
+# are console lines "<E2E_TAG> <key> <value...>" (E2E_TAG defaults to E2E).
+
+/bin/busybox mkdir -p /proc /sys /dev /tmp /usr/bin /usr/sbin /sbin
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+say() {
+    echo "${E2E_TAG:-E2E} $*"
+}
+
+# Leave the machine whatever happens: the host waits for QEMU to exit.
+finish() {
+    say "done" "$1"
+    sync
+    poweroff -f
+    sleep 5
+}
+
+# The value of e2e.NAME=VALUE on the kernel command line, or $2.
+cmdline_param() {
+    for word in $(cat /proc/cmdline); do
+        case "$word" in
+        "e2e.$1="*) echo "${word#e2e."$1"=}"; return ;;
+        esac
+    done
+    echo "$2"
+}
+
+# Drivers the kernel has as modules, in dependency order; each reported.
+load_modules() {
+    [ -f /lib/modules/load.list ] || return 0
+    while read -r mod; do
+        if insmod "/lib/modules/$mod" 2>/tmp/insmod.err; then
+            say module "$mod loaded"
+        else
+            say module "$mod failed: $(cat /tmp/insmod.err)"
+        fi
+    done < /lib/modules/load.list
+}
