@@ -90,8 +90,9 @@ static MemTxResult smmu_testdev_request(PCIDevice *pdev, uint64_t addr,
     while (len) {
         IOMMUTLBEntry e = address_space_get_iotlb_entry(as, addr, is_write,
                                                         attrs);
-        uint64_t span = (addr | e.addr_mask) - addr + 1;
-        uint32_t n = MIN(len, span);
+        /* 0 when the entry covers the whole 64-bit space */
+        uint64_t span = e.addr_mask - (addr & e.addr_mask) + 1;
+        uint32_t n = span ? MIN(len, span) : len;
         MemTxResult r;
 
         if (!(e.perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
