@@ -65,7 +65,7 @@ struct SMMUv3State {
     /* Decoded STE/CD per (StreamID, SubstreamID); not migrated */
     GHashTable *cfg_cache;
     /* the last configuration found, ahead of the hash; NULL after inval */
-    void *cfg_last;
+    struct SMMUv3Config *cfg_last;
     uint64_t cfg_last_key;
 
     /* The last fault recorded from a translation, to spot its repeats */
