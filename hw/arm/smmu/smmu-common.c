@@ -13,6 +13,8 @@
 #include "hw/pci/pci_bridge.h"
 #include "hw/pci/pci_host.h"
 #include "hw/qdev-properties.h"
+#include "system/address-spaces.h"
+#include "system/dma.h"
 #include "smmu-internal.h"
 #include "trace.h"
 
@@ -116,6 +118,22 @@ void smmu_inv_notifiers_all(SMMUState *s)
     }
 }
 
+/*
+ * MemTxAttrs.memory makes the memory core refuse non-RAM regions inside
+ * its dispatch, before any device callback and before it would take the
+ * BQL.  Callers may hold the device's lock outside the BQL (an iothread
+ * translating), and the lock order is BQL first, so a structure placed
+ * on device registers must fail here rather than reach them.
+ */
+MemTxResult smmu_ram_rw(hwaddr addr, void *buf, hwaddr len, bool is_write)
+{
+    MemTxAttrs attrs = { .memory = 1 };
+
+    return dma_memory_rw(&address_space_memory, addr, buf, len,
+                         is_write ? DMA_DIRECTION_FROM_DEVICE
+                                  : DMA_DIRECTION_TO_DEVICE, attrs);
+}
+
 /* Only a root complex's root bus: pcie.0 or a pxb-pcie one */
 static bool primary_bus_ok(PCIBus *bus)
 {
@@ -174,7 +192,10 @@ static void smmu_base_realize(DeviceState *dev, Error **errp)
     pci_setup_iommu_per_bus(s->primary_bus, &smmu_pci_iommu_ops, s);
 }
 
-/* Exit phase: DMA has been quiesced in enter/hold */
+/*
+ * Exit phase.  Iothreads may still translate: the subclass runs this
+ * under the lock it serialises translations with.
+ */
 static void smmu_base_reset_exit(Object *obj, ResetType type)
 {
     SMMUState *s = ARM_SMMU(obj);

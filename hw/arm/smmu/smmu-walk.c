@@ -271,8 +271,10 @@ static bool walk(const SMMUWalkGeom *g, int stage, const SMMUNest *nest,
             dpa = s2leaf.out;
         }
 
-        desc = address_space_ldq_le(&address_space_memory, dpa,
-                                    MEMTXATTRS_UNSPECIFIED, &res);
+        /* Descriptors only come from RAM (smmu_ram_rw) */
+        desc = 0;
+        res = smmu_ram_rw(dpa, &desc, sizeof(desc), false);
+        desc = le64_to_cpu(desc);
         trace_smmu_walk_desc(stage, level, ia, dpa, desc);
         if (res != MEMTX_OK) {
             fault_set(f, SMMU_FAULT_WALK_EABT, stage, level);

@@ -82,11 +82,10 @@ static int smmuv3_cmd_sync(SMMUv3State *s, uint64_t w0, uint64_t w1)
     unsigned cs = FIELD_EX64(w0, SYNC0, CS);
 
     if (cs == SYNC_CS_IRQ) {
-        if (!smmuv3_send_msi(s, w1 & CMD1_MSIADDR_MASK,
-                             FIELD_EX64(w0, SYNC0, MSIDATA),
-                             GERROR_MSI_CMDQ_ABT_ERR)) {
-            qemu_irq_pulse(s->irq[SMMUV3_IRQ_CMD_SYNC]);
-        }
+        /* 4.7.3: the wired line is pulsed whatever MSIAddress holds */
+        smmuv3_signal_irq(s, SMMUV3_IRQ_CMD_SYNC, w1 & CMD1_MSIADDR_MASK,
+                          FIELD_EX64(w0, SYNC0, MSIDATA),
+                          GERROR_MSI_CMDQ_ABT_ERR);
     } else if (cs != SYNC_CS_NONE && cs != SYNC_CS_SEV) {
         qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: CMD_SYNC with reserved CS\n");
         return CMDQ_CERROR_ILL;
@@ -201,8 +200,8 @@ static void smmuv3_cmdq_run(SMMUv3State *s)
         MemTxResult res;
         int err;
 
-        res = dma_memory_read(&address_space_memory, addr, cmd, sizeof(cmd),
-                              MEMTXATTRS_UNSPECIFIED);
+        /* A queue on device registers aborts (smmu_ram_rw) */
+        res = smmu_ram_rw(addr, cmd, sizeof(cmd), false);
         if (res != MEMTX_OK) {
             qemu_log_mask(LOG_GUEST_ERROR,
                           "smmuv3: command fetch at 0x%" HWADDR_PRIx

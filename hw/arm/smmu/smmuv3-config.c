@@ -101,9 +101,9 @@ static void fetch_aborted(SMMUv3Event *ev, uint8_t type, const char *what,
 
 static bool read_le64s(hwaddr addr, uint64_t *buf, unsigned count)
 {
-    MemTxResult res = dma_memory_read(&address_space_memory, addr, buf,
-                                      count * sizeof(uint64_t),
-                                      MEMTXATTRS_UNSPECIFIED);
+    /* L1STD, STE, L1CD and CD: RAM only (smmu_ram_rw) */
+    MemTxResult res = smmu_ram_rw(addr, buf, count * sizeof(uint64_t),
+                                  false);
     unsigned i;
 
     if (res != MEMTX_OK) {

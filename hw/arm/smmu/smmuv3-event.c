@@ -3,14 +3,16 @@
  *
  * Arm IHI 0070 chapter 7: event records are 32 bytes written at
  * EVENTQ_PROD; a full queue loses the record and flags an overflow; a
- * failed write is a global error.  Interrupts are MSIs when the guest
- * programmed an MSI address, wired lines otherwise.
+ * failed write is a global error.  Each interrupt pulses its wired line
+ * and, when the guest programmed an MSI address, also sends the MSI.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/lockable.h"
+#include "qemu/main-loop.h"
 #include "system/dma.h"
 #include "system/address-spaces.h"
 #include "hw/irq.h"
@@ -20,28 +22,85 @@
 #define EVT_RECORD_BYTES 32
 
 /*
- * IHI 0070 6.3.19: an MSI is sent when SMMU_IDR0.MSI == 1 and ADDR is
- * non-zero.  Returns false when the caller should use the wired line.
+ * Write one MSI.  MSIs are the only SMMU-originated accesses that may
+ * reach device registers (an ITS or GICD_SETSPI), so they only happen
+ * with the BQL held.  IHI 0070 3.18: they carry the SMMU's own DeviceID.
  */
-bool smmuv3_send_msi(SMMUv3State *s, uint64_t cfg0, uint32_t data,
-                     uint32_t err_bit)
+static void smmuv3_write_msi(SMMUv3State *s, uint64_t addr, uint32_t data,
+                             uint32_t abt_bit)
 {
-    uint64_t addr = cfg0 & SMMU_MSI_ADDR_MASK;
+    MemTxAttrs attrs = { .requester_id = s->msi_requester_id };
     uint32_t le_data = cpu_to_le32(data);
     MemTxResult res;
 
-    if (!FIELD_EX32(s->idr[0], IDR0, MSI) || !addr) {
-        return false;
-    }
     res = dma_memory_write(&address_space_memory, addr, &le_data,
-                           sizeof(le_data), MEMTXATTRS_UNSPECIFIED);
+                           sizeof(le_data), attrs);
     trace_smmuv3_msi(addr, data, res);
     if (res != MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: MSI write to 0x%" PRIx64 " aborted\n", addr);
-        smmuv3_raise_gerror(s, err_bit);
+        smmuv3_raise_gerror(s, abt_bit);
     }
-    return true;
+}
+
+/* Deliver what is pending on @line; BQL and s->lock held. */
+static void smmuv3_deliver_irq(SMMUv3State *s, unsigned line)
+{
+    SMMUv3PendingIrq p = s->irq_pending[line];
+
+    memset(&s->irq_pending[line], 0, sizeof(p));
+    if (p.wired) {
+        qemu_irq_pulse(s->irq[line]);
+    }
+    if (p.msi) {
+        smmuv3_write_msi(s, p.addr, p.data, p.abt_bit);
+    }
+}
+
+void smmuv3_flush_irqs(SMMUv3State *s)
+{
+    for (unsigned line = 0; line < ARRAY_SIZE(s->irq_pending); line++) {
+        if (s->irq_pending[line].wired || s->irq_pending[line].msi) {
+            smmuv3_deliver_irq(s, line);
+        }
+    }
+}
+
+/* Main loop, BQL held: interrupts raised by threads without it */
+void smmuv3_irq_bh(void *opaque)
+{
+    SMMUv3State *s = opaque;
+
+    QEMU_LOCK_GUARD(&s->lock);
+    smmuv3_flush_irqs(s);
+}
+
+/*
+ * IHI 0070 3.18.2: an enabled source pulses its wired output and, when
+ * SMMU_IDR0.MSI == 1 and its MSI address (cfg0) is non-zero, also sends
+ * its MSI.  Called with s->lock held.  Line pulses and MSIs need the
+ * BQL, which this thread may not hold and must not take under s->lock
+ * (an iothread translating): then the bottom half delivers them.  Signals
+ * of one source that wait together are coalesced, as 3.18 allows.
+ */
+void smmuv3_signal_irq(SMMUv3State *s, unsigned line, uint64_t cfg0,
+                       uint32_t data, uint32_t abt_bit)
+{
+    SMMUv3PendingIrq *p = &s->irq_pending[line];
+    uint64_t addr = cfg0 & SMMU_MSI_ADDR_MASK;
+
+    p->wired = true;
+    if (FIELD_EX32(s->idr[0], IDR0, MSI) && addr) {
+        p->msi = true;
+        p->addr = addr;
+        p->data = data;
+        p->abt_bit = abt_bit;
+    }
+    if (bql_locked()) {
+        smmuv3_deliver_irq(s, line);
+    } else {
+        qemu_bh_schedule(s->irq_bh);
+    }
 }
 
 /*
@@ -66,10 +125,8 @@ void smmuv3_raise_gerror(SMMUv3State *s, uint32_t bit)
     if (bit == GERROR_MSI_GERROR_ABT_ERR) {
         return;
     }
-    if (!smmuv3_send_msi(s, s->gerror_irq.addr, s->gerror_irq.data,
-                         GERROR_MSI_GERROR_ABT_ERR)) {
-        qemu_irq_pulse(s->irq[SMMUV3_IRQ_GERROR]);
-    }
+    smmuv3_signal_irq(s, SMMUV3_IRQ_GERROR, s->gerror_irq.addr,
+                      s->gerror_irq.data, GERROR_MSI_GERROR_ABT_ERR);
 }
 
 /* F_WALK_EABT (0x0b) and F_TRANSLATION..F_PERMISSION (0x10-0x13) */
@@ -150,8 +207,8 @@ void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
     }
     addr = (q->base & SMMU_QBASE_ADDR_MASK) +
            (uint64_t)smmuv3_q_idx(q->prod, log2size) * EVT_RECORD_BYTES;
-    res = dma_memory_write(&address_space_memory, addr, rec, sizeof(rec),
-                           MEMTXATTRS_UNSPECIFIED);
+    /* A queue on device registers aborts (smmu_ram_rw) */
+    res = smmu_ram_rw(addr, rec, sizeof(rec), true);
     if (res != MEMTX_OK) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: event queue write at 0x%" PRIx64
@@ -164,10 +221,9 @@ void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
     q->prod = (q->prod & R_EVENTQ_PROD_OVFLG_MASK) |
               (smmuv3_q_ptr(q->prod + 1, log2size));
 
-    if (FIELD_EX32(s->irq_ctrl, IRQ_CTRL, EVENTQ_IRQEN) &&
-        !smmuv3_send_msi(s, s->eventq_irq.addr, s->eventq_irq.data,
-                         GERROR_MSI_EVENTQ_ABT_ERR)) {
-        qemu_irq_pulse(s->irq[SMMUV3_IRQ_EVTQ]);
+    if (FIELD_EX32(s->irq_ctrl, IRQ_CTRL, EVENTQ_IRQEN)) {
+        smmuv3_signal_irq(s, SMMUV3_IRQ_EVTQ, s->eventq_irq.addr,
+                          s->eventq_irq.data, GERROR_MSI_EVENTQ_ABT_ERR);
     }
 }
 

@@ -422,8 +422,10 @@ void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev);
 bool smmuv3_fault_to_event(const SMMUFault *f, uint32_t sid, uint32_t ssid,
                            SMMUv3Event *ev);
 void smmuv3_raise_gerror(SMMUv3State *s, uint32_t bit);
-bool smmuv3_send_msi(SMMUv3State *s, uint64_t cfg0, uint32_t data,
-                     uint32_t err_bit);
+void smmuv3_signal_irq(SMMUv3State *s, unsigned line, uint64_t cfg0,
+                       uint32_t data, uint32_t abt_bit);
+void smmuv3_flush_irqs(SMMUv3State *s);
+void smmuv3_irq_bh(void *opaque);
 
 /* smmuv3-cmdq.c */
 void smmuv3_cmdq_consume(SMMUv3State *s);

@@ -152,6 +152,8 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
         smmuv3_notify_unmap_all(s);
         return;
     case SMMU_REG_IRQ_CTRL:
+        /* 3.18.1: MSIs raised before an IRQ_CTRL change complete first */
+        smmuv3_flush_irqs(s);
         s->irq_ctrl = val & (R_IRQ_CTRL_GERROR_IRQEN_MASK |
                              R_IRQ_CTRL_EVENTQ_IRQEN_MASK);
         return;

@@ -11,6 +11,8 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/lockable.h"
+#include "qemu/main-loop.h"
 #include "hw/qdev-properties.h"
 #include "hw/irq.h"
 #include "migration/vmstate.h"
@@ -139,14 +141,21 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
     memory_region_init_io(&s->smmu_state.iomem, OBJECT(s), &smmuv3_mmio_ops,
                           s, TYPE_ARM_SMMUV3, SMMUV3_MMIO_SIZE);
     sysbus_init_mmio(sbd, &s->smmu_state.iomem);
+    /* Interrupts raised without the BQL; an MSI to our own frame aborts */
+    s->irq_bh = qemu_bh_new_guarded(smmuv3_irq_bh, s,
+                                    &dev->mem_reentrancy_guard);
 }
 
-/* IHI 0070 6.3: architectural reset values */
+/*
+ * IHI 0070 6.3: architectural reset values.  Iothreads may still be
+ * translating (their devices reset later), hence the lock.
+ */
 static void smmuv3_reset_hold(Object *obj, ResetType type)
 {
     SMMUv3State *s = ARM_SMMUV3(obj);
     SMMUv3Class *c = ARM_SMMUV3_GET_CLASS(obj);
 
+    QEMU_LOCK_GUARD(&s->lock);
     if (c->parent_phases.hold) {
         c->parent_phases.hold(obj, type);
     }
@@ -162,13 +171,27 @@ static void smmuv3_reset_hold(Object *obj, ResetType type)
     s->gbpa = SMMU_GBPA_RESET;
     s->irq_ctrl = 0;
     s->gerror = s->gerrorn = 0;
+    memset(s->irq_pending, 0, sizeof(s->irq_pending));
     smmuv3_cfg_cache_inv_all(s);
+}
+
+/* The engine empties its TLB here; it takes no lock, so we take ours. */
+static void smmuv3_reset_exit(Object *obj, ResetType type)
+{
+    SMMUv3State *s = ARM_SMMUV3(obj);
+    SMMUv3Class *c = ARM_SMMUV3_GET_CLASS(obj);
+
+    QEMU_LOCK_GUARD(&s->lock);
+    if (c->parent_phases.exit) {
+        c->parent_phases.exit(obj, type);
+    }
 }
 
 static int smmuv3_post_load(void *opaque, int version_id)
 {
     SMMUv3State *s = opaque;
 
+    QEMU_LOCK_GUARD(&s->lock);
     s->cr0ack = s->cr[0];
     /* Caches are not migrated; start from an empty configuration cache. */
     smmuv3_cfg_cache_inv_all(s);
@@ -232,6 +255,13 @@ static const Property smmuv3_props[] = {
     DEFINE_PROP_UINT8("oas", SMMUv3State, oas, 0),
     /* Stage-2 forced write-back; iommufd's vIOMMU needs it (or CANWBS) */
     DEFINE_PROP_BOOL("s2fwb", SMMUv3State, s2fwb, true),
+    /*
+     * IHI 0070 3.18: the DeviceID (MemTxAttrs.requester_id) of the SMMU's
+     * own MSIs, which must not be a client's StreamID.  0xffff is the
+     * requester ID of bus 255, device 31, function 7.
+     */
+    DEFINE_PROP_UINT16("msi-requester-id", SMMUv3State, msi_requester_id,
+                       0xffff),
 };
 
 static void smmuv3_instance_init(Object *obj)
@@ -247,6 +277,9 @@ static void smmuv3_finalize(Object *obj)
     SMMUv3State *s = ARM_SMMUV3(obj);
 
     g_hash_table_destroy(s->cfg_cache);
+    if (s->irq_bh) {
+        qemu_bh_delete(s->irq_bh);
+    }
     qemu_rec_mutex_destroy(&s->lock);
 }
 
@@ -258,8 +291,8 @@ static void smmuv3_class_init(ObjectClass *klass, const void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
 
     sbc->iommu_mr_type = TYPE_SMMUV3_IOMMU_MEMORY_REGION;
-    resettable_class_set_parent_phases(rc, NULL, smmuv3_reset_hold, NULL,
-                                       &c->parent_phases);
+    resettable_class_set_parent_phases(rc, NULL, smmuv3_reset_hold,
+                                       smmuv3_reset_exit, &c->parent_phases);
     device_class_set_parent_realize(dc, smmuv3_realize, &c->parent_realize);
     device_class_set_props(dc, smmuv3_props);
     /* -device arm-smmuv3,primary-bus=... on machines that allow it */

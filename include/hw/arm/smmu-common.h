@@ -238,6 +238,14 @@ void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on);
 /* Send an UNMAP for the whole range of every registered notifier */
 void smmu_inv_notifiers_all(SMMUState *s);
 
+/*
+ * Read (@is_write false) or write guest memory for the SMMU's own
+ * structures: tables, descriptors and queues.  Only RAM answers; any
+ * other region (device registers) gives MEMTX_ACCESS_ERROR, which the
+ * caller reports as that structure's abort.
+ */
+MemTxResult smmu_ram_rw(hwaddr addr, void *buf, hwaddr len, bool is_write);
+
 /* ------------------------------------------------------------------ */
 /* Translation                                                         */
 /* ------------------------------------------------------------------ */

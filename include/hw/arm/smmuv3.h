@@ -40,6 +40,18 @@ typedef struct SMMUv3IrqCfg {
     uint32_t attr;      /* *_IRQ_CFG2 */
 } SMMUv3IrqCfg;
 
+/*
+ * One interrupt source's signal not yet delivered (IHI 0070 3.18.2):
+ * raised by a thread without the BQL, delivered by SMMUv3State.irq_bh.
+ */
+typedef struct SMMUv3PendingIrq {
+    bool wired;         /* pulse the source's wired line */
+    bool msi;           /* write data to addr */
+    uint64_t addr;
+    uint32_t data;
+    uint32_t abt_bit;   /* GERROR.MSI_*_ABT_ERR if the MSI aborts */
+} SMMUv3PendingIrq;
+
 struct SMMUv3State {
     SMMUState smmu_state;
 
@@ -61,6 +73,11 @@ struct SMMUv3State {
     uint32_t idr[6], iidr, aidr;
 
     qemu_irq irq[4];
+    /* property "msi-requester-id": the DeviceID of the SMMU's own MSIs */
+    uint16_t msi_requester_id;
+    /* Indexed by wired line (EVTQ, PRIQ, CMD_SYNC, GERROR); under lock */
+    SMMUv3PendingIrq irq_pending[4];
+    QEMUBH *irq_bh;
 
     /* Decoded STE/CD per (StreamID, SubstreamID); not migrated */
     GHashTable *cfg_cache;
@@ -77,7 +94,11 @@ struct SMMUv3State {
         bool rnw;
     } last_fault;
 
-    /* Serialises MMIO, command consumption and translation. */
+    /*
+     * Serialises MMIO, command consumption, translation, reset and
+     * migration load.  Lock order: the BQL, then this lock; a thread
+     * holding it never takes the BQL (docs/devel/smmuv3-model.rst).
+     */
     QemuRecMutex lock;
     /*
      * Set while commands run: an MSI aimed at our own registers must not
