@@ -9,6 +9,7 @@
 
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/rcu.h"
 #include "qom/object.h"
 #include "hw/pci/pci_bridge.h"
 #include "hw/pci/pci_host.h"
@@ -128,7 +129,25 @@ void smmu_inv_notifiers_all(SMMUState *s)
 MemTxResult smmu_ram_rw(hwaddr addr, void *buf, hwaddr len, bool is_write)
 {
     MemTxAttrs attrs = { .memory = 1 };
+    hwaddr at = addr, left = len;
 
+    RCU_READ_LOCK_GUARD();
+    /*
+     * A RAM device region (host MMIO mapped into the guest, e.g. a VFIO
+     * BAR) passes that check but is dispatched as MMIO, under the BQL.
+     */
+    while (left) {
+        hwaddr xlat, l = left;
+        MemoryRegion *mr = address_space_translate(&address_space_memory,
+                                                   at, &xlat, &l, is_write,
+                                                   attrs);
+
+        if (!l || !memory_access_is_direct(mr, is_write, attrs)) {
+            return MEMTX_ACCESS_ERROR;
+        }
+        at += l;
+        left -= l;
+    }
     return dma_memory_rw(&address_space_memory, addr, buf, len,
                          is_write ? DMA_DIRECTION_FROM_DEVICE
                                   : DMA_DIRECTION_TO_DEVICE, attrs);
