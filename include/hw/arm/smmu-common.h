@@ -10,8 +10,10 @@
  * SMMUTransCfg and calls smmu_translate(); faults come back as an SMMUFault
  * that the device turns into its own event records.
  *
- * The engine takes no lock: the device serialises translations and TLB
- * maintenance (IOMMU translation may run outside the BQL).
+ * The engine takes no lock: the device serialises translations, TLB
+ * maintenance and reset.  IOMMU translation may run outside the BQL, and
+ * with the device's lock held, so the engine never takes the BQL: its
+ * descriptor reads only reach RAM (smmu_ram_rw()).
  */
 
 #ifndef HW_ARM_SMMU_COMMON_H
