@@ -1,0 +1,24 @@
+#!/bin/busybox sh
+# shellcheck shell=dash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# /init of the e2e iothread guest: run iothread-fault, show what Linux
+# logged about the SMMU's events, power off.  The host (iothread.py)
+# reads the "IOTF ..." lines.
+
+E2E_TAG=IOTF
+# shellcheck source=tests/e2e/guest-lib.sh
+. /lib/e2e-guest.sh
+
+say kernel "$(uname -r)"
+# Wired lines or MSIs: what the SMMU driver set up
+grep -E 'smmu|evtq|gerror' /proc/interrupts | sed 's/^/IOTF irq /'
+/iothread-fault
+say exit "$?"
+# Give the event interrupt's thread a moment, then show its log
+sleep 1
+grep -E 'smmu|evtq|gerror' /proc/interrupts | sed 's/^/IOTF irq /'
+dmesg | grep -E 'arm-smmu-v3' | sed 's/^/IOTF dmesg /'
+sync
+poweroff -f
+sleep 5
