@@ -80,7 +80,7 @@ def qemu_command(qemu, kern, initrd, extra=()):
         '-cpu', e2e_boot.DEFAULT_CPU, '-smp', '2', '-m', '512',
         '-nographic', '-nic', 'none', '-no-reboot',
         '-kernel', kern.image, '-initrd', initrd,
-        '-append', 'console=ttyAMA0 rdinit=/init panic=-1 loglevel=4',
+        '-append', 'console=ttyAMA0 rdinit=/init panic=-1 loglevel=3',
         '-object', 'iothread,id=io0',
         '-drive', 'if=none,id=d0,driver=null-co,read-zeroes=on',
         '-device', 'virtio-blk-pci,drive=d0,iothread=io0,'
