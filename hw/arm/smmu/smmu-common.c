@@ -13,6 +13,7 @@
 #include "hw/pci/pci_bridge.h"
 #include "hw/pci/pci_host.h"
 #include "hw/qdev-properties.h"
+#include "system/address-spaces.h"
 #include "smmu-internal.h"
 #include "trace.h"
 
@@ -103,15 +104,55 @@ void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on)
     }
 }
 
+/*
+ * memory_region_notify_iommu_one() delivers only events whose type the
+ * notifier asked for: a notifier registered for DEVIOTLB_UNMAP alone
+ * (vhost with ATS) gets that type, every other one UNMAP.
+ */
+void smmu_notify_unmap(IOMMUNotifier *n, hwaddr iova, hwaddr addr_mask)
+{
+    IOMMUTLBEvent event = {
+        .type = n->notifier_flags & IOMMU_NOTIFIER_UNMAP ?
+                IOMMU_NOTIFIER_UNMAP : IOMMU_NOTIFIER_DEVIOTLB_UNMAP,
+        .entry = {
+            .target_as = &address_space_memory,
+            .iova = iova,
+            .addr_mask = addr_mask,
+            .perm = IOMMU_NONE,
+        },
+    };
+
+    memory_region_notify_iommu_one(n, &event);
+}
+
+static void smmu_sdev_unmap_all(SMMUDevice *sdev)
+{
+    IOMMUNotifier *n;
+
+    IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
+        smmu_notify_unmap(n, n->start, n->end - n->start);
+    }
+}
+
 void smmu_inv_notifiers_all(SMMUState *s)
 {
     SMMUDevice *sdev;
 
     QLIST_FOREACH(sdev, &s->devices_with_notifiers, notifier_next) {
-        IOMMUNotifier *n;
+        smmu_sdev_unmap_all(sdev);
+    }
+}
 
-        IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
-            memory_region_unmap_iommu_notifier_range(n);
+void smmu_inv_notifiers_sid_range(SMMUState *s, uint32_t first,
+                                  uint32_t last)
+{
+    SMMUDevice *sdev;
+
+    QLIST_FOREACH(sdev, &s->devices_with_notifiers, notifier_next) {
+        uint32_t sid = smmu_get_sid(sdev);
+
+        if (sid >= first && sid <= last) {
+            smmu_sdev_unmap_all(sdev);
         }
     }
 }

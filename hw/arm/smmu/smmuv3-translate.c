@@ -130,8 +130,9 @@ static int smmuv3_num_indexes(IOMMUMemoryRegion *mr)
 }
 
 /*
- * Only UNMAP notifiers: the architecture lets software add mappings
- * without any invalidation, so MAP events could never be generated.
+ * No MAP notifiers: the architecture lets software add mappings without
+ * any invalidation, so MAP events could never be generated.  UNMAP and
+ * DEVIOTLB_UNMAP notifiers both get every invalidation.
  */
 static int smmuv3_notify_flag_changed(IOMMUMemoryRegion *mr,
                                       IOMMUNotifierFlag old,
@@ -152,7 +153,7 @@ static int smmuv3_notify_flag_changed(IOMMUMemoryRegion *mr,
 /* Nothing is mapped ahead of use: replaying means dropping stale state. */
 static void smmuv3_replay(IOMMUMemoryRegion *mr, IOMMUNotifier *n)
 {
-    memory_region_unmap_iommu_notifier_range(n);
+    smmu_notify_unmap(n, n->start, n->end - n->start);
 }
 
 void smmuv3_notify_unmap_all(SMMUv3State *s)
@@ -163,15 +164,6 @@ void smmuv3_notify_unmap_all(SMMUv3State *s)
 void smmuv3_notify_unmap_range(SMMUv3State *s, uint64_t addr, uint64_t size)
 {
     SMMUDevice *sdev;
-    IOMMUTLBEvent event = {
-        .type = IOMMU_NOTIFIER_UNMAP,
-        .entry = {
-            .target_as = &address_space_memory,
-            .iova = addr,
-            .addr_mask = size - 1,
-            .perm = IOMMU_NONE,
-        },
-    };
 
     trace_smmuv3_notify_unmap(addr, size);
     QLIST_FOREACH(sdev, &s->smmu_state.devices_with_notifiers,
@@ -180,7 +172,7 @@ void smmuv3_notify_unmap_range(SMMUv3State *s, uint64_t addr, uint64_t size)
 
         /* memory_region_notify_iommu_one() crops to each range. */
         IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
-            memory_region_notify_iommu_one(n, &event);
+            smmu_notify_unmap(n, addr, size - 1);
         }
     }
 }
@@ -192,7 +184,7 @@ static void smmuv3_iommu_mr_class_init(ObjectClass *klass, const void *data)
     /* SubstreamID as the IOMMU index */
     mrc->num_indexes = smmuv3_num_indexes;
     mrc->attrs_to_index = smmuv3_attrs_to_index;
-    /* notifiers: UNMAP only */
+    /* notifiers: UNMAP and DEVIOTLB_UNMAP */
     mrc->replay = smmuv3_replay;
     mrc->notify_flag_changed = smmuv3_notify_flag_changed;
     mrc->translate = smmuv3_translate;

@@ -235,8 +235,18 @@ SMMUDevice *smmu_find_sdev(SMMUState *s, uint32_t sid);
 /* Track which devices have IOMMU notifiers (from notify_flag_changed) */
 void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on);
 
-/* Send an UNMAP for the whole range of every registered notifier */
+/*
+ * Tell notifier @n that [iova, iova + addr_mask] changed: an UNMAP event,
+ * or DEVIOTLB_UNMAP for a notifier registered for that type only.
+ */
+void smmu_notify_unmap(IOMMUNotifier *n, hwaddr iova, hwaddr addr_mask);
+
+/* Unmap the whole range of every registered notifier */
 void smmu_inv_notifiers_all(SMMUState *s);
+
+/* The same for the devices whose StreamID is in [@first, @last] */
+void smmu_inv_notifiers_sid_range(SMMUState *s, uint32_t first,
+                                  uint32_t last);
 
 /* ------------------------------------------------------------------ */
 /* Translation                                                         */
