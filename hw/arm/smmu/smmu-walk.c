@@ -316,6 +316,7 @@ static bool walk(const SMMUWalkGeom *g, int stage, const SMMUNest *nest,
         leaf->granule_bits = g->gbits;
         leaf->attrs = stage == 1 ? s1_leaf_attrs(desc, lim)
                                  : s2_leaf_attrs(desc, fwb);
+        leaf->global = stage == 1 && !FIELD_EX64(desc, DESC, NG);
         return true;
     }
     g_assert_not_reached();     /* level 3 always ends the loop */
@@ -466,10 +467,11 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
     memset(ne, 0, sizeof(*ne));
     ne->vmid = cfg->s2.vmid;
     /*
-     * Global (nG == 0) leaves are still tagged with this ASID: caching
-     * less and invalidating more than the architecture allows is legal.
+     * Global (nG == 0) leaves are still tagged with this ASID (another
+     * ASID re-walks them), and marked so NH_VA of any ASID finds them.
      */
     ne->asid = cfg->s1.asid;
+    ne->global = l1.global;
     ne->level = l1.level;
     ne->granule_bits = l1.granule_bits;
     ne->s1_attrs = l1.attrs;
