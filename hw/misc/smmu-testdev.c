@@ -49,7 +49,7 @@ struct SmmuTestdevState {
     uint32_t iotlb_mode;
     uint32_t iotlb_dropped;
     unsigned iotlb_next;            /* round-robin replacement */
-    IOMMUMemoryRegion *iotlb_mr;
+    MemoryRegion *iotlb_mr;         /* notifier registered here */
     IOMMUNotifier iotlb_notifier;
     IOMMUTLBEntry iotlb[SMMU_TESTDEV_IOTLB_ENTRIES];  /* perm 0: free */
 };
@@ -107,7 +107,7 @@ static void smmu_testdev_iotlb_set(SmmuTestdevState *s, uint32_t mode)
     Error *err = NULL;
 
     if (s->iotlb_mr) {
-        memory_region_unregister_iommu_notifier(MEMORY_REGION(s->iotlb_mr),
+        memory_region_unregister_iommu_notifier(s->iotlb_mr,
                                                 &s->iotlb_notifier);
         s->iotlb_mr = NULL;
     }
@@ -133,7 +133,7 @@ static void smmu_testdev_iotlb_set(SmmuTestdevState *s, uint32_t mode)
         error_free(err);
         return;
     }
-    s->iotlb_mr = IOMMU_MEMORY_REGION(as->root);
+    s->iotlb_mr = as->root;
     s->iotlb_mode = mode;
 }
 
