@@ -54,10 +54,11 @@ static void smmuv3_init_id_regs(SMMUv3State *s, unsigned oas_encoding)
     /* Stage-2 XN[1:0] is decoded per EL (FEAT_XNX, mandatory from v3.1) */
     idr3 = FIELD_DP32(idr3, IDR3, XNX, s->s2_supported);
     /*
-     * 3.21.1.2 Level 1: no TLB conflict is ever reported (a lookup uses
-     * one entry), and nT in a block descriptor is ignored, never faults.
+     * 3.21.1.3 Level 2: nT is ignored; a lookup uses exactly one of any
+     * overlapping TLB entries (never a conflict fault), and invalidation
+     * by address removes every overlapping entry of any size.
      */
-    idr3 = FIELD_DP32(idr3, IDR3, BBML, 1);
+    idr3 = FIELD_DP32(idr3, IDR3, BBML, 2);
     s->idr[3] = idr3;
     s->idr[4] = 0;
 
