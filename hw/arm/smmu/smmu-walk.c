@@ -238,10 +238,10 @@ static bool walk(const SMMUWalkGeom *g, int stage, const SMMUNest *nest,
     uint8_t lim = 0;
     int level;
 
-    if (table >> g->oa_bits) {
-        fault_set(f, SMMU_FAULT_ADDR_SIZE, stage, g->start);
-        return false;
-    }
+    /*
+     * No Address Size check of the TTB: the STE and CD decoders reject
+     * one outside the output range as ILLEGAL (IHI 0070 3.4, 5.2, 5.4).
+     */
     /* At most four lookups: levels start..3 */
     for (level = g->start; level <= 3; level++) {
         unsigned shift = geom_shift(g, level);

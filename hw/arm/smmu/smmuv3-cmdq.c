@@ -124,16 +124,19 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
     uint32_t sid = FIELD_EX64(w0, CMD0, SID);
     bool nh = op >= CMD_TLBI_NH_ALL && op <= CMD_TLBI_NH_VAA;
     bool s2_only = op == CMD_TLBI_S12_VMALL || op == CMD_TLBI_S2_IPA;
+    bool cfgi_cd = op == CMD_CFGI_CD || op == CMD_CFGI_CD_ALL;
     SMMUInvRange r;
 
     trace_smmuv3_cmd(op, w0, w1);
 
     /*
      * 4.4: the NH forms need stage 1, S12_VMALL and S2_IPA stage 2.
+     * 4.3.3, 4.3.4: so do CFGI_CD and CFGI_CD_ALL (CDs are stage 1).
      * 4.2, 4.3: SSec may only be set on the Secure queue, which this SMMU
      * does not have.
      */
-    if (cmd_for_absent_feature(op) || (nh && !s->s1_supported) ||
+    if (cmd_for_absent_feature(op) ||
+        ((nh || cfgi_cd) && !s->s1_supported) ||
         (s2_only && !s->s2_supported) ||
         (op <= CMD_CFGI_CD_ALL && FIELD_EX64(w0, CMD0, SSEC))) {
         qemu_log_mask(LOG_GUEST_ERROR,
@@ -221,7 +224,7 @@ static void smmuv3_cmdq_run(SMMUv3State *s)
 {
     SMMUv3Queue *q = &s->cmdq;
     unsigned log2size = smmuv3_q_log2size(q->base, SMMUV3_CMDQS);
-    uint64_t base = q->base & SMMU_QBASE_ADDR_MASK;
+    uint64_t base = smmuv3_q_base(q->base, log2size, CMD_BYTES);
     uint32_t budget = 1u << log2size;
 
     while (budget-- && !smmuv3_q_empty(q->prod, q->cons, log2size)) {

@@ -148,7 +148,7 @@ void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
     for (i = 0; i < 4; i++) {
         rec[i] = cpu_to_le64(rec[i]);
     }
-    addr = (q->base & SMMU_QBASE_ADDR_MASK) +
+    addr = smmuv3_q_base(q->base, log2size, EVT_RECORD_BYTES) +
            (uint64_t)smmuv3_q_idx(q->prod, log2size) * EVT_RECORD_BYTES;
     res = dma_memory_write(&address_space_memory, addr, rec, sizeof(rec),
                            MEMTXATTRS_UNSPECIFIED);
