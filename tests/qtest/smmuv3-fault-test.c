@@ -146,14 +146,11 @@ static const FaultCase fault_cases[] = {
       "S2=0 (its stage-1 walk error path overwrites the stage)" },
     /* IHI 0070 7.3.12: a stage-1 walk abort is S2 == 0, CLASS == TT */
     { "s1/walk-eabt", QSMMU_STE_CFG_S1, S1_TABLE_ABORT, false,
-      QSMMU_EVT_F_WALK_EABT, false, QSMMU_CLASS_TT, IPA_NONE, false,
-      "base reports walk aborts as F_TRANSLATION" },
+      QSMMU_EVT_F_WALK_EABT, false, QSMMU_CLASS_TT, IPA_NONE },
     { "s2/walk-eabt", QSMMU_STE_CFG_S2, S2_TABLE_ABORT, false,
-      QSMMU_EVT_F_WALK_EABT, true, QSMMU_CLASS_IN, IPA_NONE, false,
-      "base reports walk aborts as F_TRANSLATION" },
+      QSMMU_EVT_F_WALK_EABT, true, QSMMU_CLASS_IN, IPA_NONE },
     { "nested/s1-walk-eabt", QSMMU_STE_CFG_NESTED, NESTED_TABLE_ABORT, false,
-      QSMMU_EVT_F_WALK_EABT, false, QSMMU_CLASS_TT, IPA_NONE, false,
-      "base reports walk aborts as F_TRANSLATION" },
+      QSMMU_EVT_F_WALK_EABT, false, QSMMU_CLASS_TT, IPA_NONE },
     /* IHI 0070 7.3: RnW is the transaction's, not the CD fetch's */
     { "nested/s2-cd-translation-write", QSMMU_STE_CFG_NESTED, S2_CD_UNMAPPED,
       true, QSMMU_EVT_F_TRANSLATION, true, QSMMU_CLASS_CD, IPA_CD, false,
