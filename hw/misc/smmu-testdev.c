@@ -239,6 +239,10 @@ static MemTxResult smmu_testdev_run_once(SmmuTestdevState *s, uint64_t src,
 {
     MemTxResult r = MEMTX_OK;
 
+    if (s->op == SMMU_TESTDEV_OP_READ_MEMCORE) {
+        return pci_dma_rw(&s->parent_obj, src, s->buf, s->len,
+                          DMA_DIRECTION_TO_DEVICE, attrs);
+    }
     if (s->op != SMMU_TESTDEV_OP_WRITE) {
         r = smmu_testdev_dma(s, src, DMA_DIRECTION_TO_DEVICE, attrs);
     }
@@ -262,7 +266,8 @@ static unsigned smmu_testdev_run(SmmuTestdevState *s)
     if (s->len == 0 || s->len > SMMU_TESTDEV_BUF_SIZE) {
         return SMMU_TESTDEV_ERR_LEN;
     }
-    if (s->op < SMMU_TESTDEV_OP_READ || s->op > SMMU_TESTDEV_OP_COPY) {
+    if (s->op < SMMU_TESTDEV_OP_READ ||
+        s->op > SMMU_TESTDEV_OP_READ_MEMCORE) {
         return SMMU_TESTDEV_ERR_OP;
     }
     if ((uint64_t)repeat * s->len > SMMU_TESTDEV_MAX_BYTES) {

@@ -454,6 +454,13 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
               false, &l1, f)) {
         if (f->stage == 1) {
             s1_fault_common(f, cfg);
+            /*
+             * IHI 0070 7.3.12: an abort reading a stage-1 descriptor
+             * (nested: at the PA stage 2 gave) is S2 == 0, CLASS == TT.
+             */
+            if (f->type == SMMU_FAULT_WALK_EABT) {
+                f->cls = SMMU_CLASS_TT;
+            }
         }
         return NULL;
     }
@@ -513,18 +520,23 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     memset(fault, 0, sizeof(*fault));
     fault->input_addr = iova;
     fault->is_write = access & IOMMU_WO;
-    fault->ind = cfg->instr;
+    /* IHI 0070 7.3.13-16: InD == 0 when RnW == 0 */
+    fault->ind = cfg->instr && !(access & IOMMU_WO);
     fault->pnu = cfg->priv;
 
     if (!cfg->s1_enabled) {
         SMMUWalkLeaf leaf;
 
-        if (!cfg->s2_enabled) {
-            /* No stage enabled: the device should have bypassed */
-            out->addr = iova;
-            out->addr_mask = ~0ULL;
-            out->perm = IOMMU_RW;
-            return true;
+        /*
+         * IHI 0070 3.4: with stage 1 bypassed the input is the IPA; one
+         * not below 2^IAS is a stage-1 F_ADDR_SIZE before any stage-2
+         * check.  IAS == OAS: the SMMU walks AArch64 tables only.
+         */
+        if (iova >> cfg->oas_bits) {
+            fault_set(fault, SMMU_FAULT_ADDR_SIZE, 1, -1);
+            fault->cls = SMMU_CLASS_IN;
+            fault->record = true;
+            goto fail;
         }
         if (!smmu_s2_translate(s, &cfg->s2, iova, &acc, SMMU_CLASS_IN,
                                &leaf, fault)) {

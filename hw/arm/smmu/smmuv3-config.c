@@ -316,7 +316,14 @@ static bool smmuv3_cd_read(SMMUv3State *s, const SMMUTransCfg *tc,
 
         if (!smmu_translate_ipa(&s->smmu_state, &tc->s2, addr, IOMMU_RO,
                                 SMMU_CLASS_CD, &pa, &f)) {
+            /*
+             * IHI 0070 7.3: the record describes the incoming transaction
+             * (InD/PnU after the STE overrides), not the CD fetch; its
+             * RnW is set by the caller, which knows the direction.
+             */
             f.input_addr = iova;
+            f.pnu = tc->priv;
+            f.ind = tc->instr;
             /* Leaves ev->type 0 when STE.S2R says not to record. */
             smmuv3_fault_to_event(&f, sid, ssid, ev);
             return false;
@@ -660,6 +667,7 @@ bool smmuv3_get_config(SMMUv3State *s, uint32_t sid, uint32_t ssid,
     trace_smmuv3_ste(sid, ste_addr, FIELD_EX64(ste[0], STE0, CONFIG));
 
     memset(cfg, 0, sizeof(*cfg));
+    cfg->mev = FIELD_EX64(ste[1], STE1, MEV);
     if (!smmuv3_decode_ste(s, ste, sid, ssid, iova, cfg, ev)) {
         return false;
     }

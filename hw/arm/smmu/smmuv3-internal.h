@@ -245,6 +245,7 @@ FIELD(STE1, STRW, 30, 2)
 FIELD(STE1, EATS, 28, 2)
 FIELD(STE1, S1STALLD, 27, 1)
 FIELD(STE1, S2FWB, 25, 1)
+FIELD(STE1, MEV, 19, 1)
 FIELD(STE1, S1DSS, 0, 2)
 /* STE doubleword 2 */
 FIELD(STE2, S2R, 58, 1)
@@ -433,6 +434,7 @@ typedef enum SMMUv3CfgKind {
 typedef struct SMMUv3Config {
     SMMUv3CfgKind kind;
     SMMUTransCfg tc;
+    bool mev;               /* STE.MEV: events may be merged (7.3.1) */
 } SMMUv3Config;
 
 /* ---- Cross-file entry points ---- */

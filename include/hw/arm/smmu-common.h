@@ -187,12 +187,11 @@ struct SMMUState {
 
     /* properties */
     PCIBus *primary_bus;        /* "primary-bus" */
-    uint8_t bus_num;            /* "bus_num" */
+    uint8_t bus_num;            /* "bus_num": accepted, unused */
     bool smmu_per_bus;          /* "smmu_per_bus": only primary_bus */
     uint32_t tlb_entries;       /* "tlb-entries": TLB capacity */
 
     GHashTable *buses;          /* PCIBus * -> SMMUBusDevs * */
-    SMMUBusDevs *bus_by_num[256];   /* lazily filled from buses */
     QLIST_HEAD(, SMMUDevice) devices_with_notifiers;
 
     SMMUTLB *tlb;
@@ -217,8 +216,8 @@ struct SMMUBaseClass {
 OBJECT_DECLARE_TYPE(SMMUState, SMMUBaseClass, ARM_SMMU)
 
 /*
- * Reset: the base class clears the TLB and the bus-number cache in its
- * "exit" phase; subclasses chain with resettable_class_set_parent_phases().
+ * Reset: the base class clears the TLB in its "exit" phase; subclasses
+ * chain with resettable_class_set_parent_phases().
  */
 
 /* StreamID of a device: its PCI requester ID */
@@ -228,9 +227,6 @@ static inline uint32_t smmu_get_sid(SMMUDevice *sdev)
 
     return bus << 8 | sdev->devfn;
 }
-
-/* The SMMUDevice for @sid, or NULL if that function never asked for DMA */
-SMMUDevice *smmu_find_sdev(SMMUState *s, uint32_t sid);
 
 /* Track which devices have IOMMU notifiers (from notify_flag_changed) */
 void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on);

@@ -81,6 +81,11 @@
 #define SMMU_TESTDEV_OP_READ            1
 #define SMMU_TESTDEV_OP_WRITE           2
 #define SMMU_TESTDEV_OP_COPY            3
+/*
+ * READ as one pci_dma_read() of LEN bytes, like most device models: the
+ * memory core translates, and after a refusal goes on piece by piece.
+ */
+#define SMMU_TESTDEV_OP_READ_MEMCORE    4
 
 /*
  * DMA is issued as requests that do not cross this boundary (the PCIe
