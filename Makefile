@@ -19,7 +19,11 @@ include build/config.mk
 build/config.mk:
 	./configure
 
-export BASE_DIR DEBUG_INFO EXTRA_CFLAGS CACHE_DIR
+export BASE_DIR DEBUG_INFO EXTRA_CFLAGS CACHE_DIR SANITIZE
+# ./configure --sanitize: both flavours with ASan + UBSan, in build/*-san
+SAN := $(if $(filter yes,$(SANITIZE)),-san)
+OURS_OBJ := build/ours$(SAN)/obj
+BASELINE_OBJ := build/baseline$(SAN)/obj
 # ours and baseline share one object cache: their trees differ only in our
 # SMMU files, and both sit at build/<flavour>/{src,obj}.
 export CCACHE_DIR := $(CACHE_DIR)/ccache
@@ -44,7 +48,7 @@ check:
 	@# (longer than a suite's time limit); on failure the suite says why.
 	python3 tests/e2e/nesting/kernel.py >/dev/null || true
 	python3 scripts/fork/run-check.py --log-dir build/check-logs \
-	    --flavour ours=build/ours/obj --flavour baseline=build/baseline/obj \
+	    --flavour ours=$(OURS_OBJ) --flavour baseline=$(BASELINE_OBJ) \
 	    $(addprefix --qtest ,$(QTESTS)) \
 	    $(foreach s,$(E2E_SUITES),--suite $(notdir $(s:-suite.sh=))=$(CURDIR)/$(s))
 
@@ -64,10 +68,11 @@ bench:
 	scripts/fork/build.sh baseline tests/qtest/smmuv3-bench
 	python3 scripts/fork/bench.py --reps $(BENCH_REPS) \
 	    --linux-reps $(BENCH_LINUX_REPS) \
-	    --flavour ours=build/ours/obj --flavour baseline=build/baseline/obj
+	    --flavour ours=$(OURS_OBJ) --flavour baseline=$(BASELINE_OBJ)
 
 clean:
-	rm -rf build/ours/obj build/baseline/obj build/check-logs
+	rm -rf build/ours/obj build/baseline/obj build/ours-san/obj \
+	    build/baseline-san/obj build/check-logs
 	rm -f build/qemu-system-aarch64 build/qemu-system-aarch64-baseline
 
 distclean:

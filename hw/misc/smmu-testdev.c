@@ -44,7 +44,98 @@ struct SmmuTestdevState {
     uint32_t status;
     uint32_t result;
     uint8_t buf[SMMU_TESTDEV_BUF_SIZE];
+
+    /* Device IOTLB (see the header): not migrated */
+    uint32_t iotlb_mode;
+    uint32_t iotlb_dropped;
+    unsigned iotlb_next;            /* round-robin replacement */
+    MemoryRegion *iotlb_mr;         /* notifier registered here */
+    IOMMUNotifier iotlb_notifier;
+    IOMMUTLBEntry iotlb[SMMU_TESTDEV_IOTLB_ENTRIES];  /* perm 0: free */
 };
+
+/* The cached translation holding @addr for this direction, or NULL */
+static IOMMUTLBEntry *smmu_testdev_iotlb_find(SmmuTestdevState *s,
+                                              uint64_t addr, bool is_write)
+{
+    IOMMUAccessFlags need = is_write ? IOMMU_WO : IOMMU_RO;
+
+    for (unsigned i = 0; i < SMMU_TESTDEV_IOTLB_ENTRIES; i++) {
+        IOMMUTLBEntry *e = &s->iotlb[i];
+
+        if ((e->perm & need) && ((addr ^ e->iova) & ~e->addr_mask) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void smmu_testdev_iotlb_add(SmmuTestdevState *s,
+                                   const IOMMUTLBEntry *e, bool is_write)
+{
+    IOMMUTLBEntry *slot = &s->iotlb[s->iotlb_next];
+
+    s->iotlb_next = (s->iotlb_next + 1) % SMMU_TESTDEV_IOTLB_ENTRIES;
+    *slot = *e;
+    /* Only the direction the IOMMU was asked about is known to be OK */
+    slot->perm = is_write ? IOMMU_WO : IOMMU_RO;
+}
+
+/* IOMMU notifier: forget every translation the range touches */
+static void smmu_testdev_iotlb_notify(IOMMUNotifier *n, IOMMUTLBEntry *inv)
+{
+    SmmuTestdevState *s = container_of(n, SmmuTestdevState, iotlb_notifier);
+    uint64_t last = inv->iova + inv->addr_mask;
+
+    for (unsigned i = 0; i < SMMU_TESTDEV_IOTLB_ENTRIES; i++) {
+        IOMMUTLBEntry *e = &s->iotlb[i];
+
+        if (e->perm && e->iova <= last &&
+            e->iova + e->addr_mask >= inv->iova) {
+            e->perm = IOMMU_NONE;
+            s->iotlb_dropped++;
+        }
+    }
+}
+
+static void smmu_testdev_iotlb_set(SmmuTestdevState *s, uint32_t mode)
+{
+    AddressSpace *as = pci_device_iommu_address_space(PCI_DEVICE(s));
+    IOMMUNotifierFlag flag = mode == SMMU_TESTDEV_IOTLB_DEVIOTLB ?
+                             IOMMU_NOTIFIER_DEVIOTLB_UNMAP :
+                             IOMMU_NOTIFIER_UNMAP;
+    Error *err = NULL;
+
+    if (s->iotlb_mr) {
+        memory_region_unregister_iommu_notifier(s->iotlb_mr,
+                                                &s->iotlb_notifier);
+        s->iotlb_mr = NULL;
+    }
+    memset(s->iotlb, 0, sizeof(s->iotlb));
+    s->iotlb_next = 0;
+    s->iotlb_dropped = 0;
+    s->iotlb_mode = SMMU_TESTDEV_IOTLB_OFF;
+    if (mode != SMMU_TESTDEV_IOTLB_UNMAP &&
+        mode != SMMU_TESTDEV_IOTLB_DEVIOTLB) {
+        return;
+    }
+    if (!memory_region_is_iommu(as->root)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: no IOMMU for the IOTLB\n",
+                      TYPE_SMMU_TESTDEV);
+        return;
+    }
+    iommu_notifier_init(&s->iotlb_notifier, smmu_testdev_iotlb_notify, flag,
+                        0, HWADDR_MAX, 0);
+    if (memory_region_register_iommu_notifier(as->root, &s->iotlb_notifier,
+                                              &err)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: IOTLB notifier refused: %s\n",
+                      TYPE_SMMU_TESTDEV, error_get_pretty(err));
+        error_free(err);
+        return;
+    }
+    s->iotlb_mr = as->root;
+    s->iotlb_mode = mode;
+}
 
 /* The attributes every DMA of the current operation carries. */
 static bool smmu_testdev_dma_attrs(SmmuTestdevState *s, MemTxAttrs *attrs)
@@ -79,17 +170,21 @@ static bool smmu_testdev_dma_attrs(SmmuTestdevState *s, MemTxAttrs *attrs)
  * would retry a refused access piece by piece, translating and faulting
  * again for each piece.
  */
-static MemTxResult smmu_testdev_request(PCIDevice *pdev, uint64_t addr,
+static MemTxResult smmu_testdev_request(SmmuTestdevState *s, uint64_t addr,
                                         uint8_t *buf, uint32_t len,
                                         DMADirection dir, MemTxAttrs attrs)
 {
     bool is_write = dir == DMA_DIRECTION_FROM_DEVICE;
-    AddressSpace *as = pci_get_address_space(pdev);
+    AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
+    bool cache = s->iotlb_mode != SMMU_TESTDEV_IOTLB_OFF && !attrs.pid;
 
     RCU_READ_LOCK_GUARD();
     while (len) {
-        IOMMUTLBEntry e = address_space_get_iotlb_entry(as, addr, is_write,
-                                                        attrs);
+        IOMMUTLBEntry *hit = cache ? smmu_testdev_iotlb_find(s, addr, is_write)
+                                   : NULL;
+        IOMMUTLBEntry e = hit ? *hit
+                              : address_space_get_iotlb_entry(as, addr,
+                                                              is_write, attrs);
         /* 0 when the entry covers the whole 64-bit space */
         uint64_t span = e.addr_mask - (addr & e.addr_mask) + 1;
         uint32_t n = span ? MIN(len, span) : len;
@@ -97,6 +192,9 @@ static MemTxResult smmu_testdev_request(PCIDevice *pdev, uint64_t addr,
 
         if (!(e.perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
             return MEMTX_DECODE_ERROR;
+        }
+        if (cache && !hit) {
+            smmu_testdev_iotlb_add(s, &e, is_write);
         }
         r = address_space_rw(e.target_as,
                              e.translated_addr | (addr & e.addr_mask),
@@ -118,7 +216,6 @@ static MemTxResult smmu_testdev_request(PCIDevice *pdev, uint64_t addr,
 static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
                                     DMADirection dir, MemTxAttrs attrs)
 {
-    PCIDevice *pdev = &s->parent_obj;
     MemTxResult r = MEMTX_OK;
     uint32_t done = 0;
 
@@ -127,7 +224,7 @@ static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
         uint32_t n = MIN(s->len - done, SMMU_TESTDEV_REQ_BOUNDARY -
                          (addr & (SMMU_TESTDEV_REQ_BOUNDARY - 1)));
 
-        r = smmu_testdev_request(pdev, addr, s->buf + done, n, dir, attrs);
+        r = smmu_testdev_request(s, addr, s->buf + done, n, dir, attrs);
         trace_smmu_testdev_dma(dir == DMA_DIRECTION_TO_DEVICE ? "read"
                                                               : "write",
                                addr, n, attrs.pid, r);
@@ -142,6 +239,10 @@ static MemTxResult smmu_testdev_run_once(SmmuTestdevState *s, uint64_t src,
 {
     MemTxResult r = MEMTX_OK;
 
+    if (s->op == SMMU_TESTDEV_OP_READ_MEMCORE) {
+        return pci_dma_rw(&s->parent_obj, src, s->buf, s->len,
+                          DMA_DIRECTION_TO_DEVICE, attrs);
+    }
     if (s->op != SMMU_TESTDEV_OP_WRITE) {
         r = smmu_testdev_dma(s, src, DMA_DIRECTION_TO_DEVICE, attrs);
     }
@@ -165,7 +266,8 @@ static unsigned smmu_testdev_run(SmmuTestdevState *s)
     if (s->len == 0 || s->len > SMMU_TESTDEV_BUF_SIZE) {
         return SMMU_TESTDEV_ERR_LEN;
     }
-    if (s->op < SMMU_TESTDEV_OP_READ || s->op > SMMU_TESTDEV_OP_COPY) {
+    if (s->op < SMMU_TESTDEV_OP_READ ||
+        s->op > SMMU_TESTDEV_OP_READ_MEMCORE) {
         return SMMU_TESTDEV_ERR_OP;
     }
     if ((uint64_t)repeat * s->len > SMMU_TESTDEV_MAX_BYTES) {
@@ -247,6 +349,18 @@ static uint64_t smmu_testdev_reg_read(void *opaque, hwaddr addr,
             return s->status;
         case SMMU_TESTDEV_REG_RESULT:
             return s->result;
+        case SMMU_TESTDEV_REG_IOTLB:
+            return s->iotlb_mode;
+        case SMMU_TESTDEV_REG_IOTLB_COUNT: {
+            uint32_t n = 0;
+
+            for (unsigned i = 0; i < SMMU_TESTDEV_IOTLB_ENTRIES; i++) {
+                n += s->iotlb[i].perm != IOMMU_NONE;
+            }
+            return n;
+        }
+        case SMMU_TESTDEV_REG_IOTLB_DROPPED:
+            return s->iotlb_dropped;
         default:
             return 0;
         }
@@ -285,6 +399,9 @@ static void smmu_testdev_reg_write(void *opaque, hwaddr addr, uint64_t val,
         break;
     case SMMU_TESTDEV_REG_WRAP:
         s->wrap = val;
+        break;
+    case SMMU_TESTDEV_REG_IOTLB:
+        smmu_testdev_iotlb_set(s, val);
         break;
     case SMMU_TESTDEV_REG_DOORBELL:
         if (val & 1) {
@@ -379,6 +496,7 @@ static void smmu_testdev_realize(PCIDevice *pdev, Error **errp)
 
 static void smmu_testdev_exit(PCIDevice *pdev)
 {
+    smmu_testdev_iotlb_set(SMMU_TESTDEV(pdev), SMMU_TESTDEV_IOTLB_OFF);
     pcie_cap_exit(pdev);
 }
 
@@ -398,6 +516,7 @@ static void smmu_testdev_reset(DeviceState *dev)
     s->status = 0;
     s->result = 0;
     memset(s->buf, 0, sizeof(s->buf));
+    smmu_testdev_iotlb_set(s, SMMU_TESTDEV_IOTLB_OFF);
 }
 
 static const VMStateDescription vmstate_smmu_testdev = {

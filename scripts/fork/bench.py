@@ -33,6 +33,9 @@ for cmd in ('va', 'range', 'asid'):
         WORKLOADS.append((f'inval: TLBI_NH_{cmd.upper()} fill={fill}',
                           ['inval', f'cmd={cmd}', f'fill={fill}',
                            'batches=50']))
+# One CMDQ_PROD write over 65536 TLBI_NH_VA that miss a full TLB
+WORKLOADS.append(('doorbell: 65536 missing TLBI_NH_VA, fill=16384',
+                  ['doorbell', 'fill=16384', 'log2=16']))
 
 
 def run(obj, argv, timeout):

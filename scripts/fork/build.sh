@@ -2,7 +2,7 @@
 # Assemble, configure (once) and build one flavour of the fork.
 # Usage: build.sh ours|baseline [NINJA_TARGET]...
 # Environment (from build/config.mk via the Makefile): BASE_DIR, DEBUG_INFO,
-# EXTRA_CFLAGS.
+# EXTRA_CFLAGS, SANITIZE (yes: ASan + UBSan, in build/<flavour>-san).
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
@@ -11,7 +11,9 @@ flavour=$1
 shift
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here=$repo/scripts/fork
-top=$repo/build/$flavour
+dir=$flavour
+[ "${SANITIZE:-no}" != yes ] || dir=$flavour-san
+top=$repo/build/$dir
 case "$flavour" in
 ours) link=$repo/build/qemu-system-aarch64 ;;
 baseline) link=$repo/build/qemu-system-aarch64-baseline ;;
@@ -35,6 +37,12 @@ else
     args="$args --disable-debug-info"
 fi
 [ -z "${EXTRA_CFLAGS:-}" ] || args="$args --extra-cflags=$EXTRA_CFLAGS"
+# Undefined behaviour aborts instead of printing and going on, so a test
+# that provokes it fails.
+if [ "${SANITIZE:-no}" = yes ]; then
+    args="$args --enable-asan --enable-ubsan
+--extra-cflags=-fno-sanitize-recover=undefined"
+fi
 
 obj=$top/obj
 if [ ! -f "$obj/build.ninja" ] || [ "$(cat "$obj/.fork-args" 2>/dev/null)" != "$args" ]; then
@@ -54,4 +62,4 @@ if [ ! -f "$obj/build.ninja" ] || [ "$(cat "$obj/.fork-args" 2>/dev/null)" != "$
 fi
 
 ninja -C "$obj" qemu-system-aarch64 "$@"
-ln -sfn "$flavour/obj/qemu-system-aarch64" "$link"
+ln -sfn "$dir/obj/qemu-system-aarch64" "$link"

@@ -197,6 +197,21 @@ static void test_repeat(void)
     rig_stop(&r);
 }
 
+/* Without an IOMMU there is nothing to notify: the IOTLB stays off. */
+static void test_iotlb_no_iommu(void)
+{
+    Rig r;
+    uint64_t a;
+
+    rig_start(&r);
+    a = guest_alloc(&r.alloc, 0x1000);
+    g_assert_cmpuint(qsmmu_testdev_set_iotlb(&r.td, SMMU_TESTDEV_IOTLB_UNMAP),
+                     ==, SMMU_TESTDEV_IOTLB_OFF);
+    g_assert_true(qsmmu_testdev_dma_read(&r.td, a, 0x100));
+    g_assert_cmpuint(qsmmu_testdev_iotlb_count(&r.td), ==, 0);
+    rig_stop(&r);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -205,5 +220,6 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-testdev/operations", test_operations);
     qtest_add_func("/smmu-testdev/refusals", test_refusals);
     qtest_add_func("/smmu-testdev/repeat", test_repeat);
+    qtest_add_func("/smmu-testdev/iotlb-no-iommu", test_iotlb_no_iommu);
     return g_test_run();
 }

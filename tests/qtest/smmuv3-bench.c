@@ -11,11 +11,13 @@
  *   dma     config=noiommu|bypass|s1|s2|nested pages=N ops=N
  *   cold    pages=N passes=N          (nested, 4-level over 4-level)
  *   inval   cmd=va|range|asid fill=N batches=N
+ *   doorbell fill=N log2=N            (one CMDQ_PROD write, 2^log2 TLBIs)
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include "qemu/osdep.h"
+#include "qemu/bswap.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
@@ -371,10 +373,70 @@ static void bench_inval(int argc, char **argv)
     stop(&b);
 }
 
+/*
+ * Fill the TLB with @fill stage-1 entries (ASID 1), then ring CMDQ_PROD
+ * once over a full queue of 2^log2 CMD_TLBI_NH_VA range commands of that
+ * ASID that all miss (their range ends below IOVA_BASE): the wall time of
+ * the one doorbell write, during which the BQL is held.
+ */
+static void bench_doorbell(int argc, char **argv)
+{
+    uint64_t fill = param_u64(argc, argv, "fill", 16384);
+    unsigned log2 = param_u64(argc, argv, "log2", 16);
+    QSMMUCmd c = { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1, .vmid = 1,
+                   .addr = 0, .tg = 1, .num = 31, .scale = 20, .ttl = 3,
+                   .leaf = true };
+    g_autofree char *variant = NULL;
+    g_autofree uint64_t *q = NULL;
+    uint64_t words[2], qpa, t0, ns;
+    uint32_t n, cons;
+    QSMMU *s;
+    int64_t used;
+    Bench b;
+
+    start_smmu(&b, QSMMU_STE_CFG_S1, fill, 48, 44);
+    s = &b.env.smmu;
+    log2 = MIN(log2, QSMMU_IDR1_CMDQS(s->idr[1]));
+    n = 1u << log2;
+    run_dmas(&b, IOVA_BASE, fill, fill);
+    used = tlb_counter(&b, "tlb-used");
+
+    /* A queue of n commands in guest memory, swapped in while disabled */
+    q = g_new(uint64_t, 2 * n);
+    qsmmu_cmd_build(&c, words);
+    for (uint32_t i = 0; i < n; i++) {
+        q[2 * i] = cpu_to_le64(words[0]);
+        q[2 * i + 1] = cpu_to_le64(words[1]);
+    }
+    qpa = qsmmu_env_alloc(&b.env, 16ULL << log2, 16ULL << log2);
+    qtest_bufwrite(b.env.qts, qpa, q, 16ULL << log2);
+    qtest_writel(b.env.qts, s->base + QSMMU_CR0,
+                 QSMMU_CR0_SMMUEN | QSMMU_CR0_EVENTQEN);
+    qtest_writeq(b.env.qts, s->base + QSMMU_CMDQ_BASE, qpa | log2);
+    qtest_writel(b.env.qts, s->base + QSMMU_CMDQ_PROD, 0);
+    qtest_writel(b.env.qts, s->base + QSMMU_CMDQ_CONS, 0);
+    qtest_writel(b.env.qts, s->base + QSMMU_CR0, QSMMU_CR0_SMMUEN |
+                 QSMMU_CR0_EVENTQEN | QSMMU_CR0_CMDQEN);
+
+    /* Full: PROD's index equals CONS's, the wrap bit differs */
+    t0 = g_get_monotonic_time();
+    qtest_writel(b.env.qts, s->base + QSMMU_CMDQ_PROD, n);
+    ns = (g_get_monotonic_time() - t0) * 1000;
+    cons = qtest_readl(b.env.qts, s->base + QSMMU_CMDQ_CONS);
+    g_assert_cmphex(cons, ==, n);
+    g_assert_cmpint(tlb_counter(&b, "tlb-used"), ==, used);
+    fprintf(stderr, "doorbell: %u commands, TLB %" PRId64 " entries: "
+            "%.1f ms\n", n, used, ns / 1e6);
+    variant = g_strdup_printf("nh-va-miss/fill=%" PRIu64 "/cmds=%u", fill, n);
+    report(&b, "doorbell", variant, ns, n, -1, -1);
+    stop(&b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: %s dma|cold|inval [PARAM=VALUE ...]\n",
+        fprintf(stderr, "usage: %s dma|cold|inval|doorbell "
+                "[PARAM=VALUE ...]\n",
                 argv[0]);
         return 2;
     }
@@ -384,6 +446,8 @@ int main(int argc, char **argv)
         bench_cold(argc, argv);
     } else if (g_str_equal(argv[1], "inval")) {
         bench_inval(argc, argv);
+    } else if (g_str_equal(argv[1], "doorbell")) {
+        bench_doorbell(argc, argv);
     } else {
         fprintf(stderr, "unknown workload %s\n", argv[1]);
         return 2;

@@ -283,6 +283,263 @@ static void test_range_granule(const void *opaque)
     qsmmu_env_stop(&e);
 }
 
+/*
+ * IHI 0070 4.4.2.4: NH_VA invalidates global (nG == 0) entries by VMID
+ * and VA whatever ASID they were cached under.  The mapping is cached
+ * through the CD of ASID 1; NH_VA names ASID 2.
+ */
+static void test_global_nh_va(const void *opaque)
+{
+    uint8_t config = GPOINTER_TO_UINT(opaque);
+    QSMMUCmd cmd = NH_VA(2, 1, 0);
+    uint64_t fresh;
+    QSmmuEnv e;
+    QSmmuXlate x;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    if (qsmmu_is_base_model(e.qts)) {
+        g_test_skip("the base's model ignores nG: NH_VA misses globals");
+        qsmmu_env_stop(&e);
+        return;
+    }
+    qsmmu_xlate_defaults(&x, config, SID);
+    qsmmu_xlate_setup(&e, &x);
+    qpt_map(&x.pt1, x.data_iova, qsmmu_xlate_ipa(&x, x.data), 3,
+            QPT_RW | QPT_GLOBAL);
+    qsmmu_enable(&e.smmu, true);
+
+    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    fresh = qsmmu_env_alloc(&e, 1 << 16, 1 << 16);
+    qsmmu_env_pattern(&e, fresh, XFER_LEN, NEW_SEED);
+    if (x.config & 2) {
+        qpt_map(&x.pt2, qsmmu_xlate_ipa(&x, fresh), fresh, 3, QPT_RW);
+    }
+    qpt_map(&x.pt1, x.data_iova, qsmmu_xlate_ipa(&x, fresh), 3,
+            QPT_RW | QPT_GLOBAL);
+
+    /* Another page, then another VMID: the entry stays */
+    cmd.addr = x.data_iova + 0x2000;
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    cmd.addr = x.data_iova;
+    cmd.vmid = 2;
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    cmd.vmid = 1;
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, NEW_SEED);
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * IHI 0070 4.4.1.1: with SMMU_IDR5.DS == 0, TTL 0b01 with TG 16K is
+ * treated as TTL 0b00 (leaves of any level), so a 16K level-3 page in
+ * the range goes.
+ */
+static void test_range_16k_ttl1(void)
+{
+    QSMMUCmd cmd = { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1, .vmid = 1,
+                     .tg = 2, .ttl = 1, .num = 1, .leaf = true };
+    uint64_t fresh;
+    QSmmuEnv e;
+    QSmmuXlate x;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    if (!(e.smmu.idr[3] & QSMMU_IDR3_RIL)) {
+        g_test_skip("IDR3.RIL: no range invalidation");
+        qsmmu_env_stop(&e);
+        return;
+    }
+    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
+    x.s1_gran = QSMMU_GRAN_16K;
+    qsmmu_xlate_setup(&e, &x);
+    qsmmu_enable(&e.smmu, true);
+
+    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
+    read_expect(&e, x.data_iova, OLD_SEED);
+    fresh = qsmmu_env_alloc(&e, 1 << 14, 1 << 14);
+    qsmmu_env_pattern(&e, fresh, XFER_LEN, NEW_SEED);
+    qpt_map(&x.pt1, x.data_iova, fresh, 3, QPT_RW);
+
+    /* Two 16K granules from the page: [page, page + 32K) */
+    cmd.addr = x.data_iova;
+    qsmmu_cmd(&e.smmu, &cmd);
+    read_expect(&e, x.data_iova, NEW_SEED);
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
+/* A range-form command and the CMDQ_CONS.ERR it must leave */
+typedef struct RangeCmdCase {
+    const char *name;
+    QSMMUCmd cmd;
+    uint32_t err;
+} RangeCmdCase;
+
+static const RangeCmdCase range_cmd_cases[] = {
+    /* IHI 0070 4.4.1.1: NUM == SCALE == 0 with TTL 0 is Reserved */
+    { "nh-va-tg4k-ttl0", { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1, .vmid = 1,
+                           .tg = 1 }, QSMMU_CERROR_ILL },
+    { "nh-vaa-tg64k-ttl0", { .op = QSMMU_CMD_TLBI_NH_VAA, .vmid = 1,
+                             .tg = 3 }, QSMMU_CERROR_ILL },
+    { "s2-ipa-tg16k-ttl0", { .op = QSMMU_CMD_TLBI_S2_IPA, .vmid = 1,
+                             .tg = 2 }, QSMMU_CERROR_ILL },
+    /* ... and so is TTL 1 with TG 16K, which counts as TTL 0 (DS == 0) */
+    { "nh-va-tg16k-ttl1", { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1,
+                            .vmid = 1, .tg = 2, .ttl = 1 },
+      QSMMU_CERROR_ILL },
+    /* Legal neighbours: a real range, or a level hint */
+    { "nh-va-tg16k-ttl1-scale1", { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1,
+                                   .vmid = 1, .tg = 2, .ttl = 1,
+                                   .scale = 1 }, QSMMU_CERROR_NONE },
+    { "nh-va-tg4k-ttl0-num1", { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1,
+                                .vmid = 1, .tg = 1, .num = 1 },
+      QSMMU_CERROR_NONE },
+    { "nh-va-tg4k-ttl1", { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1,
+                           .vmid = 1, .tg = 1, .ttl = 1 },
+      QSMMU_CERROR_NONE },
+};
+
+static void test_range_cmd(const void *opaque)
+{
+    const RangeCmdCase *c = opaque;
+    QSmmuEnv e;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    if (!(e.smmu.idr[3] & QSMMU_IDR3_RIL) ||
+        (c->err && qsmmu_is_base_model(e.qts))) {
+        g_test_skip("no range invalidation, or the base's model "
+                    "(accepts the Reserved combination)");
+        qsmmu_env_stop(&e);
+        return;
+    }
+    qsmmu_cmd_push(&e.smmu, &c->cmd);
+    g_assert_cmpuint(qsmmu_sync(&e.smmu), ==, c->err);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * IHI 0070 4.3.8 / 4.7.3: after CFGI_* and CMD_SYNC, and after SMMUEN
+ * goes to 1, no translation derived from the old configuration may be
+ * used.  The device keeps an IOTLB fed by the IOMMU and emptied by its
+ * notifier (as vhost does), so the SMMU must notify for these changes,
+ * and DEVIOTLB_UNMAP notifiers (vhost with ATS) must hear it too.
+ */
+typedef enum IotlbChange {
+    IOTLB_STE_ABORT,        /* bypass STE -> abort STE, CFGI_STE */
+    IOTLB_STE_XLATE,        /* bypass STE -> new mapping, CFGI_ALL */
+    IOTLB_CD,               /* CD -> new CD and tables, CFGI_CD */
+    IOTLB_GBPA,             /* GBPA bypass -> SMMUEN, abort STE */
+} IotlbChange;
+
+typedef struct IotlbCase {
+    const char *name;
+    uint32_t mode;          /* SMMU_TESTDEV_IOTLB_* */
+    IotlbChange change;
+} IotlbCase;
+
+static const IotlbCase iotlb_cases[] = {
+    { "unmap/cfgi-ste-abort", SMMU_TESTDEV_IOTLB_UNMAP, IOTLB_STE_ABORT },
+    { "unmap/cfgi-all-xlate", SMMU_TESTDEV_IOTLB_UNMAP, IOTLB_STE_XLATE },
+    { "unmap/cfgi-cd", SMMU_TESTDEV_IOTLB_UNMAP, IOTLB_CD },
+    { "unmap/gbpa-smmuen", SMMU_TESTDEV_IOTLB_UNMAP, IOTLB_GBPA },
+    { "deviotlb/cfgi-ste-abort", SMMU_TESTDEV_IOTLB_DEVIOTLB,
+      IOTLB_STE_ABORT },
+    { "deviotlb/cfgi-all-xlate", SMMU_TESTDEV_IOTLB_DEVIOTLB,
+      IOTLB_STE_XLATE },
+    { "deviotlb/cfgi-cd", SMMU_TESTDEV_IOTLB_DEVIOTLB, IOTLB_CD },
+    { "deviotlb/gbpa-smmuen", SMMU_TESTDEV_IOTLB_DEVIOTLB, IOTLB_GBPA },
+};
+
+static void test_iotlb(const void *opaque)
+{
+    const IotlbCase *c = opaque;
+    QSMMUCmd cfgi = { .sid = SID, .leaf = true };
+    bool aborts = c->change == IOTLB_STE_ABORT || c->change == IOTLB_GBPA;
+    uint64_t fresh, iova;
+    QSmmuEnv e;
+    QSmmuXlate x;
+
+    qsmmu_env_start(&e, "nested", 0, NULL);
+    if (qsmmu_is_base_model(e.qts)) {
+        /* It refuses DEVIOTLB_UNMAP notifiers: the device stays off */
+        g_assert_cmpuint(qsmmu_testdev_set_iotlb(&e.td, c->mode), ==,
+                         c->mode == SMMU_TESTDEV_IOTLB_DEVIOTLB ?
+                         SMMU_TESTDEV_IOTLB_OFF : c->mode);
+        g_test_skip("the base's model does not notify configuration "
+                    "changes (nor DEVIOTLB_UNMAP notifiers)");
+        qsmmu_env_stop(&e);
+        return;
+    }
+    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
+    qsmmu_xlate_setup(&e, &x);
+    g_assert_cmpuint(qsmmu_testdev_set_iotlb(&e.td, c->mode), ==, c->mode);
+    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
+    fresh = qsmmu_env_alloc(&e, 1 << 16, 1 << 16);
+    qsmmu_env_pattern(&e, fresh, XFER_LEN, NEW_SEED);
+
+    /* The old configuration: an identity (bypass) or translating one */
+    iova = x.data;
+    switch (c->change) {
+    case IOTLB_STE_ABORT:
+    case IOTLB_STE_XLATE:
+        x.ste.config = QSMMU_STE_CFG_BYPASS;
+        qsmmu_xlate_write_ste(&e, &x);
+        qsmmu_enable(&e.smmu, true);
+        break;
+    case IOTLB_CD:
+        iova = x.data_iova;
+        qsmmu_enable(&e.smmu, true);
+        break;
+    case IOTLB_GBPA:
+        x.ste.config = QSMMU_STE_CFG_ABORT;
+        qsmmu_xlate_write_ste(&e, &x);
+        qsmmu_set_gbpa(&e.smmu, 0);
+        break;
+    }
+    read_expect(&e, iova, OLD_SEED);
+    g_assert_cmpuint(qsmmu_testdev_iotlb_count(&e.td), ==, 1);
+    /* Served from the device's IOTLB, which adds nothing */
+    read_expect(&e, iova, OLD_SEED);
+    g_assert_cmpuint(qsmmu_testdev_iotlb_count(&e.td), ==, 1);
+
+    switch (c->change) {
+    case IOTLB_STE_ABORT:
+        x.ste.config = QSMMU_STE_CFG_ABORT;
+        qsmmu_xlate_write_ste(&e, &x);
+        cfgi.op = QSMMU_CMD_CFGI_STE;
+        qsmmu_cmd(&e.smmu, &cfgi);
+        break;
+    case IOTLB_STE_XLATE:
+        qpt_map(&x.pt1, iova, fresh, 3, QPT_RW);
+        x.ste.config = QSMMU_STE_CFG_S1;
+        qsmmu_xlate_write_ste(&e, &x);
+        cfgi.op = QSMMU_CMD_CFGI_STE_RANGE;
+        cfgi.sid = 0;
+        cfgi.range = 31;
+        qsmmu_cmd(&e.smmu, &cfgi);
+        break;
+    case IOTLB_CD:
+        new_context(&e, &x, fresh);
+        qsmmu_xlate_write_cd(&e, &x);
+        cfgi.op = QSMMU_CMD_CFGI_CD;
+        qsmmu_cmd(&e.smmu, &cfgi);
+        break;
+    case IOTLB_GBPA:
+        qsmmu_enable(&e.smmu, true);
+        break;
+    }
+    if (aborts) {
+        g_assert_false(qsmmu_testdev_dma_read(&e.td, iova, XFER_LEN));
+    } else {
+        read_expect(&e, iova, NEW_SEED);
+    }
+    g_assert_cmpuint(qsmmu_testdev_iotlb_dropped(&e.td), >=, 1);
+    qsmmu_env_stop(&e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -297,5 +554,24 @@ int main(int argc, char **argv)
                         GUINT_TO_POINTER(QSMMU_GRAN_16K), test_range_granule);
     qtest_add_data_func("/smmuv3/inval/nh-va-range-64k",
                         GUINT_TO_POINTER(QSMMU_GRAN_64K), test_range_granule);
+    qtest_add_data_func("/smmuv3/inval/nh-va-global",
+                        GUINT_TO_POINTER(QSMMU_STE_CFG_S1),
+                        test_global_nh_va);
+    qtest_add_data_func("/smmuv3/inval/nested/nh-va-global",
+                        GUINT_TO_POINTER(QSMMU_STE_CFG_NESTED),
+                        test_global_nh_va);
+    qtest_add_func("/smmuv3/inval/nh-va-range-16k-ttl1", test_range_16k_ttl1);
+    for (size_t i = 0; i < ARRAY_SIZE(range_cmd_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/smmuv3/inval/range-cmd/%s",
+                                                range_cmd_cases[i].name);
+
+        qtest_add_data_func(path, &range_cmd_cases[i], test_range_cmd);
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(iotlb_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/smmuv3/inval/iotlb/%s",
+                                                iotlb_cases[i].name);
+
+        qtest_add_data_func(path, &iotlb_cases[i], test_iotlb);
+    }
     return g_test_run();
 }

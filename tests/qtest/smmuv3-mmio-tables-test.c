@@ -28,13 +28,8 @@
 #define VIRT_GPIO_BASE  0x09030000ULL
 #define FETCH_ADDR_MASK 0x000ffffffffffff8ULL
 
-/*
- * MERGE(E1): the doubleword of an F_STE_FETCH / F_CD_FETCH record that
- * holds FetchAddr.  IHI 0070 7.3.4 and 7.3.10 put it in doubleword 3;
- * this branch's model still writes doubleword 2 (finding E1 moves it).
- * Set this to 3 when E1 is merged.
- */
-#define CFG_FETCH_ADDR_DW   2
+/* F_STE_FETCH / F_CD_FETCH: FetchAddr in doubleword 3 (7.3.4, 7.3.10) */
+#define CFG_FETCH_ADDR_DW   3
 
 /* FetchAddr[51:3] of a raw record, from doubleword dw */
 static uint64_t record_fetch_addr(const uint32_t raw[8], unsigned dw)

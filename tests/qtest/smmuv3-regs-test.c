@@ -10,6 +10,7 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
+#include "libqos/smmu-testdev.h"
 
 /* Register offsets, IHI 0070 6.2 (page 0). */
 #define IDR0            0x00
@@ -143,11 +144,79 @@ static void test_enable_handshake(void)
     qtest_quit(qts);
 }
 
+/* What one configuration must advertise (IHI 0070 6.3.4, 6.3.8). */
+typedef struct IdrCase {
+    const char *name;
+    const char *stage;
+    const char *extra;
+    uint32_t aidr;          /* ArchMinorRev */
+    bool xnx, fwb;
+    const char *base_bug;   /* why the base's model fails it: skip there */
+} IdrCase;
+
+#define BASE_V31    "the base says SMMUv3.1 without IDR3.FWB"
+#define BASE_NO_FWB "the base has no s2fwb property"
+
+
+static const IdrCase idr_cases[] = {
+    { "nested", "nested", NULL, 2, true, true, BASE_V31 },
+    { "stage-2", "2", NULL, 2, true, true, BASE_V31 },
+    /* no stage 2, so no IDR3.FWB, which SMMUv3.2 requires */
+    { "stage-1", "1", NULL, 1, false, false },
+    { "nested-s2fwb-off", "nested", "-global arm-smmuv3.s2fwb=off", 1,
+      true, false, BASE_NO_FWB },
+};
+
+#define IDR3_BBML(v)    (((v) >> 11) & 3)
+#define IDR3_RIL        (1u << 10)
+#define IDR3_FWB        (1u << 8)
+#define IDR3_XNX        (1u << 4)
+#define IDR3_HAD        (1u << 2)
+
+/*
+ * IHI 0070 6.3.8 AIDR names the revision whose mandatory features the
+ * SMMU has: 6.3.4 "BBML is 0b01 or 0b10", "RIL is 1" and "FWB is 1" in
+ * SMMUv3.2 or later; XNX is mandatory from SMMUv3.1 with stage 2.
+ */
+static void test_idr_consistent(const void *opaque)
+{
+    const IdrCase *c = opaque;
+    QSmmuEnv e;
+    uint32_t idr3, aidr;
+
+    if (c->base_bug && !g_strcmp0(g_getenv("FORK_FLAVOUR"), "baseline")) {
+        g_test_skip(c->base_bug);
+        return;
+    }
+    qsmmu_env_start(&e, c->stage, 0, c->extra);
+    if (c->base_bug && qsmmu_is_base_model(e.qts)) {
+        g_test_skip(c->base_bug);
+        qsmmu_env_stop(&e);
+        return;
+    }
+    idr3 = e.smmu.idr[3];
+    aidr = qtest_readl(e.qts, e.smmu.base + AIDR);
+    g_test_message("IDR3 0x%x AIDR 0x%x", idr3, aidr);
+    g_assert_cmphex(aidr, ==, c->aidr);
+    g_assert_cmpuint(IDR3_BBML(idr3), ==, 2);
+    g_assert_cmpuint(!!(idr3 & IDR3_RIL), ==, 1);
+    g_assert_cmpuint(!!(idr3 & IDR3_HAD), ==, 1);
+    g_assert_cmpuint(!!(idr3 & IDR3_XNX), ==, c->xnx);
+    g_assert_cmpuint(!!(idr3 & IDR3_FWB), ==, c->fwb);
+    qsmmu_env_stop(&e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     qtest_add_func("/smmuv3/regs/id-registers", test_id_registers);
     qtest_add_func("/smmuv3/regs/reset-state", test_reset_state);
     qtest_add_func("/smmuv3/regs/enable-handshake", test_enable_handshake);
+    for (size_t i = 0; i < ARRAY_SIZE(idr_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/smmuv3/regs/idr-version/%s",
+                                                idr_cases[i].name);
+
+        qtest_add_data_func(path, &idr_cases[i], test_idr_consistent);
+    }
     return g_test_run();
 }

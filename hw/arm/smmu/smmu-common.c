@@ -62,36 +62,6 @@ static const PCIIOMMUOps smmu_pci_iommu_ops = {
     .get_address_space = smmu_device_as,
 };
 
-/*
- * Bus numbers are assigned by the guest after the address spaces exist,
- * so the number -> bus map is filled lazily and re-checked on use.
- */
-static SMMUBusDevs *bus_devs_by_num(SMMUState *s, unsigned num)
-{
-    SMMUBusDevs *bd = s->bus_by_num[num];
-    GHashTableIter it;
-
-    if (bd && pci_bus_num(bd->bus) == num) {
-        return bd;
-    }
-    s->bus_by_num[num] = NULL;
-    g_hash_table_iter_init(&it, s->buses);
-    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&bd)) {
-        if (pci_bus_num(bd->bus) == num) {
-            s->bus_by_num[num] = bd;
-            return bd;
-        }
-    }
-    return NULL;
-}
-
-SMMUDevice *smmu_find_sdev(SMMUState *s, uint32_t sid)
-{
-    SMMUBusDevs *bd = bus_devs_by_num(s, SMMU_SID_BUS(sid));
-
-    return bd ? bd->by_devfn[SMMU_SID_DEVFN(sid)] : NULL;
-}
-
 void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on)
 {
     if (on == sdev->has_notifiers) {
@@ -106,15 +76,55 @@ void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on)
     }
 }
 
+/*
+ * memory_region_notify_iommu_one() delivers only events whose type the
+ * notifier asked for: a notifier registered for DEVIOTLB_UNMAP alone
+ * (vhost with ATS) gets that type, every other one UNMAP.
+ */
+void smmu_notify_unmap(IOMMUNotifier *n, hwaddr iova, hwaddr addr_mask)
+{
+    IOMMUTLBEvent event = {
+        .type = n->notifier_flags & IOMMU_NOTIFIER_UNMAP ?
+                IOMMU_NOTIFIER_UNMAP : IOMMU_NOTIFIER_DEVIOTLB_UNMAP,
+        .entry = {
+            .target_as = &address_space_memory,
+            .iova = iova,
+            .addr_mask = addr_mask,
+            .perm = IOMMU_NONE,
+        },
+    };
+
+    memory_region_notify_iommu_one(n, &event);
+}
+
+static void smmu_sdev_unmap_all(SMMUDevice *sdev)
+{
+    IOMMUNotifier *n;
+
+    IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
+        smmu_notify_unmap(n, n->start, n->end - n->start);
+    }
+}
+
 void smmu_inv_notifiers_all(SMMUState *s)
 {
     SMMUDevice *sdev;
 
     QLIST_FOREACH(sdev, &s->devices_with_notifiers, notifier_next) {
-        IOMMUNotifier *n;
+        smmu_sdev_unmap_all(sdev);
+    }
+}
 
-        IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
-            memory_region_unmap_iommu_notifier_range(n);
+void smmu_inv_notifiers_sid_range(SMMUState *s, uint32_t first,
+                                  uint32_t last)
+{
+    SMMUDevice *sdev;
+
+    QLIST_FOREACH(sdev, &s->devices_with_notifiers, notifier_next) {
+        uint32_t sid = smmu_get_sid(sdev);
+
+        if (sid >= first && sid <= last) {
+            smmu_sdev_unmap_all(sdev);
         }
     }
 }
@@ -219,7 +229,6 @@ static void smmu_base_reset_exit(Object *obj, ResetType type)
 {
     SMMUState *s = ARM_SMMU(obj);
 
-    memset(s->bus_by_num, 0, sizeof(s->bus_by_num));
     if (s->tlb) {
         smmu_tlb_inv_all(s);
     }
@@ -260,6 +269,7 @@ static void smmu_base_finalize(Object *obj)
 static const Property smmu_base_props[] = {
     DEFINE_PROP_LINK("primary-bus", SMMUState, primary_bus, TYPE_PCI_BUS,
                      PCIBus *),
+    /* Never read: kept so command lines written for the base still work */
     DEFINE_PROP_UINT8("bus_num", SMMUState, bus_num, 0),
     DEFINE_PROP_BOOL("smmu_per_bus", SMMUState, smmu_per_bus, false),
     DEFINE_PROP_UINT32("tlb-entries", SMMUState, tlb_entries,

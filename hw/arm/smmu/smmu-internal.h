@@ -10,6 +10,7 @@
 #define HW_ARM_SMMU_SMMU_INTERNAL_H
 
 #include "hw/registerfields.h"
+#include "qemu/interval-tree.h"
 #include "hw/arm/smmu-common.h"
 
 /*
@@ -23,6 +24,7 @@ FIELD(DESC, S2_MEMATTR, 2, 4)       /* stage 2 MemAttr[3:0] */
 FIELD(DESC, AP, 6, 2)               /* stage 1 AP[2:1] */
 FIELD(DESC, S2AP, 6, 2)             /* stage 2 S2AP: [0] read, [1] write */
 FIELD(DESC, AF, 10, 1)
+FIELD(DESC, NG, 11, 1)              /* stage 1: not global */
 FIELD(DESC, OA_HI, 12, 4)           /* 64K granule: OA[51:48] */
 FIELD(DESC, PXN, 53, 1)             /* stage 1 */
 FIELD(DESC, UXN, 54, 1)             /* stage 1 */
@@ -60,6 +62,7 @@ typedef struct SMMUWalkLeaf {
     uint8_t level;
     uint8_t granule_bits;
     uint8_t attrs;                  /* SMMU_S1_* or SMMU_S2_* */
+    bool global;                    /* stage 1: nG == 0 */
 } SMMUWalkLeaf;
 
 /* The access being checked: flags plus the stream's PRIV/INST attributes */
@@ -85,8 +88,13 @@ struct SMMUTLBEntry {
     uint8_t s2_level;               /* nested: stage-2 leaf level */
     uint64_t ipa_base;              /* nested: IPA of base */
     uint64_t out_base;              /* PA of base */
+    bool global;                    /* stage-1 leaf with nG == 0 */
     /* bookkeeping, owned by smmu-tlb.c */
     struct SMMUTLBCtx *ctx;
+    IntervalTreeNode by_addr;       /* in ctx->tree: [base, end] */
+    IntervalTreeNode by_vmid;       /* S1/NESTED: in the VMID's va tree */
+    IntervalTreeNode by_global;     /* globals: in the VMID's global tree */
+    IntervalTreeNode by_ipa;        /* NESTED: in the VMID's ipa tree */
     QTAILQ_ENTRY(SMMUTLBEntry) ctx_link;
     QTAILQ_ENTRY(SMMUTLBEntry) lru_link;
 };

@@ -8,14 +8,20 @@
  *   the list of their context (tag, VMID, ASID).  A context remembers
  *   which mapping sizes it holds, so a lookup probes one hash slot per
  *   size actually present instead of every level of every granule.
- * - Stage-1 entries are always tagged with their ASID, global (nG == 0)
- *   or not: a global entry is re-walked under another ASID and dropped
- *   by CMD_TLBI_NH_ASID, which the architecture permits.
+ * - Stage-1 entries are tagged with the ASID they were walked under and
+ *   remember whether their leaf was global (nG == 0).  A global entry is
+ *   re-walked under another ASID; CMD_TLBI_NH_VA reaches the global
+ *   entries of every ASID of its VMID (IHI 0070 4.4.2.4).
  * - Capacity is the "tlb-entries" property; when full the least recently
  *   used entry alone is evicted.
- * - Invalidation (IHI 0070 4.4) goes through the affected contexts only,
- *   and for address ranges probes the hash when that is cheaper than
- *   scanning the context.
+ * - Address invalidation (IHI 0070 4.4) uses interval trees: per context
+ *   by input address, per VMID for all its stage-1 entries, for its
+ *   global ones and for nested entries by IPA.  A command costs the
+ *   entries it removes plus a logarithmic search, never a scan of the
+ *   TLB, so one doorbell full of commands that miss stays cheap.
+ * - TG and TTL are hints that only narrow what must go (4.4.1.1); every
+ *   entry overlapping the range is dropped (over-invalidation is
+ *   permitted by 4.4), so no command visits entries it keeps.
  * - Only leaf translations are cached (no walk cache), so the Leaf hint
  *   of a command never lets an entry survive.
  * - In front of the hash sits a direct-mapped array of recent hits, one
@@ -30,6 +36,15 @@
 #include "smmu-internal.h"
 #include "trace.h"
 
+/* Everything cached for one VMID, for the VMID-wide commands */
+typedef struct SMMUTLBVmid {
+    uint16_t vmid;
+    QLIST_HEAD(, SMMUTLBCtx) ctxs;
+    IntervalTreeRoot va;            /* S1 and NESTED entries by VA */
+    IntervalTreeRoot global;        /* those of them with nG == 0 */
+    IntervalTreeRoot ipa;           /* NESTED entries by IPA */
+} SMMUTLBVmid;
+
 typedef struct SMMUTLBCtx {
     uint64_t id;                    /* ctx_id(tag, vmid, asid) */
     uint8_t tag;
@@ -39,6 +54,9 @@ typedef struct SMMUTLBCtx {
     uint32_t size_count[64];
     uint32_t nr;
     QTAILQ_HEAD(, SMMUTLBEntry) entries;
+    IntervalTreeRoot tree;          /* entries by input address */
+    SMMUTLBVmid *vm;
+    QLIST_ENTRY(SMMUTLBCtx) vm_link;
 } SMMUTLBCtx;
 
 #define FRONT_BITS      12          /* 4096 slots */
@@ -47,6 +65,7 @@ typedef struct SMMUTLBCtx {
 struct SMMUTLB {
     GHashTable *entries;            /* SMMUTLBEntry * -> itself */
     GHashTable *ctxs;               /* &SMMUTLBCtx.id -> SMMUTLBCtx * */
+    GHashTable *vmids;              /* VMID -> SMMUTLBVmid * */
     QTAILQ_HEAD(, SMMUTLBEntry) lru;    /* head: least recently used */
     bool front_stale;               /* front[] may hold removed entries */
     SMMUTLBEntry *front[1 << FRONT_BITS];
@@ -100,6 +119,7 @@ SMMUTLB *smmu_tlb_new(void)
     tlb->entries = g_hash_table_new(entry_hash, entry_equal);
     tlb->ctxs = g_hash_table_new_full(g_int64_hash, g_int64_equal,
                                       NULL, g_free);
+    tlb->vmids = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     QTAILQ_INIT(&tlb->lru);
     return tlb;
 }
@@ -129,13 +149,29 @@ static void entry_remove(SMMUState *s, SMMUTLBEntry *e)
     g_hash_table_remove(tlb->entries, e);
     QTAILQ_REMOVE(&tlb->lru, e, lru_link);
     QTAILQ_REMOVE(&ctx->entries, e, ctx_link);
+    interval_tree_remove(&e->by_addr, &ctx->tree);
+    if (e->tag != SMMU_TAG_S2) {
+        interval_tree_remove(&e->by_vmid, &ctx->vm->va);
+        if (e->global) {
+            interval_tree_remove(&e->by_global, &ctx->vm->global);
+        }
+        if (e->tag == SMMU_TAG_NESTED) {
+            interval_tree_remove(&e->by_ipa, &ctx->vm->ipa);
+        }
+    }
     if (--ctx->size_count[e->size_bits] == 0) {
         ctx->sizes &= ~(1ULL << e->size_bits);
     }
     s->tlb_stats.used--;
     g_free(e);
     if (--ctx->nr == 0) {
+        SMMUTLBVmid *vm = ctx->vm;
+
+        QLIST_REMOVE(ctx, vm_link);
         g_hash_table_remove(tlb->ctxs, &ctx->id);
+        if (QLIST_EMPTY(&vm->ctxs)) {
+            g_hash_table_remove(tlb->vmids, GUINT_TO_POINTER(vm->vmid));
+        }
     }
 }
 
@@ -151,6 +187,7 @@ void smmu_tlb_free(SMMUTLB *tlb)
     }
     g_hash_table_destroy(tlb->entries);
     g_hash_table_destroy(tlb->ctxs);
+    g_hash_table_destroy(tlb->vmids);
     g_free(tlb);
 }
 
@@ -206,6 +243,14 @@ SMMUTLBEntry *smmu_tlb_lookup(SMMUState *s, SMMUTLBTag tag, uint16_t vmid,
     return e;
 }
 
+static void tree_add(IntervalTreeNode *n, IntervalTreeRoot *root,
+                     uint64_t base, unsigned size_bits)
+{
+    n->start = base;
+    n->last = base + MAKE_64BIT_MASK(0, size_bits);
+    interval_tree_insert(n, root);
+}
+
 void smmu_tlb_insert(SMMUState *s, const SMMUTLBEntry *tmpl)
 {
     SMMUTLB *tlb = s->tlb;
@@ -227,18 +272,43 @@ void smmu_tlb_insert(SMMUState *s, const SMMUTLBEntry *tmpl)
 
     ctx = ctx_find(tlb, tmpl->tag, tmpl->vmid, tmpl->asid);
     if (!ctx) {
+        SMMUTLBVmid *vm = g_hash_table_lookup(tlb->vmids,
+                                              GUINT_TO_POINTER(tmpl->vmid));
+
+        if (!vm) {
+            vm = g_new0(SMMUTLBVmid, 1);
+            vm->vmid = tmpl->vmid;
+            QLIST_INIT(&vm->ctxs);
+            g_hash_table_insert(tlb->vmids, GUINT_TO_POINTER(vm->vmid), vm);
+        }
         ctx = g_new0(SMMUTLBCtx, 1);
         ctx->tag = tmpl->tag;
         ctx->vmid = tmpl->vmid;
         ctx->asid = tmpl->asid;
         ctx->id = ctx_id(ctx->tag, ctx->vmid, ctx->asid);
+        ctx->vm = vm;
         QTAILQ_INIT(&ctx->entries);
+        QLIST_INSERT_HEAD(&vm->ctxs, ctx, vm_link);
         g_hash_table_insert(tlb->ctxs, &ctx->id, ctx);
     }
 
-    e = g_new(SMMUTLBEntry, 1);
+    e = g_new0(SMMUTLBEntry, 1);
     *e = *tmpl;
     e->ctx = ctx;
+    if (e->tag == SMMU_TAG_S2) {
+        e->global = false;
+    }
+    tree_add(&e->by_addr, &ctx->tree, e->base, e->size_bits);
+    if (e->tag != SMMU_TAG_S2) {
+        tree_add(&e->by_vmid, &ctx->vm->va, e->base, e->size_bits);
+        if (e->global) {
+            tree_add(&e->by_global, &ctx->vm->global, e->base,
+                     e->size_bits);
+        }
+        if (e->tag == SMMU_TAG_NESTED) {
+            tree_add(&e->by_ipa, &ctx->vm->ipa, e->ipa_base, e->size_bits);
+        }
+    }
     g_hash_table_add(tlb->entries, e);
     QTAILQ_INSERT_TAIL(&tlb->lru, e, lru_link);
     QTAILQ_INSERT_TAIL(&ctx->entries, e, ctx_link);
@@ -254,13 +324,10 @@ void smmu_tlb_insert(SMMUState *s, const SMMUTLBEntry *tmpl)
 /* Invalidation                                                        */
 /* ------------------------------------------------------------------ */
 
-/* An address-based invalidation decoded to an inclusive span + filters */
+/* An address-based invalidation decoded to an inclusive span */
 typedef struct SMMUInvSpan {
     uint64_t start;
     uint64_t last;
-    uint8_t ttl;                    /* 0: any level */
-    uint8_t granule_bits;           /* with ttl: granule of the entries */
-    bool by_ipa;                    /* match a nested entry's IPA */
 } SMMUInvSpan;
 
 static unsigned tg_granule_bits(unsigned tg)
@@ -296,11 +363,14 @@ void smmu_inv_range_span(const SMMUInvRange *r, uint8_t granule_bits,
     }
 }
 
+/*
+ * TG and TTL only say which entries need not go (4.4.1.1); dropping
+ * every entry of the span over-invalidates, as 4.4 permits.
+ */
 static void span_from_range(const SMMUInvRange *r, bool va, SMMUInvSpan *sp)
 {
     uint64_t addr = va ? smmu_canonical_va(r->addr) : r->addr;
 
-    memset(sp, 0, sizeof(*sp));
     if (!r->tg) {
         /* Single address: the entries holding it, any level */
         sp->start = sp->last = addr;
@@ -311,27 +381,6 @@ static void span_from_range(const SMMUInvRange *r, bool va, SMMUInvSpan *sp)
         sp->start = smmu_canonical_va(sp->start);
         sp->last = MAX(sp->start, smmu_canonical_va(sp->last));
     }
-    /* IHI 0070 4.4.1.2: TTL (with a TG) names the leaf level */
-    if (r->ttl) {
-        sp->ttl = r->ttl;
-        sp->granule_bits = tg_granule_bits(r->tg);
-    }
-}
-
-static bool span_hits(const SMMUInvSpan *sp, const SMMUTLBEntry *e)
-{
-    uint64_t base = sp->by_ipa && e->tag == SMMU_TAG_NESTED ? e->ipa_base
-                                                             : e->base;
-    uint64_t end = base + MAKE_64BIT_MASK(0, e->size_bits);
-
-    if (end < sp->start || base > sp->last) {
-        return false;
-    }
-    /* TTL filters leaf entries of their own stage; nested IPAs ignore it */
-    if (sp->ttl && !(sp->by_ipa && e->tag == SMMU_TAG_NESTED)) {
-        return e->level == sp->ttl && e->granule_bits == sp->granule_bits;
-    }
-    return true;
 }
 
 static unsigned ctx_drop_all(SMMUState *s, SMMUTLBCtx *ctx)
@@ -346,109 +395,61 @@ static unsigned ctx_drop_all(SMMUState *s, SMMUTLBCtx *ctx)
     return n;
 }
 
-/* Probes needed to cover [start, last] with every size present, capped */
-static uint64_t probe_cost(const SMMUTLBCtx *ctx, uint64_t start,
-                           uint64_t last, uint64_t cap)
-{
-    uint64_t sizes = ctx->sizes, cost = 0;
-
-    while (sizes && cost <= cap) {
-        unsigned n = ctz64(sizes);
-
-        sizes &= sizes - 1;
-        cost += ((last >> n) - (start >> n)) + 1;
-    }
-    return cost;
-}
-
-static unsigned ctx_drop_span(SMMUState *s, SMMUTLBCtx *ctx,
-                              const SMMUInvSpan *sp)
-{
-    unsigned removed = 0;
-    SMMUTLBEntry *e, *next;
-
-    if (!sp->by_ipa && probe_cost(ctx, sp->start, sp->last, ctx->nr) <
-        ctx->nr) {
-        /* Cheaper to probe each aligned base of each size present */
-        uint64_t sizes = ctx->sizes;
-
-        while (sizes) {
-            unsigned n = ctz64(sizes);
-            uint64_t base = sp->start & ~MAKE_64BIT_MASK(0, n);
-            SMMUTLBEntry key = { .asid = ctx->asid, .vmid = ctx->vmid,
-                                 .tag = ctx->tag, .size_bits = n };
-            uint64_t i, count = ((sp->last >> n) - (sp->start >> n)) + 1;
-
-            sizes &= sizes - 1;
-            for (i = 0; i < count; i++, base += 1ULL << n) {
-                key.base = base;
-                e = g_hash_table_lookup(s->tlb->entries, &key);
-                if (e && span_hits(sp, e)) {
-                    bool last_one = ctx->nr == 1;
-
-                    entry_remove(s, e);
-                    removed++;
-                    if (last_one) {
-                        return removed;     /* ctx is gone */
-                    }
-                }
-            }
-        }
-        return removed;
-    }
-    QTAILQ_FOREACH_SAFE(e, &ctx->entries, ctx_link, next) {
-        if (span_hits(sp, e)) {
-            /* entry_remove frees ctx with its last entry: stop there */
-            bool last_one = ctx->nr == 1;
-
-            entry_remove(s, e);
-            removed++;
-            if (last_one) {
-                break;
-            }
-        }
-    }
-    return removed;
-}
-
-typedef bool (*SMMUCtxFilter)(const SMMUTLBCtx *ctx, uint16_t vmid);
-
-static bool ctx_is_vmid(const SMMUTLBCtx *ctx, uint16_t vmid)
-{
-    return ctx->vmid == vmid;
-}
-
-static bool ctx_is_vmid_s1(const SMMUTLBCtx *ctx, uint16_t vmid)
-{
-    return ctx->vmid == vmid && ctx->tag != SMMU_TAG_S2;
-}
-
-static bool ctx_is_vmid_nested(const SMMUTLBCtx *ctx, uint16_t vmid)
-{
-    return ctx->vmid == vmid && ctx->tag == SMMU_TAG_NESTED;
-}
-
 /*
- * Apply to every context passing @filter: drop all its entries (@sp NULL)
- * or those hit by @sp.  Scans contexts, not entries.
+ * Append to @out the entries whose node at @node_off in SMMUTLBEntry is
+ * in @root and overlaps @sp, except those of ASID @skip_asid (-1: none).
+ * Only entries that are then removed are visited.
  */
-static unsigned drop_matching(SMMUState *s, SMMUCtxFilter filter,
-                              uint16_t vmid, const SMMUInvSpan *sp)
+static void tree_collect(IntervalTreeRoot *root, size_t node_off,
+                         const SMMUInvSpan *sp, int skip_asid,
+                         GPtrArray *out)
+{
+    IntervalTreeNode *n;
+
+    for (n = interval_tree_iter_first(root, sp->start, sp->last); n;
+         n = interval_tree_iter_next(n, sp->start, sp->last)) {
+        SMMUTLBEntry *e = (SMMUTLBEntry *)((char *)n - node_off);
+
+        if (skip_asid < 0 || e->asid != skip_asid) {
+            g_ptr_array_add(out, e);
+        }
+    }
+}
+
+static unsigned drop_collected(SMMUState *s, GPtrArray *hit)
+{
+    unsigned i;
+
+    for (i = 0; i < hit->len; i++) {
+        entry_remove(s, g_ptr_array_index(hit, i));
+    }
+    return hit->len;
+}
+
+static SMMUTLBVmid *vmid_find(SMMUState *s, uint16_t vmid)
+{
+    return g_hash_table_lookup(s->tlb->vmids, GUINT_TO_POINTER(vmid));
+}
+
+/* Drop every entry of the contexts of @vmid, stage-2 ones unless @s1 */
+static unsigned drop_vmid(SMMUState *s, uint16_t vmid, bool s1)
 {
     g_autoptr(GPtrArray) hit = g_ptr_array_new();
-    GHashTableIter it;
+    SMMUTLBVmid *vm = vmid_find(s, vmid);
     SMMUTLBCtx *ctx;
     unsigned removed = 0, i;
 
-    g_hash_table_iter_init(&it, s->tlb->ctxs);
-    while (g_hash_table_iter_next(&it, NULL, (gpointer *)&ctx)) {
-        if (filter(ctx, vmid)) {
+    if (!vm) {
+        return 0;
+    }
+    QLIST_FOREACH(ctx, &vm->ctxs, vm_link) {
+        if (!s1 || ctx->tag != SMMU_TAG_S2) {
             g_ptr_array_add(hit, ctx);
         }
     }
+    /* the VMID goes with its last context: not touched again */
     for (i = 0; i < hit->len; i++) {
-        ctx = g_ptr_array_index(hit, i);
-        removed += sp ? ctx_drop_span(s, ctx, sp) : ctx_drop_all(s, ctx);
+        removed += ctx_drop_all(s, g_ptr_array_index(hit, i));
     }
     return removed;
 }
@@ -465,6 +466,7 @@ void smmu_tlb_inv_all(SMMUState *s)
 
     g_hash_table_remove_all(s->tlb->entries);
     g_hash_table_remove_all(s->tlb->ctxs);
+    g_hash_table_remove_all(s->tlb->vmids);
     QTAILQ_FOREACH_SAFE(e, &s->tlb->lru, lru_link, next) {
         g_free(e);
     }
@@ -477,7 +479,7 @@ void smmu_tlb_inv_all(SMMUState *s)
 
 void smmu_tlb_inv_vmid(SMMUState *s, uint16_t vmid)
 {
-    unsigned n = drop_matching(s, ctx_is_vmid, vmid, NULL);
+    unsigned n = drop_vmid(s, vmid, false);
 
     count_invalidated(s, n);
     trace_smmu_tlb_inv("vmid", vmid, 0, 0, 0, n);
@@ -485,7 +487,7 @@ void smmu_tlb_inv_vmid(SMMUState *s, uint16_t vmid)
 
 void smmu_tlb_inv_vmid_s1(SMMUState *s, uint16_t vmid)
 {
-    unsigned n = drop_matching(s, ctx_is_vmid_s1, vmid, NULL);
+    unsigned n = drop_vmid(s, vmid, true);
 
     count_invalidated(s, n);
     trace_smmu_tlb_inv("vmid-s1", vmid, 0, 0, 0, n);
@@ -510,32 +512,47 @@ void smmu_tlb_inv_asid(SMMUState *s, uint16_t vmid, uint16_t asid)
 void smmu_tlb_inv_va(SMMUState *s, uint16_t vmid, int asid,
                      const SMMUInvRange *r)
 {
+    g_autoptr(GPtrArray) hit = g_ptr_array_new();
+    SMMUTLBVmid *vm = vmid_find(s, vmid);
     SMMUInvSpan sp;
     unsigned n = 0;
 
     span_from_range(r, true, &sp);
-    if (asid < 0) {
+    if (!vm) {
+        /* nothing cached for the VMID */
+    } else if (asid < 0) {
         /* NH_VAA: every ASID of the VMID */
-        n = drop_matching(s, ctx_is_vmid_s1, vmid, &sp);
+        tree_collect(&vm->va, offsetof(SMMUTLBEntry, by_vmid), &sp, -1,
+                     hit);
     } else {
         static const uint8_t tags[] = { SMMU_TAG_S1, SMMU_TAG_NESTED };
         unsigned i;
 
-        /* NH_VA: the ASID's entries (globals are tagged with it too) */
         for (i = 0; i < ARRAY_SIZE(tags); i++) {
             SMMUTLBCtx *ctx = ctx_find(s->tlb, tags[i], vmid, asid);
 
             if (ctx) {
-                n += ctx_drop_span(s, ctx, &sp);
+                tree_collect(&ctx->tree, offsetof(SMMUTLBEntry, by_addr),
+                             &sp, -1, hit);
             }
         }
+        /*
+         * IHI 0070 4.4.2.4: NH_VA also reaches global entries of the
+         * VMID whatever ASID they were cached under (this ASID's own
+         * are already collected).
+         */
+        tree_collect(&vm->global, offsetof(SMMUTLBEntry, by_global), &sp,
+                     asid, hit);
     }
+    n = drop_collected(s, hit);
     count_invalidated(s, n);
     trace_smmu_tlb_inv("va", vmid, asid, sp.start, sp.last, n);
 }
 
 void smmu_tlb_inv_ipa(SMMUState *s, uint16_t vmid, const SMMUInvRange *r)
 {
+    g_autoptr(GPtrArray) hit = g_ptr_array_new();
+    SMMUTLBVmid *vm = vmid_find(s, vmid);
     SMMUInvSpan sp;
     SMMUTLBCtx *ctx;
     unsigned n = 0;
@@ -543,14 +560,19 @@ void smmu_tlb_inv_ipa(SMMUState *s, uint16_t vmid, const SMMUInvRange *r)
     span_from_range(r, false, &sp);
     ctx = ctx_find(s->tlb, SMMU_TAG_S2, vmid, 0);
     if (ctx) {
-        n += ctx_drop_span(s, ctx, &sp);
+        tree_collect(&ctx->tree, offsetof(SMMUTLBEntry, by_addr), &sp, -1,
+                     hit);
     }
     /*
-     * Combined entries built from the IPA go too, so a stage-2 change is
-     * visible even if software skips the stage-1 invalidation.
+     * Combined entries whose own IPA range overlaps go too.  A combined
+     * entry built from a larger stage-2 leaf that holds the IPA, but
+     * from another IPA, stays: 4.4.3.1 leaves that to the stage-1
+     * invalidation software must also issue.
      */
-    sp.by_ipa = true;
-    n += drop_matching(s, ctx_is_vmid_nested, vmid, &sp);
+    if (vm) {
+        tree_collect(&vm->ipa, offsetof(SMMUTLBEntry, by_ipa), &sp, -1, hit);
+    }
+    n = drop_collected(s, hit);
     count_invalidated(s, n);
     trace_smmu_tlb_inv("ipa", vmid, 0, sp.start, sp.last, n);
 }

@@ -238,10 +238,10 @@ static bool walk(const SMMUWalkGeom *g, int stage, const SMMUNest *nest,
     uint8_t lim = 0;
     int level;
 
-    if (table >> g->oa_bits) {
-        fault_set(f, SMMU_FAULT_ADDR_SIZE, stage, g->start);
-        return false;
-    }
+    /*
+     * No Address Size check of the TTB: the STE and CD decoders reject
+     * one outside the output range as ILLEGAL (IHI 0070 3.4, 5.2, 5.4).
+     */
     /* At most four lookups: levels start..3 */
     for (level = g->start; level <= 3; level++) {
         unsigned shift = geom_shift(g, level);
@@ -318,6 +318,7 @@ static bool walk(const SMMUWalkGeom *g, int stage, const SMMUNest *nest,
         leaf->granule_bits = g->gbits;
         leaf->attrs = stage == 1 ? s1_leaf_attrs(desc, lim)
                                  : s2_leaf_attrs(desc, fwb);
+        leaf->global = stage == 1 && !FIELD_EX64(desc, DESC, NG);
         return true;
     }
     g_assert_not_reached();     /* level 3 always ends the loop */
@@ -455,6 +456,13 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
               false, &l1, f)) {
         if (f->stage == 1) {
             s1_fault_common(f, cfg);
+            /*
+             * IHI 0070 7.3.12: an abort reading a stage-1 descriptor
+             * (nested: at the PA stage 2 gave) is S2 == 0, CLASS == TT.
+             */
+            if (f->type == SMMU_FAULT_WALK_EABT) {
+                f->cls = SMMU_CLASS_TT;
+            }
         }
         return NULL;
     }
@@ -468,10 +476,11 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
     memset(ne, 0, sizeof(*ne));
     ne->vmid = cfg->s2.vmid;
     /*
-     * Global (nG == 0) leaves are still tagged with this ASID: caching
-     * less and invalidating more than the architecture allows is legal.
+     * Global (nG == 0) leaves are still tagged with this ASID (another
+     * ASID re-walks them), and marked so NH_VA of any ASID finds them.
      */
     ne->asid = cfg->s1.asid;
+    ne->global = l1.global;
     ne->level = l1.level;
     ne->granule_bits = l1.granule_bits;
     ne->s1_attrs = l1.attrs;
@@ -513,18 +522,23 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     memset(fault, 0, sizeof(*fault));
     fault->input_addr = iova;
     fault->is_write = access & IOMMU_WO;
-    fault->ind = cfg->instr;
+    /* IHI 0070 7.3.13-16: InD == 0 when RnW == 0 */
+    fault->ind = cfg->instr && !(access & IOMMU_WO);
     fault->pnu = cfg->priv;
 
     if (!cfg->s1_enabled) {
         SMMUWalkLeaf leaf;
 
-        if (!cfg->s2_enabled) {
-            /* No stage enabled: the device should have bypassed */
-            out->addr = iova;
-            out->addr_mask = ~0ULL;
-            out->perm = IOMMU_RW;
-            return true;
+        /*
+         * IHI 0070 3.4: with stage 1 bypassed the input is the IPA; one
+         * not below 2^IAS is a stage-1 F_ADDR_SIZE before any stage-2
+         * check.  IAS == OAS: the SMMU walks AArch64 tables only.
+         */
+        if (iova >> cfg->oas_bits) {
+            fault_set(fault, SMMU_FAULT_ADDR_SIZE, 1, -1);
+            fault->cls = SMMU_CLASS_IN;
+            fault->record = true;
+            goto fail;
         }
         if (!smmu_s2_translate(s, &cfg->s2, iova, &acc, SMMU_CLASS_IN,
                                &leaf, fault)) {

@@ -40,16 +40,33 @@ static uint16_t cmd_vmid(SMMUv3State *s, uint64_t w0)
     return s->s2_supported ? FIELD_EX64(w0, CMD0, VMID) : 0;
 }
 
-static void cmd_inv_range(uint64_t w0, uint64_t w1, uint64_t addr_mask,
+/*
+ * Decode the address invalidation fields; false for the Reserved
+ * encodings that IHI 0070 4.4.1.1 makes CERROR_ILL.
+ */
+static bool cmd_inv_range(uint64_t w0, uint64_t w1, uint64_t addr_mask,
                           SMMUInvRange *r)
 {
     r->addr = w1 & addr_mask;
     r->tg = FIELD_EX64(w1, CMD1, TG);
-    r->ttl = FIELD_EX64(w1, CMD1, TTL);
+    r->ttl = r->tg ? FIELD_EX64(w1, CMD1, TTL) : 0;
     r->leaf = FIELD_EX64(w1, CMD1, LEAF);
     /* 4.4.2: NUM and SCALE only mean something in the range form. */
     r->num = r->tg ? FIELD_EX64(w0, CMD0, NUM) : 0;
     r->scale = r->tg ? FIELD_EX64(w0, CMD0, SCALE) : 0;
+    /* 4.4.1.1: IDR5.DS == 0, so TTL 0b01 with a 16K TG counts as 0b00 */
+    if (r->tg == 2 && r->ttl == 1) {
+        r->ttl = 0;
+    }
+    /* One granule (NUM = SCALE = 0) without a level hint is Reserved */
+    return !(r->tg && !r->num && !r->scale && !r->ttl);
+}
+
+static int cmd_reserved_range(uint8_t op)
+{
+    qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: command 0x%02x with a Reserved "
+                  "range: TG set, NUM = SCALE = 0 and no level hint\n", op);
+    return CMDQ_CERROR_ILL;
 }
 
 static void notify_range(SMMUv3State *s, const SMMUInvRange *r)
@@ -68,9 +85,10 @@ static void cmd_cfgi_ste_range(SMMUv3State *s, uint64_t w0, uint64_t w1)
     unsigned range = FIELD_EX64(w1, CMD1, RANGE);
     uint64_t span = 2ULL << range;
     uint64_t first = sid & ~(span - 1);
+    uint32_t last = MIN(first + span - 1, UINT32_MAX);
 
-    smmuv3_cfg_cache_inv_sid_range(s, first,
-                                   MIN(first + span - 1, UINT32_MAX));
+    smmuv3_cfg_cache_inv_sid_range(s, first, last);
+    smmu_inv_notifiers_sid_range(&s->smmu_state, first, last);
 }
 
 /*
@@ -105,16 +123,19 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
     uint32_t sid = FIELD_EX64(w0, CMD0, SID);
     bool nh = op >= CMD_TLBI_NH_ALL && op <= CMD_TLBI_NH_VAA;
     bool s2_only = op == CMD_TLBI_S12_VMALL || op == CMD_TLBI_S2_IPA;
+    bool cfgi_cd = op == CMD_CFGI_CD || op == CMD_CFGI_CD_ALL;
     SMMUInvRange r;
 
     trace_smmuv3_cmd(op, w0, w1);
 
     /*
      * 4.4: the NH forms need stage 1, S12_VMALL and S2_IPA stage 2.
+     * 4.3.3, 4.3.4: so do CFGI_CD and CFGI_CD_ALL (CDs are stage 1).
      * 4.2, 4.3: SSec may only be set on the Secure queue, which this SMMU
      * does not have.
      */
-    if (cmd_for_absent_feature(op) || (nh && !s->s1_supported) ||
+    if (cmd_for_absent_feature(op) ||
+        ((nh || cfgi_cd) && !s->s1_supported) ||
         (s2_only && !s->s2_supported) ||
         (op <= CMD_CFGI_CD_ALL && FIELD_EX64(w0, CMD0, SSEC))) {
         qemu_log_mask(LOG_GUEST_ERROR,
@@ -130,15 +151,23 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
     case CMD_PREFETCH_ADDR:
         /* 4.2: prefetches are hints; this model fetches on demand. */
         break;
+    /*
+     * 4.3.8: after CFGI_* and CMD_SYNC nothing derived from the old
+     * configuration may translate, so notifier users (vhost's IOTLB,
+     * which also holds bypass identity entries) of those StreamIDs drop
+     * what they hold; notifiers are per device, so CFGI_CD drops all.
+     */
     case CMD_CFGI_STE:
     case CMD_CFGI_CD_ALL:
         smmuv3_cfg_cache_inv_sid_range(s, sid, sid);
+        smmu_inv_notifiers_sid_range(bs, sid, sid);
         break;
     case CMD_CFGI_STE_RANGE:
         cmd_cfgi_ste_range(s, w0, w1);
         break;
     case CMD_CFGI_CD:
         smmuv3_cfg_cache_inv_ssid(s, sid, FIELD_EX64(w0, CMD0, SSID));
+        smmu_inv_notifiers_sid_range(bs, sid, sid);
         break;
     case CMD_TLBI_NSNH_ALL:
         smmu_tlb_inv_all(bs);
@@ -154,7 +183,9 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
         break;
     case CMD_TLBI_NH_VA:
     case CMD_TLBI_NH_VAA:
-        cmd_inv_range(w0, w1, CMD1_VA_MASK, &r);
+        if (!cmd_inv_range(w0, w1, CMD1_VA_MASK, &r)) {
+            return cmd_reserved_range(op);
+        }
         smmu_tlb_inv_va(bs, cmd_vmid(s, w0),
                         op == CMD_TLBI_NH_VA ?
                         (int)FIELD_EX64(w0, CMD0, ASID) : -1, &r);
@@ -165,7 +196,9 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
         smmuv3_notify_unmap_all(s);
         break;
     case CMD_TLBI_S2_IPA:
-        cmd_inv_range(w0, w1, CMD1_IPA_MASK, &r);
+        if (!cmd_inv_range(w0, w1, CMD1_IPA_MASK, &r)) {
+            return cmd_reserved_range(op);
+        }
         smmu_tlb_inv_ipa(bs, cmd_vmid(s, w0), &r);
         /* IPAs map back to any IOVA: every notifier must re-translate. */
         smmuv3_notify_unmap_all(s);
@@ -190,7 +223,7 @@ static void smmuv3_cmdq_run(SMMUv3State *s)
 {
     SMMUv3Queue *q = &s->cmdq;
     unsigned log2size = smmuv3_q_log2size(q->base, SMMUV3_CMDQS);
-    uint64_t base = q->base & SMMU_QBASE_ADDR_MASK;
+    uint64_t base = smmuv3_q_base(q->base, log2size, CMD_BYTES);
     uint32_t budget = 1u << log2size;
 
     while (budget-- && !smmuv3_q_empty(q->prod, q->cons, log2size)) {

@@ -115,6 +115,12 @@ static bool read_le64s(hwaddr addr, uint64_t *buf, unsigned count)
     return true;
 }
 
+/* @addr with its low @bits bits cleared (all of it when @bits >= 64) */
+static hwaddr align_down_bits(hwaddr addr, unsigned bits)
+{
+    return bits >= 64 ? 0 : addr & ~MAKE_64BIT_MASK(0, bits);
+}
+
 /* IPS / S2PS / OAS encodings to a bit count (IHI 0070 5.2, 5.4) */
 static uint8_t pa_bits(unsigned enc)
 {
@@ -133,8 +139,8 @@ static bool smmuv3_find_ste(SMMUv3State *s, uint32_t sid, hwaddr *ste_addr,
                             SMMUv3Event *ev)
 {
     uint32_t cfg = s->strtab_base_cfg;
-    unsigned log2size = MIN(FIELD_EX32(cfg, STRTAB_CFG, LOG2SIZE),
-                            SMMUV3_SIDSIZE);
+    unsigned literal = FIELD_EX32(cfg, STRTAB_CFG, LOG2SIZE);
+    unsigned log2size = MIN(literal, SMMUV3_SIDSIZE);
     hwaddr base = s->strtab_base & SMMU_STRTAB_ADDR_MASK;
     unsigned split, span;
     uint64_t l1std;
@@ -144,14 +150,23 @@ static bool smmuv3_find_ste(SMMUv3State *s, uint32_t sid, hwaddr *ste_addr,
     if (sid >> log2size) {
         goto bad_sid;
     }
+    /*
+     * 6.3.24: the base is aligned to the table size computed from the
+     * literal LOG2SIZE (not capped by SIDSIZE), at least 64 bytes for a
+     * 2-level table.
+     */
     if (FIELD_EX32(cfg, STRTAB_CFG, FMT) != STRTAB_FMT_2LEVEL) {
+        base = align_down_bits(base, literal + 6);
         *ste_addr = base + (hwaddr)sid * STE_BYTES;
         return true;
     }
 
-    /* 6.3.25: SPLIT is 6, 8 or 10; reserved values act as the next lower */
+    /* 6.3.25: SPLIT is 6, 8 or 10; "Other values ... behave as 6" */
     split = FIELD_EX32(cfg, STRTAB_CFG, SPLIT);
-    split = split >= 10 ? 10 : split >= 8 ? 8 : 6;
+    if (split != 8 && split != 10) {
+        split = 6;
+    }
+    base = align_down_bits(base, MAX(6, (int)literal - (int)split + 3));
     l1_addr = base + (hwaddr)(sid >> split) * L1STD_BYTES;
     if (!read_le64s(l1_addr, &l1std, 1)) {
         fetch_aborted(ev, EVT_F_STE_FETCH, "L1STD", l1_addr, sid,
@@ -203,7 +218,8 @@ static bool granule_bits_s2(unsigned tg, uint8_t *bits)
  * VMSAv8-64: S2SL0 picks the starting level; the first lookup must
  * resolve at least one bit and at most 16 concatenated tables' worth.
  */
-static bool s2_start_consistent(uint8_t gbits, unsigned sl0, unsigned tsz)
+static bool s2_start_consistent(uint8_t gbits, unsigned sl0, unsigned tsz,
+                                unsigned pa_bits)
 {
     unsigned stride = gbits - 3;
     unsigned ia_bits = 64 - tsz;
@@ -211,6 +227,13 @@ static bool s2_start_consistent(uint8_t gbits, unsigned sl0, unsigned tsz)
 
     /* 4K: 0 -> L2, 1 -> L1, 2 -> L0; 16K/64K: 0 -> L3, 1 -> L2, 2 -> L1 */
     if (sl0 == 3) {
+        return false;
+    }
+    /*
+     * Arm ARM AArch64.S2InvalidSL(), PAMax being the OAS (IHI 0070 5.2
+     * S2SL0): SL0 0b10 needs PAMax >= 44 (4K, 64K) or >= 42 (16K).
+     */
+    if (sl0 == 2 && pa_bits < (gbits == 14 ? 42 : 44)) {
         return false;
     }
     level = (gbits == 12 ? 2 : 3) - sl0;
@@ -233,6 +256,15 @@ static bool smmuv3_decode_s2(SMMUv3State *s, const uint64_t *ste,
                       "smmuv3: STE asks big-endian tables or stall\n");
         return false;
     }
+    /* 5.2 S2HA/S2HD: ILLEGAL beyond what SMMU_IDR0.HTTU offers */
+    if ((FIELD_EX64(w2, STE2, S2HA) &&
+         FIELD_EX32(s->idr[0], IDR0, HTTU) == 0) ||
+        (FIELD_EX64(w2, STE2, S2HD) &&
+         FIELD_EX32(s->idr[0], IDR0, HTTU) < 2)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: STE asks unsupported stage-2 HTTU\n");
+        return false;
+    }
     if (!granule_bits_s2(FIELD_EX64(w2, STE2, S2TG), &s2->granule_bits)) {
         qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: STE.S2TG reserved\n");
         return false;
@@ -240,7 +272,8 @@ static bool smmuv3_decode_s2(SMMUv3State *s, const uint64_t *ste,
     s2->tsz = FIELD_EX64(w2, STE2, S2T0SZ);
     s2->sl0 = FIELD_EX64(w2, STE2, S2SL0);
     if (s2->tsz < min_tsz || s2->tsz > SMMU_MAX_TSZ ||
-        !s2_start_consistent(s2->granule_bits, s2->sl0, s2->tsz)) {
+        !s2_start_consistent(s2->granule_bits, s2->sl0, s2->tsz,
+                             s->oas_bits)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: STE S2T0SZ %u / S2SL0 %u inconsistent\n",
                       s2->tsz, s2->sl0);
@@ -249,6 +282,13 @@ static bool smmuv3_decode_s2(SMMUv3State *s, const uint64_t *ste,
     s2->vttb = FIELD_EX64(ste[3], STE3, S2TTB) << 4;
     s2->vmid = FIELD_EX64(w2, STE2, S2VMID);
     s2->ps_bits = MIN(pa_bits(FIELD_EX64(w2, STE2, S2PS)), s->oas_bits);
+    /* 5.2 S2TTB: ILLEGAL outside the effective S2PS (3.4.3: C_BAD_STE) */
+    if (s2->vttb >> s2->ps_bits) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: STE.S2TTB 0x%" PRIx64 " beyond S2PS\n",
+                      s2->vttb);
+        return false;
+    }
     s2->affd = FIELD_EX64(w2, STE2, S2AFFD);
     s2->record_faults = FIELD_EX64(w2, STE2, S2R);
     s2->ptw = FIELD_EX64(w2, STE2, S2PTW);
@@ -276,7 +316,14 @@ static bool smmuv3_cd_read(SMMUv3State *s, const SMMUTransCfg *tc,
 
         if (!smmu_translate_ipa(&s->smmu_state, &tc->s2, addr, IOMMU_RO,
                                 SMMU_CLASS_CD, &pa, &f)) {
+            /*
+             * IHI 0070 7.3: the record describes the incoming transaction
+             * (InD/PnU after the STE overrides), not the CD fetch; its
+             * RnW is set by the caller, which knows the direction.
+             */
             f.input_addr = iova;
+            f.pnu = tc->priv;
+            f.ind = tc->instr;
             /* Leaves ev->type 0 when STE.S2R says not to record. */
             smmuv3_fault_to_event(&f, sid, ssid, ev);
             return false;
@@ -306,7 +353,8 @@ static bool granule_bits_tg1(unsigned tg, uint8_t *bits)
 }
 
 static bool smmuv3_decode_tt(SMMUv3State *s, SMMUS1Table *tt, bool epd,
-                             unsigned tsz, bool tg_ok, uint64_t ttb_word)
+                             unsigned tsz, bool tg_ok, uint64_t ttb_word,
+                             unsigned ips_bits)
 {
     tt->disabled = epd;
     tt->tsz = tsz;
@@ -316,8 +364,12 @@ static bool smmuv3_decode_tt(SMMUv3State *s, SMMUS1Table *tt, bool epd,
     if (epd) {
         return true;
     }
-    /* 5.4: TxSZ outside the supported input range is ILLEGAL */
-    return tg_ok && tsz >= SMMU_MIN_TSZ && tsz <= SMMU_MAX_TSZ;
+    /*
+     * 5.4: TxSZ outside the supported input range is ILLEGAL, and so is
+     * a TTBx outside the effective IPS (3.4: C_BAD_CD, no F_ADDR_SIZE).
+     */
+    return tg_ok && tsz >= SMMU_MIN_TSZ && tsz <= SMMU_MAX_TSZ &&
+           !(tt->ttb >> ips_bits);
 }
 
 static bool smmuv3_decode_cd(SMMUv3State *s, const uint64_t *cd,
@@ -337,19 +389,35 @@ static bool smmuv3_decode_cd(SMMUv3State *s, const uint64_t *cd,
                       "smmuv3: CD asks AArch32, big-endian or stall\n");
         return false;
     }
+    /*
+     * 5.4, CdIllegal(): A == 0 (RAZ/WI termination) with TERM_MODEL == 1,
+     * and HA/HD beyond what SMMU_IDR0.HTTU offers, are ILLEGAL.
+     */
+    if ((!FIELD_EX64(w0, CD0, A) &&
+         FIELD_EX32(s->idr[0], IDR0, TERM_MODEL)) ||
+        (FIELD_EX64(w0, CD0, HA) &&
+         FIELD_EX32(s->idr[0], IDR0, HTTU) == 0) ||
+        (FIELD_EX64(w0, CD0, HD) &&
+         FIELD_EX32(s->idr[0], IDR0, HTTU) < 2)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: CD asks RAZ/WI termination or HTTU\n");
+        return false;
+    }
+    s1->ips_bits = MIN(pa_bits(FIELD_EX64(w0, CD0, IPS)), s->oas_bits);
     ok0 = granule_bits_tg0(FIELD_EX64(w0, CD0, TG0), &s1->tt[0].granule_bits);
     ok1 = granule_bits_tg1(FIELD_EX64(w0, CD0, TG1), &s1->tt[1].granule_bits);
     if (!smmuv3_decode_tt(s, &s1->tt[0], FIELD_EX64(w0, CD0, EPD0),
-                          FIELD_EX64(w0, CD0, T0SZ), ok0, cd[1]) ||
+                          FIELD_EX64(w0, CD0, T0SZ), ok0, cd[1],
+                          s1->ips_bits) ||
         !smmuv3_decode_tt(s, &s1->tt[1], FIELD_EX64(w0, CD0, EPD1),
-                          FIELD_EX64(w0, CD0, T1SZ), ok1, cd[2])) {
+                          FIELD_EX64(w0, CD0, T1SZ), ok1, cd[2],
+                          s1->ips_bits)) {
         qemu_log_mask(LOG_GUEST_ERROR,
-                      "smmuv3: CD TxSZ or TGx out of range\n");
+                      "smmuv3: CD TxSZ, TGx or TTBx out of range\n");
         return false;
     }
     s1->asid = FIELD_EX64(w0, CD0, ASID);
     s1->tbi = FIELD_EX64(w0, CD0, TBI);
-    s1->ips_bits = MIN(pa_bits(FIELD_EX64(w0, CD0, IPS)), s->oas_bits);
     s1->affd = FIELD_EX64(w0, CD0, AFFD);
     s1->record_faults = FIELD_EX64(w0, CD0, R);
     return true;
@@ -368,27 +436,38 @@ static bool smmuv3_fetch_cd(SMMUv3State *s, const uint64_t *ste,
     unsigned fmt = FIELD_EX64(ste[0], STE0, S1FMT);
     unsigned cdmax = FIELD_EX64(ste[0], STE0, S1CDMAX);
     uint64_t cd_addr, cd[8];
+    /* 3.4.3: without stage 2, CD and L1CD addresses are PAs within OAS */
+    bool pa = !tc->s2_enabled;
 
-    if (cdmax == 0 || fmt == S1FMT_LINEAR) {
+    /* 5.2 S1Fmt: 0b11 is reserved and behaves as 0b00 (linear) */
+    if (cdmax == 0 || (fmt != S1FMT_2L_4K && fmt != S1FMT_2L_64K)) {
         cd_addr = ctx + (uint64_t)cd_idx * CD_BYTES;
+        if (pa && cd_addr >> s->oas_bits) {
+            goto bad_ste;
+        }
     } else {
         /* L2 tables of 4KB (64 CDs) or 64KB (1024 CDs) */
         unsigned split = fmt == S1FMT_2L_4K ? 6 : 10;
-        uint64_t l1cd;
+        uint64_t l1cd, l1_addr = ctx + (uint64_t)(cd_idx >> split) *
+                                       L1CD_BYTES;
 
-        if (!smmuv3_cd_read(s, tc, ctx + (uint64_t)(cd_idx >> split) *
-                            L1CD_BYTES, &l1cd, 1, sid, ssid, iova, ev)) {
-            return false;
+        if (pa && l1_addr >> s->oas_bits) {
+            goto bad_ste;
         }
-        if (!FIELD_EX64(l1cd, L1CD, V)) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "smmuv3: L1CD for SSID 0x%x not valid\n", cd_idx);
-            ev_init(ev, EVT_C_BAD_SUBSTREAMID, sid, ssid);
+        if (!smmuv3_cd_read(s, tc, l1_addr, &l1cd, 1, sid, ssid, iova,
+                            ev)) {
             return false;
         }
         cd_addr = (l1cd & R_L1CD_L2PTR_MASK &
                    ~(((uint64_t)CD_BYTES << split) - 1)) +
                   (uint64_t)(cd_idx & ((1u << split) - 1)) * CD_BYTES;
+        /* 3.4.3 (3): an L2Ptr above the OAS gives C_BAD_SUBSTREAMID */
+        if (!FIELD_EX64(l1cd, L1CD, V) || (pa && cd_addr >> s->oas_bits)) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "smmuv3: L1CD for SSID 0x%x not valid\n", cd_idx);
+            ev_init(ev, EVT_C_BAD_SUBSTREAMID, sid, ssid);
+            return false;
+        }
     }
     if (!smmuv3_cd_read(s, tc, cd_addr, cd, ARRAY_SIZE(cd), sid, ssid,
                         iova, ev)) {
@@ -400,6 +479,13 @@ static bool smmuv3_fetch_cd(SMMUv3State *s, const uint64_t *ste,
     }
     trace_smmuv3_cd(sid, cd_idx, cd_addr, tc->s1.asid);
     return true;
+
+bad_ste:
+    /* 3.4.3 (1): S1ContextPtr above the OAS, SMMUv3.1 and later */
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "smmuv3: CD table of SID 0x%x beyond the OAS\n", sid);
+    ev_init(ev, EVT_C_BAD_STE, sid, ssid);
+    return false;
 }
 
 /* ---- STE (IHI 0070 5.2) ---- */
@@ -413,17 +499,22 @@ static bool smmuv3_decode_s1(SMMUv3State *s, const uint64_t *ste,
                              uint64_t iova, bool *skip_s1, SMMUv3Event *ev)
 {
     unsigned cdmax = FIELD_EX64(ste[0], STE0, S1CDMAX);
-    unsigned fmt = FIELD_EX64(ste[0], STE0, S1FMT);
     unsigned dss = FIELD_EX64(ste[1], STE1, S1DSS);
     unsigned ssidsize = FIELD_EX32(s->idr[1], IDR1, SSIDSIZE);
     uint32_t cd_idx = 0;
 
     *skip_s1 = false;
-    /* StreamWorld other than NS-EL1 needs SMMU_IDR0.HYP (or Secure) */
-    if (FIELD_EX64(ste[1], STE1, STRW) != 0 ||
-        FIELD_EX64(ste[1], STE1, S1STALLD) ||
+    /*
+     * 5.2: STRW is RES0 (IgnoreSTESTRW()) as SMMU_IDR0.HYP is 0 and the
+     * table is Non-secure.  S1Fmt and S1DSS 0b11 are reserved, not
+     * ILLEGAL: S1Fmt 0b11 acts as linear (smmuv3_fetch_cd), S1DSS 0b11
+     * as terminate.  A stage-1-only S1ContextPtr above the OAS is
+     * ILLEGAL (3.4.3).
+     */
+    if (FIELD_EX64(ste[1], STE1, S1STALLD) ||
         cdmax > ssidsize ||
-        (cdmax && (fmt > S1FMT_2L_64K || dss > S1DSS_SSID0))) {
+        (!tc->s2_enabled &&
+         (FIELD_EX64(ste[0], STE0, S1CTXPTR) << 6) >> s->oas_bits)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: STE stage-1 fields ILLEGAL for SID 0x%x\n",
                       sid);
@@ -435,6 +526,7 @@ static bool smmuv3_decode_s1(SMMUv3State *s, const uint64_t *ste,
         if (cdmax) {
             switch (dss) {
             case S1DSS_TERMINATE:
+            case S1DSS_RESERVED:
                 ev_init(ev, EVT_F_STREAM_DISABLED, sid, ssid);
                 return false;
             case S1DSS_BYPASS:
@@ -444,8 +536,12 @@ static bool smmuv3_decode_s1(SMMUv3State *s, const uint64_t *ste,
                 break;  /* S1DSS_SSID0: CD 0 */
             }
         }
-    } else if (cdmax == 0 || ssid >> cdmax ||
-               (ssid == 0 && dss == S1DSS_SSID0)) {
+    } else if (cdmax == 0 || ssid >> cdmax) {
+        /*
+         * SubstreamID 0 never gets here (MemTxAttrs.pid 0 means none,
+         * smmuv3-translate.c), so S1DSS 0b10's F_STREAM_DISABLED for it
+         * has no case.
+         */
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: SubstreamID 0x%x not valid for SID 0x%x\n",
                       ssid, sid);
@@ -472,9 +568,17 @@ static bool smmuv3_decode_ste(SMMUv3State *s, const uint64_t *ste,
                       sid);
         goto bad_ste;
     }
-    if (config == STE_CFG_ABORT || config == STE_CFG_BYPASS) {
-        cfg->kind = config == STE_CFG_ABORT ? SMMUV3_CFG_ABORT :
-                                              SMMUV3_CFG_BYPASS;
+    if (config == STE_CFG_ABORT) {
+        cfg->kind = SMMUV3_CFG_ABORT;
+        return true;
+    }
+    if (config == STE_CFG_BYPASS) {
+        /* 5.2 S1Fmt: Config 0b1x0 with a SubstreamID: C_BAD_SUBSTREAMID */
+        if (ssid != SMMUV3_NO_SSID) {
+            ev_init(ev, EVT_C_BAD_SUBSTREAMID, sid, ssid);
+            return false;
+        }
+        cfg->kind = SMMUV3_CFG_BYPASS;
         return true;
     }
     if (!want_s1 && !want_s2) {
@@ -563,6 +667,7 @@ bool smmuv3_get_config(SMMUv3State *s, uint32_t sid, uint32_t ssid,
     trace_smmuv3_ste(sid, ste_addr, FIELD_EX64(ste[0], STE0, CONFIG));
 
     memset(cfg, 0, sizeof(*cfg));
+    cfg->mev = FIELD_EX64(ste[1], STE1, MEV);
     if (!smmuv3_decode_ste(s, ste, sid, ssid, iova, cfg, ev)) {
         return false;
     }

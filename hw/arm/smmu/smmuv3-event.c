@@ -148,8 +148,8 @@ static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
     }
 
     if (ev->type == EVT_F_STE_FETCH || ev->type == EVT_F_CD_FETCH) {
-        /* 7.3.4, 7.3.10: FetchAddr[51:3] in doubleword 2 */
-        rec[2] = ev->fetch_addr & EVT_FETCH_ADDR_MASK;
+        /* 7.3.4, 7.3.10: FetchAddr[55:3] is bits [247:195], doubleword 3 */
+        rec[3] = ev->fetch_addr & EVT_FETCH_ADDR_MASK;
     } else if (evt_is_walk_fault(ev->type)) {
         /* 7.3.12-7.3.16: access properties, InputAddr, then IPA/Fetch */
         rec[1] = FIELD_DP64(rec[1], EVT1, PNU, ev->pnu);
@@ -205,7 +205,7 @@ void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
     for (i = 0; i < 4; i++) {
         rec[i] = cpu_to_le64(rec[i]);
     }
-    addr = (q->base & SMMU_QBASE_ADDR_MASK) +
+    addr = smmuv3_q_base(q->base, log2size, EVT_RECORD_BYTES) +
            (uint64_t)smmuv3_q_idx(q->prod, log2size) * EVT_RECORD_BYTES;
     /* A queue on device registers aborts (smmu_ram_rw) */
     res = smmu_ram_rw(addr, rec, sizeof(rec), true);

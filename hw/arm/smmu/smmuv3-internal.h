@@ -79,8 +79,10 @@ FIELD(IDR1, SSIDSIZE, 6, 5)
 FIELD(IDR1, SIDSIZE, 0, 6)
 
 /* ---- SMMU_IDR3 (6.3.4) ---- */
+FIELD(IDR3, BBML, 11, 2)
 FIELD(IDR3, RIL, 10, 1)
 FIELD(IDR3, FWB, 8, 1)
+FIELD(IDR3, XNX, 4, 1)
 FIELD(IDR3, HAD, 2, 1)
 
 /* ---- SMMU_IDR5 (6.3.6) ---- */
@@ -196,6 +198,18 @@ static inline uint32_t smmuv3_q_wrap(uint32_t ptr, unsigned log2size)
     return (ptr >> log2size) & 1;
 }
 
+/*
+ * IHI 0070 6.3.26, 6.3.29: the effective base of a queue is aligned to
+ * the larger of its size in bytes and 32 bytes.
+ */
+static inline uint64_t smmuv3_q_base(uint64_t base_reg, unsigned log2size,
+                                     unsigned entry_bytes)
+{
+    uint64_t align = MAX((uint64_t)entry_bytes << log2size, 32);
+
+    return base_reg & SMMU_QBASE_ADDR_MASK & ~(align - 1);
+}
+
 /* The index with its wrap bit, without any flag above it. */
 static inline uint32_t smmuv3_q_ptr(uint32_t ptr, unsigned log2size)
 {
@@ -231,9 +245,12 @@ FIELD(STE1, STRW, 30, 2)
 FIELD(STE1, EATS, 28, 2)
 FIELD(STE1, S1STALLD, 27, 1)
 FIELD(STE1, S2FWB, 25, 1)
+FIELD(STE1, MEV, 19, 1)
 FIELD(STE1, S1DSS, 0, 2)
 /* STE doubleword 2 */
 FIELD(STE2, S2R, 58, 1)
+FIELD(STE2, S2HA, 56, 1)
+FIELD(STE2, S2HD, 55, 1)
 FIELD(STE2, S2S, 57, 1)
 FIELD(STE2, S2PTW, 54, 1)
 FIELD(STE2, S2AFFD, 53, 1)
@@ -261,6 +278,7 @@ enum {
     S1DSS_TERMINATE   = 0,
     S1DSS_BYPASS      = 1,
     S1DSS_SSID0       = 2,
+    S1DSS_RESERVED    = 3,  /* behaves as TERMINATE */
 };
 
 /* STE.S1Fmt (5.2) */
@@ -281,6 +299,8 @@ FIELD(CD0, TBI, 38, 2)
 FIELD(CD0, S, 44, 1)
 FIELD(CD0, R, 45, 1)
 FIELD(CD0, A, 46, 1)
+FIELD(CD0, HA, 43, 1)
+FIELD(CD0, HD, 42, 1)
 FIELD(CD0, AFFD, 35, 1)
 FIELD(CD0, IPS, 32, 3)
 FIELD(CD0, V, 31, 1)
@@ -414,6 +434,7 @@ typedef enum SMMUv3CfgKind {
 typedef struct SMMUv3Config {
     SMMUv3CfgKind kind;
     SMMUTransCfg tc;
+    bool mev;               /* STE.MEV: events may be merged (7.3.1) */
 } SMMUv3Config;
 
 /* ---- Cross-file entry points ---- */

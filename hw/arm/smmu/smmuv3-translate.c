@@ -15,28 +15,58 @@
 #include "qemu/osdep.h"
 #include "qemu/log.h"
 #include "qemu/lockable.h"
+#include "qemu/timer.h"
 #include "qapi/error.h"
 #include "system/address-spaces.h"
 #include "smmuv3-internal.h"
 #include "trace.h"
 
 #define BYPASS_PAGE_MASK 0xfffULL
+/* How long after a record a like fault may be merged into it (MEV == 1) */
+#define MERGE_WINDOW_NS  (1000 * SCALE_US)
 
 /*
- * After a failed translation QEMU's memory core carries on through the
- * rest of the access in small chunks, translating each: one DMA request
- * of a device becomes a run of calls at increasing addresses of the same
- * page.  Record its fault once, as the SMMU would for the one request.
+ * Is a fault at @addr QEMU's memory core going on with the request whose
+ * fault was the previous translation?  After a refused translation
+ * flatview_read/write_continue() hand a piece of at most 4 bytes, and no
+ * more than the alignment of the address, to the unassigned region
+ * (memory_access_size()) and translate again just after it, to the end
+ * of the request; address_space_map() translates a request's start
+ * twice.  A request of a device never crosses a 4 KiB page (PCIe), so
+ * a piece in another page is another request.
+ */
+static bool smmuv3_is_retry(uint64_t prev, uint64_t addr)
+{
+    uint64_t step = addr - prev;
+    uint64_t align = prev & -prev;      /* 0: aligned to everything */
+
+    if ((addr >> 12) != (prev >> 12)) {
+        return false;
+    }
+    return step == 0 ||
+           ((step == 1 || step == 2 || step == 4) && (!align || step <= align));
+}
+
+/*
+ * Record @ev for a translation of @addr, once per device request.
+ * @after_fault: the previous translation was a fault, recorded or merged
+ * by this function.  IHI 0070 7.3.1: with STE.MEV == 0 no two requests'
+ * events are merged; with @mev, like faults in the same page soon after
+ * a record merge into it (InputAddr[11:0] do not count, 7.3.12-16).
  */
 static void smmuv3_report(SMMUv3State *s, const SMMUv3Event *ev,
-                          uint64_t addr, bool is_write)
+                          uint64_t addr, bool is_write, bool mev,
+                          bool after_fault)
 {
-    bool repeat = s->last_fault.valid && s->last_fault.type == ev->type &&
-                  s->last_fault.sid == ev->sid &&
-                  s->last_fault.ssid == ev->ssid &&
-                  s->last_fault.rnw == !is_write &&
-                  addr > s->last_fault.addr &&
-                  (addr >> 12) == (s->last_fault.addr >> 12);
+    int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    bool like = after_fault && s->last_fault.type == ev->type &&
+                s->last_fault.sid == ev->sid &&
+                s->last_fault.ssid == ev->ssid &&
+                s->last_fault.rnw == !is_write;
+    bool merge = like &&
+                 (smmuv3_is_retry(s->last_fault.addr, addr) ||
+                  (mev && (addr >> 12) == (s->last_fault.addr >> 12) &&
+                   now - s->last_fault.time_ns < MERGE_WINDOW_NS));
 
     s->last_fault.valid = true;
     s->last_fault.addr = addr;
@@ -44,9 +74,38 @@ static void smmuv3_report(SMMUv3State *s, const SMMUv3Event *ev,
     s->last_fault.ssid = ev->ssid;
     s->last_fault.type = ev->type;
     s->last_fault.rnw = !is_write;
-    if (!repeat) {
+    if (!merge) {
+        s->last_fault.time_ns = now;
         smmuv3_record_event(s, ev);
     }
+}
+
+/*
+ * IHI 0070 3.4: a bypassed stage 1 (STE.Config 0b100, or S1DSS 0b01
+ * with stage 2 also bypassed) takes the input address as the IPA, and
+ * one not below 2^IAS is a stage-1 F_ADDR_SIZE.  IAS == OAS here, as
+ * SMMU_IDR0.TTF is AArch64 only.
+ */
+static bool smmuv3_bypass_in_range(SMMUv3State *s, const SMMUv3Config *cfg,
+                                   uint32_t sid, uint32_t ssid, hwaddr addr,
+                                   bool is_write, SMMUv3Event *ev)
+{
+    SMMUFault f = {
+        .type = SMMU_FAULT_ADDR_SIZE,
+        .stage = 1,
+        .cls = SMMU_CLASS_IN,
+        .is_write = is_write,
+        .ind = cfg->tc.instr && !is_write,
+        .pnu = cfg->tc.priv,
+        .input_addr = addr,
+        .record = true,
+    };
+
+    if (!(addr >> s->oas_bits)) {
+        return true;
+    }
+    smmuv3_fault_to_event(&f, sid, ssid, ev);
+    return false;
 }
 
 static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
@@ -64,25 +123,44 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
         .addr_mask = BYPASS_PAGE_MASK,
         .perm = IOMMU_NONE,
     };
+    bool is_write = flag & IOMMU_WO;
+    bool after_fault;
     SMMUTranslation out;
     SMMUFault fault;
     SMMUv3Config cfg;
     SMMUv3Event ev;
 
     QEMU_LOCK_GUARD(&s->lock);
+    /* smmuv3_report() sets it again when this call faults */
+    after_fault = s->last_fault.valid;
+    s->last_fault.valid = false;
 
-    /* 3.2 / 6.3.14: with SMMUEN == 0, GBPA decides, without events */
+    /*
+     * 3.2 / 6.3.14: with SMMUEN == 0, GBPA decides, without events;
+     * 3.4: an input address above the OAS is aborted, still silently.
+     */
     if (!FIELD_EX32(s->cr[0], CR0, SMMUEN)) {
-        if (!FIELD_EX32(s->gbpa, GBPA, ABORT)) {
+        if (!FIELD_EX32(s->gbpa, GBPA, ABORT) && !(addr >> s->oas_bits)) {
             entry.perm = IOMMU_RW;
         }
         trace_smmuv3_xlate_disabled(sid, addr, entry.perm);
         return entry;
     }
 
+    /* Events found before the STE are not merged either (no MEV yet). */
+    cfg.mev = false;
     if (!smmuv3_get_config(s, sid, ssid, addr, &cfg, &ev)) {
+        if (ev.type == EVT_F_WALK_EABT ||
+            (ev.type >= EVT_F_TRANSLATION && ev.type <= EVT_F_PERMISSION)) {
+            /*
+             * A stage-2 fault of the CD fetch: 7.3 wants the incoming
+             * transaction's RnW (and InD == 0 for a write, 7.3.13-16).
+             */
+            ev.rnw = !is_write;
+            ev.ind = ev.ind && !is_write;
+        }
         if (ev.type) {
-            smmuv3_report(s, &ev, addr, flag & IOMMU_WO);
+            smmuv3_report(s, &ev, addr, is_write, cfg.mev, after_fault);
         }
         trace_smmuv3_xlate_abort(sid, addr, ev.type);
         return entry;
@@ -93,6 +171,12 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
         trace_smmuv3_xlate_abort(sid, addr, 0);
         return entry;
     case SMMUV3_CFG_BYPASS:
+        if (!smmuv3_bypass_in_range(s, &cfg, sid, ssid, addr, is_write,
+                                    &ev)) {
+            smmuv3_report(s, &ev, addr, is_write, cfg.mev, after_fault);
+            trace_smmuv3_xlate_fault(sid, addr, SMMU_FAULT_ADDR_SIZE, 1);
+            return entry;
+        }
         entry.perm = IOMMU_RW;
         trace_smmuv3_xlate_bypass(sid, addr);
         return entry;
@@ -103,13 +187,12 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     if (!smmu_translate(&s->smmu_state, &cfg.tc, addr, flag, &out, &fault)) {
         fault.input_addr = addr;
         if (smmuv3_fault_to_event(&fault, sid, ssid, &ev)) {
-            smmuv3_report(s, &ev, addr, flag & IOMMU_WO);
+            smmuv3_report(s, &ev, addr, is_write, cfg.mev, after_fault);
         }
         trace_smmuv3_xlate_fault(sid, addr, fault.type, fault.stage);
         return entry;
     }
 
-    s->last_fault.valid = false;
     entry.addr_mask = out.addr_mask;
     entry.iova = addr & ~out.addr_mask;
     entry.translated_addr = out.addr & ~out.addr_mask;
@@ -130,8 +213,9 @@ static int smmuv3_num_indexes(IOMMUMemoryRegion *mr)
 }
 
 /*
- * Only UNMAP notifiers: the architecture lets software add mappings
- * without any invalidation, so MAP events could never be generated.
+ * No MAP notifiers: the architecture lets software add mappings without
+ * any invalidation, so MAP events could never be generated.  UNMAP and
+ * DEVIOTLB_UNMAP notifiers both get every invalidation.
  */
 static int smmuv3_notify_flag_changed(IOMMUMemoryRegion *mr,
                                       IOMMUNotifierFlag old,
@@ -152,7 +236,7 @@ static int smmuv3_notify_flag_changed(IOMMUMemoryRegion *mr,
 /* Nothing is mapped ahead of use: replaying means dropping stale state. */
 static void smmuv3_replay(IOMMUMemoryRegion *mr, IOMMUNotifier *n)
 {
-    memory_region_unmap_iommu_notifier_range(n);
+    smmu_notify_unmap(n, n->start, n->end - n->start);
 }
 
 void smmuv3_notify_unmap_all(SMMUv3State *s)
@@ -163,15 +247,6 @@ void smmuv3_notify_unmap_all(SMMUv3State *s)
 void smmuv3_notify_unmap_range(SMMUv3State *s, uint64_t addr, uint64_t size)
 {
     SMMUDevice *sdev;
-    IOMMUTLBEvent event = {
-        .type = IOMMU_NOTIFIER_UNMAP,
-        .entry = {
-            .target_as = &address_space_memory,
-            .iova = addr,
-            .addr_mask = size - 1,
-            .perm = IOMMU_NONE,
-        },
-    };
 
     trace_smmuv3_notify_unmap(addr, size);
     QLIST_FOREACH(sdev, &s->smmu_state.devices_with_notifiers,
@@ -180,7 +255,7 @@ void smmuv3_notify_unmap_range(SMMUv3State *s, uint64_t addr, uint64_t size)
 
         /* memory_region_notify_iommu_one() crops to each range. */
         IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
-            memory_region_notify_iommu_one(n, &event);
+            smmu_notify_unmap(n, addr, size - 1);
         }
     }
 }
@@ -192,7 +267,7 @@ static void smmuv3_iommu_mr_class_init(ObjectClass *klass, const void *data)
     /* SubstreamID as the IOMMU index */
     mrc->num_indexes = smmuv3_num_indexes;
     mrc->attrs_to_index = smmuv3_attrs_to_index;
-    /* notifiers: UNMAP only */
+    /* notifiers: UNMAP and DEVIOTLB_UNMAP */
     mrc->replay = smmuv3_replay;
     mrc->notify_flag_changed = smmuv3_notify_flag_changed;
     mrc->translate = smmuv3_translate;

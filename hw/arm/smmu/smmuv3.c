@@ -53,6 +53,14 @@ static void smmuv3_init_id_regs(SMMUv3State *s, unsigned oas_encoding)
     idr3 = FIELD_DP32(idr3, IDR3, RIL, 1);
     /* IHI 0070 6.3.4: FWB lets STE.S2FWB change how S2 MemAttr combines */
     idr3 = FIELD_DP32(idr3, IDR3, FWB, s->s2_supported && s->s2fwb);
+    /* Stage-2 XN[1:0] is decoded per EL (FEAT_XNX, mandatory from v3.1) */
+    idr3 = FIELD_DP32(idr3, IDR3, XNX, s->s2_supported);
+    /*
+     * 3.21.1.3 Level 2: nT is ignored; a lookup uses exactly one of any
+     * overlapping TLB entries (never a conflict fault), and invalidation
+     * by address removes every overlapping entry of any size.
+     */
+    idr3 = FIELD_DP32(idr3, IDR3, BBML, 2);
     s->idr[3] = idr3;
     s->idr[4] = 0;
 
@@ -63,8 +71,13 @@ static void smmuv3_init_id_regs(SMMUv3State *s, unsigned oas_encoding)
     s->idr[5] = idr5;
 
     s->iidr = 0;
-    /* SMMUv3.2: range invalidation (RIL) is a v3.2 feature */
-    s->aidr = FIELD_DP32(0, AIDR, MINOR, 2);
+    /*
+     * 6.3.4: SMMUv3.2 requires BBML != 0, RIL and FWB.  Without FWB
+     * (stage=1, or s2fwb=off) the model is an SMMUv3.1 that also has
+     * RIL and BBML.
+     */
+    s->aidr = FIELD_DP32(0, AIDR, MINOR,
+                         FIELD_EX32(idr3, IDR3, FWB) ? 2 : 1);
 }
 
 static bool smmuv3_parse_stage(SMMUv3State *s, Error **errp)

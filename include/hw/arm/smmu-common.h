@@ -189,12 +189,11 @@ struct SMMUState {
 
     /* properties */
     PCIBus *primary_bus;        /* "primary-bus" */
-    uint8_t bus_num;            /* "bus_num" */
+    uint8_t bus_num;            /* "bus_num": accepted, unused */
     bool smmu_per_bus;          /* "smmu_per_bus": only primary_bus */
     uint32_t tlb_entries;       /* "tlb-entries": TLB capacity */
 
     GHashTable *buses;          /* PCIBus * -> SMMUBusDevs * */
-    SMMUBusDevs *bus_by_num[256];   /* lazily filled from buses */
     QLIST_HEAD(, SMMUDevice) devices_with_notifiers;
 
     SMMUTLB *tlb;
@@ -219,8 +218,8 @@ struct SMMUBaseClass {
 OBJECT_DECLARE_TYPE(SMMUState, SMMUBaseClass, ARM_SMMU)
 
 /*
- * Reset: the base class clears the TLB and the bus-number cache in its
- * "exit" phase; subclasses chain with resettable_class_set_parent_phases().
+ * Reset: the base class clears the TLB in its "exit" phase; subclasses
+ * chain with resettable_class_set_parent_phases().
  */
 
 /* StreamID of a device: its PCI requester ID */
@@ -231,14 +230,21 @@ static inline uint32_t smmu_get_sid(SMMUDevice *sdev)
     return bus << 8 | sdev->devfn;
 }
 
-/* The SMMUDevice for @sid, or NULL if that function never asked for DMA */
-SMMUDevice *smmu_find_sdev(SMMUState *s, uint32_t sid);
-
 /* Track which devices have IOMMU notifiers (from notify_flag_changed) */
 void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on);
 
-/* Send an UNMAP for the whole range of every registered notifier */
+/*
+ * Tell notifier @n that [iova, iova + addr_mask] changed: an UNMAP event,
+ * or DEVIOTLB_UNMAP for a notifier registered for that type only.
+ */
+void smmu_notify_unmap(IOMMUNotifier *n, hwaddr iova, hwaddr addr_mask);
+
+/* Unmap the whole range of every registered notifier */
 void smmu_inv_notifiers_all(SMMUState *s);
+
+/* The same for the devices whose StreamID is in [@first, @last] */
+void smmu_inv_notifiers_sid_range(SMMUState *s, uint32_t first,
+                                  uint32_t last);
 
 /*
  * Read (@is_write false) or write guest memory for the SMMU's own

@@ -85,9 +85,13 @@ struct SMMUv3State {
     struct SMMUv3Config *cfg_last;
     uint64_t cfg_last_key;
 
-    /* The last fault recorded from a translation, to spot its repeats */
+    /*
+     * The last translation's fault, when it faulted: to spot the memory
+     * core's retries of one request and, with STE.MEV, to merge.
+     */
     struct {
         bool valid;
+        int64_t time_ns;        /* QEMU_CLOCK_VIRTUAL of its record */
         uint64_t addr;
         uint32_t sid, ssid;
         uint8_t type;

@@ -42,6 +42,24 @@
 #define SMMU_TESTDEV_REG_STRIDE         0x34    /* RW: address step per run */
 #define SMMU_TESTDEV_REG_WRAP           0x38    /* RW: runs before restart */
 #define SMMU_TESTDEV_REG_DONE_COUNT     0x3c    /* RO: runs that succeeded */
+#define SMMU_TESTDEV_REG_IOTLB          0x40    /* RW: SMMU_TESTDEV_IOTLB_* */
+#define SMMU_TESTDEV_REG_IOTLB_COUNT    0x44    /* RO: entries cached */
+#define SMMU_TESTDEV_REG_IOTLB_DROPPED  0x48    /* RO: entries notified away */
+
+/*
+ * Device IOTLB (off by default), a model of what vhost keeps: with IOTLB
+ * set to UNMAP or DEVIOTLB the device registers an IOMMU notifier of
+ * that type (IOMMU_NOTIFIER_UNMAP or IOMMU_NOTIFIER_DEVIOTLB_UNMAP) on
+ * its IOMMU region, keeps up to SMMU_TESTDEV_IOTLB_ENTRIES translations
+ * of untagged (no PASID) requests, reuses them without asking the IOMMU
+ * again, and forgets those a notification covers.  Writing IOTLB empties
+ * the cache and zeroes IOTLB_DROPPED; it reads back OFF when the IOMMU
+ * refused the notifier (or there is no IOMMU).  Not migrated.
+ */
+#define SMMU_TESTDEV_IOTLB_OFF          0
+#define SMMU_TESTDEV_IOTLB_UNMAP        1
+#define SMMU_TESTDEV_IOTLB_DEVIOTLB     2
+#define SMMU_TESTDEV_IOTLB_ENTRIES      16
 
 /*
  * Repetition (for benchmarks): one doorbell runs the operation REPEAT
@@ -63,6 +81,11 @@
 #define SMMU_TESTDEV_OP_READ            1
 #define SMMU_TESTDEV_OP_WRITE           2
 #define SMMU_TESTDEV_OP_COPY            3
+/*
+ * READ as one pci_dma_read() of LEN bytes, like most device models: the
+ * memory core translates, and after a refusal goes on piece by piece.
+ */
+#define SMMU_TESTDEV_OP_READ_MEMCORE    4
 
 /*
  * DMA is issued as requests that do not cross this boundary (the PCIe

@@ -16,6 +16,7 @@
 #define DESC_AP_RO      (1ULL << 7)     /* stage 1 AP[2]; stage 2 S2AP[1] */
 #define DESC_SH_INNER   (3ULL << 8)
 #define DESC_AF         (1ULL << 10)
+#define DESC_S1_NG      (1ULL << 11)    /* stage 1 nG: not global */
 #define DESC_S1_PXN     (1ULL << 53)
 #define DESC_S1_UXN     (1ULL << 54)
 #define DESC_S2_XN      (2ULL << 53)    /* XN[1:0] = 0b10 */
@@ -69,6 +70,8 @@ uint64_t qpt_leaf_desc(bool stage2, uint8_t granule, int level, uint64_t oa,
         d |= DESC_AP_EL0;
         d |= (perms & QPT_W) ? 0 : DESC_AP_RO;
         d |= (perms & QPT_XN) ? DESC_S1_PXN | DESC_S1_UXN : 0;
+        /* Non-global as Linux maps, unless asked for a global entry */
+        d |= (perms & QPT_GLOBAL) ? 0 : DESC_S1_NG;
     }
     return d;
 }

@@ -21,6 +21,7 @@
 #define QPT_W           (1u << 1)   /* stage 1: AP[2] clear; stage 2: S2AP[1] */
 #define QPT_NO_AF       (1u << 2)   /* leave the Access Flag clear */
 #define QPT_XN          (1u << 3)
+#define QPT_GLOBAL      (1u << 4)   /* stage 1: nG clear (default: nG set) */
 #define QPT_RW          (QPT_R | QPT_W)
 
 typedef struct QPgtable {

@@ -105,6 +105,22 @@ bool qsmmu_testdev_dma_read(QSmmuTestdev *t, uint64_t iova, uint32_t len)
     return st.result == 0;
 }
 
+uint32_t qsmmu_testdev_set_iotlb(QSmmuTestdev *t, uint32_t mode)
+{
+    reg_wr(t, SMMU_TESTDEV_REG_IOTLB, mode);
+    return reg_rd(t, SMMU_TESTDEV_REG_IOTLB);
+}
+
+uint32_t qsmmu_testdev_iotlb_count(QSmmuTestdev *t)
+{
+    return reg_rd(t, SMMU_TESTDEV_REG_IOTLB_COUNT);
+}
+
+uint32_t qsmmu_testdev_iotlb_dropped(QSmmuTestdev *t)
+{
+    return reg_rd(t, SMMU_TESTDEV_REG_IOTLB_DROPPED);
+}
+
 bool qsmmu_testdev_dma_write(QSmmuTestdev *t, uint64_t iova, uint32_t len)
 {
     QSmmuTestdevStatus st = qsmmu_testdev_run(t, SMMU_TESTDEV_OP_WRITE, 0,

@@ -43,6 +43,10 @@ QSmmuTestdevStatus qsmmu_testdev_run(QSmmuTestdev *t, uint32_t op,
 /* READ then return whether it succeeded (err none and MEMTX_OK). */
 bool qsmmu_testdev_dma_read(QSmmuTestdev *t, uint64_t iova, uint32_t len);
 bool qsmmu_testdev_dma_write(QSmmuTestdev *t, uint64_t iova, uint32_t len);
+/* Device IOTLB: set SMMU_TESTDEV_IOTLB_*, return the mode in effect. */
+uint32_t qsmmu_testdev_set_iotlb(QSmmuTestdev *t, uint32_t mode);
+uint32_t qsmmu_testdev_iotlb_count(QSmmuTestdev *t);
+uint32_t qsmmu_testdev_iotlb_dropped(QSmmuTestdev *t);
 
 /* The shared fixture. */
 typedef struct QSmmuEnv {

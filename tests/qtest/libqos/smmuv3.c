@@ -38,7 +38,10 @@ void qsmmu_ste_build(const QSMMUSte *ste, uint64_t out[8])
              (uint64_t)(ste->s1_fmt & 3) << 4 |
              addr_bits(ste->s1_ctx_ptr, 6) |
              (uint64_t)(ste->s1_cdmax & 0x1f) << 59;
-    out[1] = ste->s1_dss & 3;
+    out[1] = (ste->s1_dss & 3) |
+             (uint64_t)ste->mev << 19 |
+             (uint64_t)(ste->privcfg & 3) << 48 |
+             (uint64_t)(ste->instcfg & 3) << 50;
     if (ste->config & 2) {
         out[1] |= (uint64_t)ste->s2_fwb << 25;
         out[2] = ste->s2_vmid |
@@ -143,6 +146,8 @@ void qsmmu_event_decode(const uint32_t rec[8], QSMMUEvent *ev)
     ev->class = (rec[3] >> 8) & 3;
     ev->input_addr = (uint64_t)rec[5] << 32 | rec[4];
     ev->ipa = addr_bits((uint64_t)rec[7] << 32 | rec[6], 12);
+    ev->fetch_addr = ((uint64_t)rec[7] << 32 | rec[6]) &
+                     MAKE_64BIT_MASK(3, 53);
 }
 
 uint64_t qsmmu_find_base(QTestState *qts)

@@ -96,6 +96,9 @@ typedef struct QSMMUSte {
     bool s2_ptw;                /* stage-1 walks to Device memory fault */
     bool s2_fwb;                /* S2 MemAttr in forced write-back form */
     uint64_t s2_ttb;
+    bool mev;                   /* merge events (IHI 0070 7.3.1) */
+    uint8_t privcfg;            /* 3: privileged */
+    uint8_t instcfg;            /* 3: instruction */
 } QSMMUSte;
 
 /* What a CD holds (TTB0 only; TTB1 is disabled by EPD1). */
@@ -184,6 +187,8 @@ typedef struct QSMMUEvent {
     bool pnu;
     uint64_t input_addr;
     uint64_t ipa;               /* IPA[51:12], when s2 */
+    /* F_STE_FETCH, F_CD_FETCH, F_WALK_EABT: doubleword 3 bits [55:3] */
+    uint64_t fetch_addr;
 } QSMMUEvent;
 
 void qsmmu_event_decode(const uint32_t rec[8], QSMMUEvent *ev);
