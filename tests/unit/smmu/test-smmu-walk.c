@@ -173,6 +173,14 @@ static void run_gen(const void *opaque)
     }
     pt_map(&b, ia, c->level, desc);
     expect_translate(s, &cfg, ia, IOMMU_RW, &e);
+    if (!e.fault) {
+        /* the second time from the TLB: no descriptor is read */
+        unsigned reads = m->reads;
+
+        g_assert_cmpuint(reads, ==, c->level - g->start + 1);
+        expect_translate(s, &cfg, ia, IOMMU_RW, &e);
+        g_assert_cmpuint(m->reads, ==, reads);
+    }
 
     engine_free(s);
     fake_mem_free(m);
