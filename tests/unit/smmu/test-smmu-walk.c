@@ -509,12 +509,17 @@ typedef enum NestKind {
     NEST_PTW_DEVICE,        /* S2PTW and tables in Device memory */
     NEST_S2_RO,             /* stage 2 read-only output: write faults */
     NEST_S1_EABT,           /* stage-1 table at an aborting PA */
+    NEST_INV_VA,            /* NH_VA of the VA: stage 1 is walked again */
+    NEST_INV_IPA,           /* S2_IPA of the output: both are walked */
+    NEST_INV_OTHER_ASID,    /* NH_ASID of another ASID: nothing walked */
 } NestKind;
 
 static const char *const nest_names[] = {
     [NEST_LEAF] = "leaf", [NEST_TT_FAULT] = "s2-miss-table",
     [NEST_IN_FAULT] = "s2-miss-output", [NEST_PTW_DEVICE] = "s2ptw-device",
     [NEST_S2_RO] = "s2-ro-write", [NEST_S1_EABT] = "s1-table-eabt",
+    [NEST_INV_VA] = "inv-va", [NEST_INV_IPA] = "inv-s2-ipa",
+    [NEST_INV_OTHER_ASID] = "inv-other-asid",
 };
 
 typedef struct NestCase {
@@ -553,6 +558,9 @@ static void run_nest(const void *opaque)
     m->next = keep;
     switch (c->kind) {
     case NEST_LEAF:
+    case NEST_INV_VA:
+    case NEST_INV_IPA:
+    case NEST_INV_OTHER_ASID:
         break;
     case NEST_TT_FAULT:
         tbl_block = 0;
@@ -610,6 +618,25 @@ static void run_nest(const void *opaque)
     expect_translate(s, &cfg, va, access, &e);
     /* the second time from the TLB, with the same result */
     expect_translate(s, &cfg, va, access, &e);
+    if (c->kind >= NEST_INV_VA) {
+        SMMUInvRange r = { .addr = va };
+        unsigned reads = m->reads;
+        /* descriptors a new walk reads: stage-2 tables stay cached */
+        unsigned s1_walk = 4 - c->g1->start, s2_walk = 4 - c->g2->start;
+
+        if (c->kind == NEST_INV_VA) {
+            smmu_tlb_inv_va(s, 1, 1, &r);
+        } else if (c->kind == NEST_INV_IPA) {
+            r.addr = ipa;
+            smmu_tlb_inv_ipa(s, 1, &r);
+        } else {
+            smmu_tlb_inv_asid(s, 1, 2);
+            s1_walk = s2_walk = 0;
+        }
+        expect_translate(s, &cfg, va, access, &e);
+        g_assert_cmpuint(m->reads - reads, ==,
+                         s1_walk + (c->kind == NEST_INV_IPA ? s2_walk : 0));
+    }
     engine_free(s);
     fake_mem_free(m);
 }
