@@ -545,7 +545,7 @@ static void run_nest(const void *opaque)
         .addr_mask = MAKE_64BIT_MASK(0, small), .perm = IOMMU_RW,
     };
     IOMMUAccessFlags access = IOMMU_RW;
-    uint64_t keep;
+    uint64_t keep, root_slot;
 
     /* stage-2 tables below TBL_PA, stage-1 ones in its 2 MiB block */
     m->next = 0x10000000;
@@ -556,6 +556,10 @@ static void run_nest(const void *opaque)
     pt_map(&b1, va, 3, s1_leaf(OUT_IPA, 3));
     g_assert_cmphex(m->next, <=, TBL_PA + (1ULL << 21));
     m->next = keep;
+    /* the IPA of the stage-1 root entry for va, the first one read */
+    root_slot = b1.root + extract64(va, pt_shift(g1, c->g1->start),
+                                    c->g1->ia_bits -
+                                    pt_shift(g1, c->g1->start)) * 8;
     switch (c->kind) {
     case NEST_LEAF:
     case NEST_INV_VA:
@@ -564,12 +568,8 @@ static void run_nest(const void *opaque)
         break;
     case NEST_TT_FAULT:
         tbl_block = 0;
-        e = (Expect) S2_FAULT(SMMU_FAULT_TRANSLATION, 2, b1.root);
+        e = (Expect) S2_FAULT(SMMU_FAULT_TRANSLATION, 2, root_slot);
         e.cls = SMMU_CLASS_TT;
-        /* the root's entry for va: the walker reports its IPA */
-        e.ipa = b1.root + extract64(va, pt_shift(g1, c->g1->start),
-                                    c->g1->ia_bits -
-                                    pt_shift(g1, c->g1->start)) * 8;
         break;
     case NEST_IN_FAULT:
         out_page = 0;
@@ -577,11 +577,8 @@ static void run_nest(const void *opaque)
         break;
     case NEST_PTW_DEVICE:
         tbl_block &= ~(0xfULL << 2);    /* MemAttr 0: Device-nGnRnE */
-        e = (Expect) S2_FAULT(SMMU_FAULT_PERMISSION, 2, 0);
+        e = (Expect) S2_FAULT(SMMU_FAULT_PERMISSION, 2, root_slot);
         e.cls = SMMU_CLASS_TT;
-        e.ipa = b1.root + extract64(va, pt_shift(g1, c->g1->start),
-                                    c->g1->ia_bits -
-                                    pt_shift(g1, c->g1->start)) * 8;
         break;
     case NEST_S2_RO:
         out_page &= ~(2ULL << 6);
@@ -594,10 +591,7 @@ static void run_nest(const void *opaque)
         e = (Expect) {
             .fault = true, .type = SMMU_FAULT_WALK_EABT, .stage = 1,
             .level = c->g1->start, .cls = SMMU_CLASS_TT,
-            .fetch_addr = FAKE_ABORT_BASE + (b1.root - TBL_IPA) +
-                          extract64(va, pt_shift(g1, c->g1->start),
-                                    c->g1->ia_bits -
-                                    pt_shift(g1, c->g1->start)) * 8,
+            .fetch_addr = FAKE_ABORT_BASE + (root_slot - TBL_IPA),
         };
         break;
     }
