@@ -3,26 +3,16 @@
  *
  * Unit tests of the SMMU engine's VMSAv8-64 walker (Arm ARM D8, IHI 0070
  * 3.4 and 7.3): translation tables in a fake memory, smmu_translate() on
- * them, one expected leaf or fault per case.
+ * them, one expected leaf or fault per case.  Nested walks are in
+ * test-smmu-nested.c.
  */
 
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
 #include "smmu-unit.h"
 
-/* An input address with a non-zero index at every level */
-#define IA_PATTERN      0x00005a5a5a5a5a5aULL
 /* Where leaves point: 1 GiB aligned, so every block size fits */
 #define OA_BASE         0x0000008000000000ULL
-
-/* One geometry: a granule, an input size and the start level it gives */
-typedef struct Geom {
-    const char *name;
-    unsigned gbits;
-    unsigned ia_bits;
-    int start;
-    unsigned sl0;           /* stage 2: the S2SL0 encoding of start */
-} Geom;
 
 /* Stage 1: the start level follows from T0SZ (Arm ARM D8.2) */
 static const Geom s1_geoms[] = {
@@ -255,7 +245,6 @@ typedef struct S1Case {
 
 #define OK_RW(va)   { .addr = PAGE_A(va), .addr_mask = 0xfff, .perm = IOMMU_RW }
 #define OK_RO(va)   { .addr = PAGE_A(va), .addr_mask = 0xfff, .perm = IOMMU_RO }
-#define S1_FAULT(t, l) { .fault = true, .type = (t), .stage = 1, .level = (l) }
 
 static const S1Case s1_cases[] = {
     /* The plain page: read/write for EL1 and EL0 */
@@ -407,9 +396,6 @@ static void test_ttb1(void)
 /* Stage 2 alone                                                       */
 /* ------------------------------------------------------------------ */
 
-#define S2_FAULT(t, l, ia) { .fault = true, .type = (t), .stage = 2, \
-                             .level = (l), .cls = SMMU_CLASS_IN, .ipa = (ia) }
-
 typedef struct S2Case {
     const char *name;
     uint64_t leaf_clear;
@@ -481,160 +467,6 @@ static void run_s2_case(const void *opaque)
     fake_mem_free(m);
 }
 
-/* ------------------------------------------------------------------ */
-/* Nested: stage-1 tables in IPA space, behind stage 2                 */
-/* ------------------------------------------------------------------ */
-
-#define TBL_IPA         0x20000000ULL   /* stage-1 tables, as IPAs */
-#define TBL_PA          0x40000000ULL   /* ... where stage 2 puts them */
-#define OUT_IPA         0x0000008000000000ULL
-#define OUT_PA          0x000000c000000000ULL
-
-/* One stage-2 geometry per granule, start level <= 2 for the block */
-static const Geom nest_s2_geoms[] = {
-    { .name = "4k", .gbits = 12, .ia_bits = 40, .start = 1, .sl0 = 1 },
-    { .name = "16k", .gbits = 14, .ia_bits = 40, .start = 2, .sl0 = 1 },
-    { .name = "64k", .gbits = 16, .ia_bits = 44, .start = 2, .sl0 = 1 },
-};
-static const Geom nest_s1_geoms[] = {
-    { .name = "4k", .gbits = 12, .ia_bits = 39, .start = 1 },
-    { .name = "16k", .gbits = 14, .ia_bits = 36, .start = 2 },
-    { .name = "64k", .gbits = 16, .ia_bits = 42, .start = 2 },
-};
-
-typedef enum NestKind {
-    NEST_LEAF,              /* both stages map: translates */
-    NEST_TT_FAULT,          /* stage 2 misses a stage-1 table: CLASS TT */
-    NEST_IN_FAULT,          /* stage 2 misses the output IPA: CLASS IN */
-    NEST_PTW_DEVICE,        /* S2PTW and tables in Device memory */
-    NEST_S2_RO,             /* stage 2 read-only output: write faults */
-    NEST_S1_EABT,           /* stage-1 table at an aborting PA */
-    NEST_INV_VA,            /* NH_VA of the VA: stage 1 is walked again */
-    NEST_INV_IPA,           /* S2_IPA of the output: both are walked */
-    NEST_INV_OTHER_ASID,    /* NH_ASID of another ASID: nothing walked */
-} NestKind;
-
-static const char *const nest_names[] = {
-    [NEST_LEAF] = "leaf", [NEST_TT_FAULT] = "s2-miss-table",
-    [NEST_IN_FAULT] = "s2-miss-output", [NEST_PTW_DEVICE] = "s2ptw-device",
-    [NEST_S2_RO] = "s2-ro-write", [NEST_S1_EABT] = "s1-table-eabt",
-    [NEST_INV_VA] = "inv-va", [NEST_INV_IPA] = "inv-s2-ipa",
-    [NEST_INV_OTHER_ASID] = "inv-other-asid",
-};
-
-typedef struct NestCase {
-    const Geom *g1, *g2;
-    NestKind kind;
-} NestCase;
-
-static void run_nest(const void *opaque)
-{
-    const NestCase *c = opaque;
-    FakeMem *m = fake_mem_new();
-    SMMUState *s = engine_new(m, 64);
-    unsigned g1 = c->g1->gbits, g2 = c->g2->gbits;
-    unsigned small = MIN(g1, g2);
-    uint64_t va = IA_PATTERN & MAKE_64BIT_MASK(0, c->g1->ia_bits);
-    uint64_t ipa = OUT_IPA | (va & MAKE_64BIT_MASK(0, g1));
-    uint64_t tbl_block = s2_leaf(TBL_PA, 2);
-    uint64_t out_page = s2_leaf(OUT_PA, 3);
-    SMMUTransCfg cfg;
-    PtBuilder b1, b2;
-    Expect e = {
-        .addr = OUT_PA | (ipa & MAKE_64BIT_MASK(0, g2)),
-        .addr_mask = MAKE_64BIT_MASK(0, small), .perm = IOMMU_RW,
-    };
-    IOMMUAccessFlags access = IOMMU_RW;
-    uint64_t keep, root_slot;
-
-    /* stage-2 tables below TBL_PA, stage-1 ones in its 2 MiB block */
-    m->next = 0x10000000;
-    pt_init(&b2, m, g2, c->g2->ia_bits, c->g2->start, 0);
-    keep = m->next;
-    m->next = TBL_PA;
-    pt_init(&b1, m, g1, c->g1->ia_bits, c->g1->start, TBL_PA - TBL_IPA);
-    pt_map(&b1, va, 3, s1_leaf(OUT_IPA, 3));
-    g_assert_cmphex(m->next, <=, TBL_PA + (1ULL << 21));
-    m->next = keep;
-    /* the IPA of the stage-1 root entry for va, the first one read */
-    root_slot = b1.root + extract64(va, pt_shift(g1, c->g1->start),
-                                    c->g1->ia_bits -
-                                    pt_shift(g1, c->g1->start)) * 8;
-    switch (c->kind) {
-    case NEST_LEAF:
-    case NEST_INV_VA:
-    case NEST_INV_IPA:
-    case NEST_INV_OTHER_ASID:
-        break;
-    case NEST_TT_FAULT:
-        tbl_block = 0;
-        e = (Expect) S2_FAULT(SMMU_FAULT_TRANSLATION, 2, root_slot);
-        e.cls = SMMU_CLASS_TT;
-        break;
-    case NEST_IN_FAULT:
-        out_page = 0;
-        e = (Expect) S2_FAULT(SMMU_FAULT_TRANSLATION, 3, ipa);
-        break;
-    case NEST_PTW_DEVICE:
-        tbl_block &= ~(0xfULL << 2);    /* MemAttr 0: Device-nGnRnE */
-        e = (Expect) S2_FAULT(SMMU_FAULT_PERMISSION, 2, root_slot);
-        e.cls = SMMU_CLASS_TT;
-        break;
-    case NEST_S2_RO:
-        out_page &= ~(2ULL << 6);
-        access = IOMMU_WO;
-        e = (Expect) S2_FAULT(SMMU_FAULT_PERMISSION, 3, ipa);
-        break;
-    case NEST_S1_EABT:
-        /* stage 2 puts the stage-1 tables on aborting memory */
-        tbl_block = s2_leaf(FAKE_ABORT_BASE, 2);
-        e = (Expect) {
-            .fault = true, .type = SMMU_FAULT_WALK_EABT, .stage = 1,
-            .level = c->g1->start, .cls = SMMU_CLASS_TT,
-            .fetch_addr = FAKE_ABORT_BASE + (root_slot - TBL_IPA),
-        };
-        break;
-    }
-    pt_map(&b2, TBL_IPA, 2, tbl_block);
-    pt_map(&b2, ipa & ~MAKE_64BIT_MASK(0, g2), 3, out_page);
-
-    cfg = cfg_nested(&b1, &b2, c->g2->sl0);
-    cfg.s2.ptw = c->kind == NEST_PTW_DEVICE;
-    if (c->kind == NEST_S2_RO) {
-        /* a read fills the TLB; the write then faults on the hit path */
-        Expect ro = {
-            .addr = OUT_PA | (ipa & MAKE_64BIT_MASK(0, g2)),
-            .addr_mask = MAKE_64BIT_MASK(0, small), .perm = IOMMU_RO,
-        };
-
-        expect_translate(s, &cfg, va, IOMMU_RO, &ro);
-    }
-    expect_translate(s, &cfg, va, access, &e);
-    /* the second time from the TLB, with the same result */
-    expect_translate(s, &cfg, va, access, &e);
-    if (c->kind >= NEST_INV_VA) {
-        SMMUInvRange r = { .addr = va };
-        unsigned reads = m->reads;
-        /* descriptors a new walk reads: stage-2 tables stay cached */
-        unsigned s1_walk = 4 - c->g1->start, s2_walk = 4 - c->g2->start;
-
-        if (c->kind == NEST_INV_VA) {
-            smmu_tlb_inv_va(s, 1, 1, &r);
-        } else if (c->kind == NEST_INV_IPA) {
-            r.addr = ipa;
-            smmu_tlb_inv_ipa(s, 1, &r);
-        } else {
-            smmu_tlb_inv_asid(s, 1, 2);
-            s1_walk = s2_walk = 0;
-        }
-        expect_translate(s, &cfg, va, access, &e);
-        g_assert_cmpuint(m->reads - reads, ==,
-                         s1_walk + (c->kind == NEST_INV_IPA ? s2_walk : 0));
-    }
-    engine_free(s);
-    fake_mem_free(m);
-}
-
 int main(int argc, char **argv)
 {
     size_t i;
@@ -661,20 +493,6 @@ int main(int argc, char **argv)
                                                 s2_cases[i].name);
 
         g_test_add_data_func(path, &s2_cases[i], run_s2_case);
-    }
-    for (i = 0; i < ARRAY_SIZE(nest_s1_geoms) * ARRAY_SIZE(nest_s2_geoms) *
-                    ARRAY_SIZE(nest_names); i++) {
-        NestCase *c = g_new(NestCase, 1);
-        g_autofree char *path = NULL;
-
-        *c = (NestCase) {
-            .g1 = &nest_s1_geoms[i % 3],
-            .g2 = &nest_s2_geoms[(i / 3) % 3],
-            .kind = i / 9,
-        };
-        path = g_strdup_printf("/smmu/walk/nested/s1-%s/s2-%s/%s",
-                               c->g1->name, c->g2->name, nest_names[c->kind]);
-        g_test_add_data_func_full(path, c, run_nest, g_free);
     }
     return g_test_run();
 }
