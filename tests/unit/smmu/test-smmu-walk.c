@@ -403,7 +403,8 @@ typedef struct S2Case {
     uint64_t ipa;           /* default VA_A */
     bool user;
     bool instr;
-    uint8_t sl0;            /* default 1: start level 1 */
+    uint8_t sl0;            /* 0: start level 2 */
+    uint8_t tsz;            /* S2T0SZ, default 32: 4 concatenated tables */
     uint8_t oas_bits;       /* default 48 */
     IOMMUAccessFlags access;
     Expect e;
@@ -437,13 +438,25 @@ static const S2Case s2_cases[] = {
       .access = IOMMU_RO, .e = OK_RW(VA_A) },
     /* An IPA above S2T0SZ: F_TRANSLATION at the start level */
     { .name = "ipa-above-t0sz", .ipa = 1ULL << 40, .access = IOMMU_RO,
-      .e = S2_FAULT(SMMU_FAULT_TRANSLATION, 1, 1ULL << 40) },
+      .e = S2_FAULT(SMMU_FAULT_TRANSLATION, 2, 1ULL << 40) },
     /* Stage 1 bypassed: an input above IAS is a stage-1 F_ADDR_SIZE */
     { .name = "ia-above-ias", .ipa = 1ULL << 44, .oas_bits = 44,
       .access = IOMMU_RO, .e = S1_FAULT(SMMU_FAULT_ADDR_SIZE, -1) },
     /* S2SL0 = 3 with 4K is reserved: no walk, level -1 */
     { .name = "sl0-reserved", .sl0 = 3, .access = IOMMU_RO,
       .e = S2_FAULT(SMMU_FAULT_TRANSLATION, -1, VA_A) },
+    /*
+     * More than 16 concatenated tables, or a start level above the IPA
+     * size: no legal walk (D8.2.2).  The STE decoder rejects both; the
+     * engine still faults rather than walk.
+     */
+    { .name = "concat-over-16", .sl0 = 0, .tsz = 24, .access = IOMMU_RO,
+      .e = S2_FAULT(SMMU_FAULT_TRANSLATION, -1, VA_A) },
+    { .name = "start-above-ipa", .sl0 = 2, .tsz = 34, .access = IOMMU_RO,
+      .e = S2_FAULT(SMMU_FAULT_TRANSLATION, -1, VA_A) },
+    /* 16 concatenated tables is the most there may be */
+    { .name = "concat-16", .sl0 = 0, .tsz = 30, .access = IOMMU_RW,
+      .e = OK_RW(VA_A) },
 };
 
 static void run_s2_case(const void *opaque)
@@ -455,10 +468,19 @@ static void run_s2_case(const void *opaque)
     uint64_t desc = s2_leaf(OA_A, 3);
     SMMUTransCfg cfg;
     PtBuilder b;
+    unsigned ia_bits = 64 - (c->tsz ? c->tsz : 32);
+    int start = 2 - (int)c->sl0;   /* 4K: S2SL0 0..2 start at 2..0 */
+    int extra = ia_bits - pt_shift(12, start);
 
-    pt_init(&b, m, 12, 40, 1, 0);
+    /* tables for the geometry when legal; any tables otherwise */
+    if (c->sl0 > 2 || extra < 1 || extra > 13) {
+        pt_init(&b, m, 12, 40, 1, 0);
+    } else {
+        pt_init(&b, m, 12, ia_bits, start, 0);
+    }
     pt_map(&b, VA_A, 3, (desc & ~c->leaf_clear) | c->leaf_set);
-    cfg = cfg_s2(&b, c->sl0 ? c->sl0 : 1);
+    cfg = cfg_s2(&b, c->sl0);
+    cfg.s2.tsz = 64 - ia_bits;
     cfg.priv = !c->user;
     cfg.instr = c->instr;
     cfg.oas_bits = c->oas_bits ? c->oas_bits : 48;
