@@ -3,7 +3,8 @@
  *
  * Internals of the SMMU translation engine: VMSAv8-64 descriptor fields,
  * the walker's results and the TLB's entry format, shared by
- * smmu-walk.c, smmu-tlb.c and smmu-common.c.
+ * smmu-walk.c, smmu-tlb.c, smmu-common.c and the unit tests
+ * (tests/unit/smmu/).
  */
 
 #ifndef HW_ARM_SMMU_SMMU_INTERNAL_H

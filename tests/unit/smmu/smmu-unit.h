@@ -11,6 +11,18 @@
 
 #include "smmu-internal.h"
 
+/* An input address with a non-zero index at every level */
+#define IA_PATTERN          0x00005a5a5a5a5a5aULL
+
+/* One geometry: a granule, an input size and the start level it gives */
+typedef struct Geom {
+    const char *name;
+    unsigned gbits;
+    unsigned ia_bits;
+    int start;
+    unsigned sl0;           /* stage 2: the S2SL0 encoding of start */
+} Geom;
+
 /* Reads at or above this PA fail: the walker's F_WALK_EABT */
 #define FAKE_ABORT_BASE     0xf000000000ULL
 
@@ -83,6 +95,12 @@ typedef struct Expect {
     uint64_t ipa;           /* checked for stage 2 */
     uint64_t fetch_addr;    /* checked for F_WALK_EABT */
 } Expect;
+
+#define S1_FAULT(t, l) \
+    { .fault = true, .type = (t), .stage = 1, .level = (l) }
+#define S2_FAULT(t, l, ia) \
+    { .fault = true, .type = (t), .stage = 2, .level = (l), \
+      .cls = SMMU_CLASS_IN, .ipa = (ia) }
 
 void expect_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
                       IOMMUAccessFlags access, const Expect *e);
