@@ -37,7 +37,7 @@ static bool cmd_for_absent_feature(uint8_t op)
 /* VMID a command names: only meaningful when stage 2 exists (6.3.1). */
 static uint16_t cmd_vmid(SMMUv3State *s, uint64_t w0)
 {
-    return s->s2_supported ? FIELD_EX64(w0, CMD0, VMID) : 0;
+    return s->feat.s2 ? FIELD_EX64(w0, CMD0, VMID) : 0;
 }
 
 /*
@@ -135,8 +135,8 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
      * does not have.
      */
     if (cmd_for_absent_feature(op) ||
-        ((nh || cfgi_cd) && !s->s1_supported) ||
-        (s2_only && !s->s2_supported) ||
+        ((nh || cfgi_cd) && !s->feat.s1) ||
+        (s2_only && !s->feat.s2) ||
         (op <= CMD_CFGI_CD_ALL && FIELD_EX64(w0, CMD0, SSEC))) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: command 0x%02x needs a feature this SMMU "

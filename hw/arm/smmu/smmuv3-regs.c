@@ -16,8 +16,7 @@
 
 static bool smmuv3_enabled(SMMUv3State *s)
 {
-    return FIELD_EX32(s->cr[0], CR0, SMMUEN) ||
-           FIELD_EX32(s->cr0ack, CR0, SMMUEN);
+    return FIELD_EX32(s->cr[0], CR0, SMMUEN);
 }
 
 static bool cmdq_enabled(SMMUv3State *s)
@@ -103,9 +102,8 @@ static void smmuv3_write_cr0(SMMUv3State *s, uint32_t val)
     uint32_t mask = R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK |
                     R_CR0_CMDQEN_MASK;
 
+    /* Every enable takes effect at once: CR0ACK reads CR0 (6.3.10). */
     s->cr[0] = val & mask;
-    /* Every enable takes effect at once: acknowledge it (6.3.10). */
-    s->cr0ack = s->cr[0];
 
     if ((old ^ s->cr[0]) & R_CR0_SMMUEN_MASK) {
         /* Every translation changes meaning: drop what was derived. */
@@ -233,15 +231,15 @@ static uint32_t smmuv3_read_reg32(SMMUv3State *s, hwaddr off)
 {
     switch (off) {
     case SMMU_REG_IDR0 ... SMMU_REG_IDR5:
-        return s->idr[(off - SMMU_REG_IDR0) / 4];
+        return smmuv3_idr(&s->feat, (off - SMMU_REG_IDR0) / 4);
     case SMMU_REG_IIDR:
-        return s->iidr;
+        return 0;
     case SMMU_REG_AIDR:
-        return s->aidr;
+        return smmuv3_aidr(&s->feat);
     case SMMU_REG_CR0:
-        return s->cr[0];
     case SMMU_REG_CR0ACK:
-        return s->cr0ack;
+        /* Enables take effect at once (6.3.10). */
+        return s->cr[0];
     case SMMU_REG_CR1:
         return s->cr[1];
     case SMMU_REG_CR2:
