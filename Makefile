@@ -4,7 +4,8 @@
 #   make            our qemu-system-aarch64 -> build/qemu-system-aarch64
 #   make baseline   the unmodified base, same configuration
 #                   -> build/qemu-system-aarch64-baseline
-#   make check      both, then every suite on both; ends "N passed, N failed"
+#   make check      both, then the unit tests (ours only), then every suite
+#                   on both; ends "N passed, N failed"
 #   make demo       boot Linux on the nested SMMU, then iommufd nesting
 #                   (DEMO=boot|nested for one part; see README.rst)
 #   make bench      translation cost, ours against the baseline
@@ -34,6 +35,9 @@ export CCACHE_MAXSIZE := 5G
 QTESTS := $(sort $(notdir $(basename $(wildcard tests/qtest/*-test.c))))
 QTEST_TARGETS := $(addprefix tests/qtest/,$(QTESTS))
 E2E_SUITES := $(sort $(wildcard tests/e2e/*-suite.sh))
+# Unit tests of our SMMU engine (no QEMU process): built in ours only
+UNITS := $(sort $(notdir $(basename $(wildcard tests/unit/smmu/test-*.c))))
+UNIT_TARGETS := $(addprefix tests/unit/smmu/,$(UNITS))
 
 all:
 	scripts/fork/build.sh ours
@@ -42,12 +46,13 @@ baseline:
 	scripts/fork/build.sh baseline
 
 check:
-	scripts/fork/build.sh ours $(QTEST_TARGETS)
+	scripts/fork/build.sh ours $(QTEST_TARGETS) $(UNIT_TARGETS)
 	scripts/fork/build.sh baseline $(QTEST_TARGETS)
 	@# e2e-nesting's kernel: a no-op once cached, minutes the first time
 	@# (longer than a suite's time limit); on failure the suite says why.
 	python3 tests/e2e/nesting/kernel.py >/dev/null || true
 	python3 scripts/fork/run-check.py --log-dir build/check-logs \
+	    $(foreach u,$(UNITS),--unit $(u)=$(OURS_OBJ)/tests/unit/smmu/$(u)) \
 	    --flavour ours=$(OURS_OBJ) --flavour baseline=$(BASELINE_OBJ) \
 	    $(addprefix --qtest ,$(QTESTS)) \
 	    $(foreach s,$(E2E_SUITES),--suite $(notdir $(s:-suite.sh=))=$(CURDIR)/$(s))

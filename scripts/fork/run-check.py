@@ -4,6 +4,7 @@
 #
 # A suite is a program that speaks TAP (GLib qtests with --tap, our e2e
 # scripts).  Each test case counts once per build flavour it runs on.
+# Unit tests (--unit) run first, once: they test our engine without QEMU.
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
@@ -84,12 +85,18 @@ def main():
     ap.add_argument('--suite', action='append', default=[],
                     help='NAME=PROGRAM: a TAP program run once per flavour '
                          '(it gets QEMU_BINARY and FORK_FLAVOUR)')
+    ap.add_argument('--unit', action='append', default=[],
+                    help='NAME=PROGRAM: a GLib unit test run once, first')
     ap.add_argument('--timeout', type=int, default=600)
     ap.add_argument('--log-dir', required=True)
     args = ap.parse_args()
 
     os.makedirs(args.log_dir, exist_ok=True)
     totals = Totals()
+    for spec in args.unit:
+        name, program = spec.split('=', 1)
+        run_suite(f'[unit] {name}', [program, '--tap', '-k'], dict(os.environ),
+                  args.timeout, totals, args.log_dir)
     for spec in args.flavour:
         flavour, obj = spec.split('=', 1)
         qemu = os.path.join(obj, 'qemu-system-aarch64')

@@ -163,6 +163,15 @@ MemTxResult smmu_ram_rw(hwaddr addr, void *buf, hwaddr len, bool is_write)
                                   : DMA_DIRECTION_TO_DEVICE, attrs);
 }
 
+MemTxResult smmu_ram_read_desc(void *opaque, uint64_t pa, uint64_t *desc)
+{
+    uint64_t raw = 0;
+    MemTxResult res = smmu_ram_rw(pa, &raw, sizeof(raw), false);
+
+    *desc = le64_to_cpu(raw);
+    return res;
+}
+
 /* Only a root complex's root bus: pcie.0 or a pxb-pcie one */
 static bool primary_bus_ok(PCIBus *bus)
 {
@@ -239,6 +248,7 @@ static void smmu_base_init(Object *obj)
     SMMUState *s = ARM_SMMU(obj);
 
     QLIST_INIT(&s->devices_with_notifiers);
+    s->read_desc = smmu_ram_read_desc;
     /* Read-only counters for tests and benchmarks */
     object_property_add_uint64_ptr(obj, "tlb-hits", &s->tlb_stats.hits,
                                    OBJ_PROP_FLAG_READ);

@@ -12,7 +12,6 @@
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
 #include "qemu/log.h"
-#include "system/address-spaces.h"
 #include "smmu-internal.h"
 #include "trace.h"
 
@@ -218,21 +217,14 @@ static uint8_t s2_leaf_attrs(uint64_t desc, bool fwb)
 }
 
 /*
- * Nested context of a stage-1 walk: when non-NULL, every table address
- * is an IPA that goes through stage 2 before the descriptor is read.
- */
-typedef struct SMMUNest {
-    SMMUState *s;
-    const SMMUS2Cfg *s2;
-} SMMUNest;
-
-/*
  * One walk of @ia through the tables described by @g, for stage @stage.
- * Reads every descriptor from system memory and checks the result.
+ * Reads every descriptor through s->read_desc and checks the result.
+ * @nest (a nested stage-1 walk): every table address is an IPA that goes
+ * through that stage 2 before the descriptor is read.
  */
-static bool walk(const SMMUWalkGeom *g, int stage, const SMMUNest *nest,
-                 uint64_t ia, bool had, bool affd, bool fwb,
-                 SMMUWalkLeaf *leaf, SMMUFault *f)
+static bool walk(SMMUState *s, const SMMUWalkGeom *g, int stage,
+                 const SMMUS2Cfg *nest, uint64_t ia, bool had, bool affd,
+                 bool fwb, SMMUWalkLeaf *leaf, SMMUFault *f)
 {
     uint64_t table = g->ttb;
     uint8_t lim = 0;
@@ -256,25 +248,24 @@ static bool walk(const SMMUWalkGeom *g, int stage, const SMMUNest *nest,
             SMMUAccess rd = { .flags = IOMMU_RO };
 
             /* IHI 0070 3.4.1: stage-1 walks are stage-2 translated */
-            if (!smmu_s2_translate(nest->s, nest->s2, daddr, &rd,
-                                   SMMU_CLASS_TT, &s2leaf, f)) {
+            if (!smmu_s2_translate(s, nest, daddr, &rd, SMMU_CLASS_TT,
+                                   &s2leaf, f)) {
                 return false;
             }
-            if (nest->s2->ptw && (s2leaf.attrs & SMMU_S2_DEVICE)) {
+            if (nest->ptw && (s2leaf.attrs & SMMU_S2_DEVICE)) {
                 /* IHI 0070 5.2 S2PTW: walk to Device memory */
                 fault_set(f, SMMU_FAULT_PERMISSION, 2, s2leaf.level);
                 f->cls = SMMU_CLASS_TT;
                 f->ipa = daddr;
-                f->record = nest->s2->record_faults;
+                f->record = nest->record_faults;
                 return false;
             }
             dpa = s2leaf.out;
         }
 
-        /* Descriptors only come from RAM (smmu_ram_rw) */
+        /* The device's hook reads RAM only (smmu_ram_read_desc) */
         desc = 0;
-        res = smmu_ram_rw(dpa, &desc, sizeof(desc), false);
-        desc = le64_to_cpu(desc);
+        res = s->read_desc(s->read_desc_opaque, dpa, &desc);
         trace_smmu_walk_desc(stage, level, ia, dpa, desc);
         if (res != MEMTX_OK) {
             fault_set(f, SMMU_FAULT_WALK_EABT, stage, level);
@@ -390,7 +381,8 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
     } else {
         SMMUTLBEntry ne = { 0 };
 
-        if (!walk(&g, 2, NULL, ipa, false, s2->affd, s2->fwb, leaf, f)) {
+        if (!walk(s, &g, 2, NULL, ipa, false, s2->affd, s2->fwb, leaf,
+                  f)) {
             s2_fault_common(f, s2, cls, ipa);
             return false;
         }
@@ -447,13 +439,12 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
                              uint64_t key, const SMMUAccess *acc,
                              SMMUTLBEntry *ne, SMMUFault *f)
 {
-    SMMUNest nest = { .s = s, .s2 = &cfg->s2 };
     SMMUWalkLeaf l1, l2;
     bool rd, wr;
     unsigned size_bits;
 
-    if (!walk(g, 1, cfg->s2_enabled ? &nest : NULL, ia, had, cfg->s1.affd,
-              false, &l1, f)) {
+    if (!walk(s, g, 1, cfg->s2_enabled ? &cfg->s2 : NULL, ia, had,
+              cfg->s1.affd, false, &l1, f)) {
         if (f->stage == 1) {
             s1_fault_common(f, cfg);
             /*

@@ -13,7 +13,12 @@
  * The engine takes no lock: the device serialises translations, TLB
  * maintenance and reset.  IOMMU translation may run outside the BQL, and
  * with the device's lock held, so the engine never takes the BQL: its
- * descriptor reads only reach RAM (smmu_ram_rw()).
+ * descriptor reads only reach RAM (smmu_ram_read_desc()).
+ *
+ * The walker and the TLB (smmu-walk.c, smmu-tlb.c) use only the engine
+ * fields of SMMUState and read memory through its read_desc hook, so
+ * they link into a unit test with a fake memory and no QEMU process
+ * (tests/unit/smmu/).
  */
 
 #ifndef HW_ARM_SMMU_COMMON_H
@@ -157,6 +162,14 @@ typedef struct SMMUTLBStats {
 
 typedef struct SMMUTLB SMMUTLB;
 
+/*
+ * How the walker reads one 64-bit translation table descriptor at
+ * physical address @pa: fills *@desc in host order, or returns an error
+ * that the walker reports as F_WALK_EABT.  Only called on a TLB miss.
+ */
+typedef MemTxResult SMMUReadDescFn(void *opaque, uint64_t pa,
+                                   uint64_t *desc);
+
 /* ------------------------------------------------------------------ */
 /* The TYPE_ARM_SMMU base class                                        */
 /* ------------------------------------------------------------------ */
@@ -196,8 +209,11 @@ struct SMMUState {
     GHashTable *buses;          /* PCIBus * -> SMMUBusDevs * */
     QLIST_HEAD(, SMMUDevice) devices_with_notifiers;
 
+    /* The engine: with tlb_entries, all smmu-walk.c and smmu-tlb.c use */
     SMMUTLB *tlb;
     SMMUTLBStats tlb_stats;     /* also readable as QOM "tlb-*" */
+    SMMUReadDescFn *read_desc;  /* smmu_ram_read_desc by default */
+    void *read_desc_opaque;
 };
 
 struct SMMUBaseClass {
@@ -253,6 +269,9 @@ void smmu_inv_notifiers_sid_range(SMMUState *s, uint32_t first,
  * caller reports as that structure's abort.
  */
 MemTxResult smmu_ram_rw(hwaddr addr, void *buf, hwaddr len, bool is_write);
+
+/* The device's SMMUReadDescFn: a little-endian descriptor from RAM */
+MemTxResult smmu_ram_read_desc(void *opaque, uint64_t pa, uint64_t *desc);
 
 /* ------------------------------------------------------------------ */
 /* Translation                                                         */

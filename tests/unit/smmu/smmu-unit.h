@@ -1,0 +1,90 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Shared helpers of the SMMU engine unit tests: a fake physical memory
+ * behind the engine's read_desc hook, an SMMUState holding only the
+ * engine fields (no QOM), and a builder of VMSAv8-64 translation tables.
+ */
+
+#ifndef TESTS_UNIT_SMMU_UNIT_H
+#define TESTS_UNIT_SMMU_UNIT_H
+
+#include "smmu-internal.h"
+
+/* Reads at or above this PA fail: the walker's F_WALK_EABT */
+#define FAKE_ABORT_BASE     0xf000000000ULL
+
+typedef struct FakeMem {
+    GHashTable *words;      /* PA -> uint64_t *: unwritten words read 0 */
+    uint64_t next;          /* bump allocator of table memory */
+    unsigned reads;         /* descriptors the walker read */
+} FakeMem;
+
+FakeMem *fake_mem_new(void);
+void fake_mem_free(FakeMem *m);
+void fake_mem_write(FakeMem *m, uint64_t pa, uint64_t val);
+uint64_t fake_mem_read(FakeMem *m, uint64_t pa);
+/* @bytes of zeroed memory aligned to @bytes (a power of two) */
+uint64_t fake_mem_alloc(FakeMem *m, uint64_t bytes);
+
+/* An engine reading @m, with a TLB of @entries entries */
+SMMUState *engine_new(FakeMem *m, uint32_t entries);
+void engine_free(SMMUState *s);
+
+/*
+ * Translation tables of one geometry.  Table addresses are in the
+ * input space of the tables' owner (an IPA for nested stage 1); @offset
+ * is what stage 2 adds to reach the PA the builder writes at.
+ */
+typedef struct PtBuilder {
+    FakeMem *m;
+    unsigned gbits;         /* 12, 14, 16 */
+    unsigned ia_bits;
+    int start;              /* start level */
+    uint64_t root;          /* table base (as the owner sees it) */
+    uint64_t offset;        /* PA = table address + offset */
+    uint64_t table_attrs;   /* extra bits of every table descriptor */
+} PtBuilder;
+
+unsigned pt_shift(unsigned gbits, int level);
+/* A root table for the geometry, concatenated if the start level needs */
+void pt_init(PtBuilder *b, FakeMem *m, unsigned gbits, unsigned ia_bits,
+             int start, uint64_t offset);
+/* Address of the level-@level entry for @ia, creating tables above it */
+uint64_t pt_entry(PtBuilder *b, uint64_t ia, int level);
+/* Write @desc as the level-@level entry for @ia */
+void pt_map(PtBuilder *b, uint64_t ia, int level, uint64_t desc);
+
+/* Descriptors: valid, AF set, read/write everywhere, Normal memory */
+uint64_t s1_leaf(uint64_t oa, int level);
+uint64_t s2_leaf(uint64_t oa, int level);
+
+/* Stage-1 start level of an input size (Arm ARM D8.2) */
+int s1_start(unsigned gbits, unsigned ia_bits);
+
+/* Configurations: stage 1 on TTB0 only, stage 2, and both */
+SMMUTransCfg cfg_s1(const PtBuilder *b);
+SMMUTransCfg cfg_s2(const PtBuilder *b, unsigned sl0);
+SMMUTransCfg cfg_nested(const PtBuilder *s1, const PtBuilder *s2,
+                        unsigned sl0);
+
+/* The one expectation of a walk: this leaf, or that fault */
+typedef struct Expect {
+    bool fault;
+    /* success */
+    uint64_t addr;
+    uint64_t addr_mask;
+    IOMMUAccessFlags perm;
+    /* fault */
+    SMMUFaultType type;
+    int stage;
+    int level;
+    SMMUFaultClass cls;     /* checked for stage 2 and F_WALK_EABT */
+    uint64_t ipa;           /* checked for stage 2 */
+    uint64_t fetch_addr;    /* checked for F_WALK_EABT */
+} Expect;
+
+void expect_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
+                      IOMMUAccessFlags access, const Expect *e);
+
+#endif

@@ -1,0 +1,659 @@
+/*
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ *
+ * Unit tests of the SMMU engine's VMSAv8-64 walker (Arm ARM D8, IHI 0070
+ * 3.4 and 7.3): translation tables in a fake memory, smmu_translate() on
+ * them, one expected leaf or fault per case.
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bitops.h"
+#include "smmu-unit.h"
+
+/* An input address with a non-zero index at every level */
+#define IA_PATTERN      0x00005a5a5a5a5a5aULL
+/* Where leaves point: 1 GiB aligned, so every block size fits */
+#define OA_BASE         0x0000008000000000ULL
+
+/* One geometry: a granule, an input size and the start level it gives */
+typedef struct Geom {
+    const char *name;
+    unsigned gbits;
+    unsigned ia_bits;
+    int start;
+    unsigned sl0;           /* stage 2: the S2SL0 encoding of start */
+} Geom;
+
+/* Stage 1: the start level follows from T0SZ (Arm ARM D8.2) */
+static const Geom s1_geoms[] = {
+    { .name = "4k/ia48",  .gbits = 12, .ia_bits = 48, .start = 0 },
+    { .name = "4k/ia39",  .gbits = 12, .ia_bits = 39, .start = 1 },
+    { .name = "4k/ia30",  .gbits = 12, .ia_bits = 30, .start = 2 },
+    { .name = "16k/ia48", .gbits = 14, .ia_bits = 48, .start = 0 },
+    { .name = "16k/ia47", .gbits = 14, .ia_bits = 47, .start = 1 },
+    { .name = "16k/ia36", .gbits = 14, .ia_bits = 36, .start = 2 },
+    { .name = "16k/ia25", .gbits = 14, .ia_bits = 25, .start = 3 },
+    { .name = "64k/ia48", .gbits = 16, .ia_bits = 48, .start = 1 },
+    { .name = "64k/ia42", .gbits = 16, .ia_bits = 42, .start = 2 },
+    { .name = "64k/ia29", .gbits = 16, .ia_bits = 29, .start = 3 },
+};
+
+/*
+ * Stage 2: S2SL0 picks the start level; the start level may resolve up
+ * to four bits more than a table holds (concatenated tables, D8.2.2).
+ */
+static const Geom s2_geoms[] = {
+    { .name = "4k/sl0-0/ia32", .gbits = 12, .ia_bits = 32, .start = 2,
+      .sl0 = 0 },           /* 4 concatenated tables */
+    { .name = "4k/sl0-1/ia40", .gbits = 12, .ia_bits = 40, .start = 1,
+      .sl0 = 1 },           /* 2 concatenated tables */
+    { .name = "4k/sl0-2/ia48", .gbits = 12, .ia_bits = 48, .start = 0,
+      .sl0 = 2 },
+    { .name = "16k/sl0-0/ia25", .gbits = 14, .ia_bits = 25, .start = 3,
+      .sl0 = 0 },
+    { .name = "16k/sl0-1/ia40", .gbits = 14, .ia_bits = 40, .start = 2,
+      .sl0 = 1 },           /* 16 concatenated tables */
+    { .name = "16k/sl0-2/ia47", .gbits = 14, .ia_bits = 47, .start = 1,
+      .sl0 = 2 },
+    { .name = "16k/sl0-3/ia48", .gbits = 14, .ia_bits = 48, .start = 0,
+      .sl0 = 3 },
+    { .name = "64k/sl0-0/ia30", .gbits = 16, .ia_bits = 30, .start = 3,
+      .sl0 = 0 },           /* 2 concatenated tables */
+    { .name = "64k/sl0-1/ia44", .gbits = 16, .ia_bits = 44, .start = 2,
+      .sl0 = 1 },           /* 4 concatenated tables */
+    { .name = "64k/sl0-2/ia48", .gbits = 16, .ia_bits = 48, .start = 1,
+      .sl0 = 2 },
+};
+
+/* Levels where a leaf may sit: pages at 3, blocks at 2 (and 1 for 4K) */
+static bool leaf_level_ok(unsigned gbits, int level)
+{
+    return level == 3 || level == 2 || (level == 1 && gbits == 12);
+}
+
+/* A generated case: geometry, stage, level and what to put there */
+typedef enum GenKind {
+    GEN_LEAF,               /* a leaf at level: translates */
+    GEN_INVALID,            /* an invalid entry at level: F_TRANSLATION */
+    GEN_NO_AF,              /* a leaf without AF: F_ACCESS */
+    GEN_NO_AF_AFFD,         /* the same with AFFD: translates */
+    GEN_BAD_BLOCK,          /* a block where none may be: F_TRANSLATION */
+    GEN_OA_SIZE,            /* a leaf above the output size: F_ADDR_SIZE */
+    GEN_TABLE_SIZE,         /* a table above the output size: F_ADDR_SIZE */
+    GEN_EABT,               /* a table in aborting memory: F_WALK_EABT */
+} GenKind;
+
+static const char *const gen_names[] = {
+    [GEN_LEAF] = "leaf", [GEN_INVALID] = "invalid", [GEN_NO_AF] = "no-af",
+    [GEN_NO_AF_AFFD] = "no-af-affd", [GEN_BAD_BLOCK] = "bad-block",
+    [GEN_OA_SIZE] = "oa-size", [GEN_TABLE_SIZE] = "table-size",
+    [GEN_EABT] = "eabt",
+};
+
+typedef struct GenCase {
+    const Geom *g;
+    int stage;              /* 1 or 2 */
+    int level;
+    GenKind kind;
+} GenCase;
+
+static uint64_t leaf_desc(int stage, uint64_t oa, int level)
+{
+    return stage == 1 ? s1_leaf(oa, level) : s2_leaf(oa, level);
+}
+
+static void run_gen(const void *opaque)
+{
+    const GenCase *c = opaque;
+    const Geom *g = c->g;
+    FakeMem *m = fake_mem_new();
+    SMMUState *s = engine_new(m, 64);
+    unsigned shift = pt_shift(g->gbits, c->level);
+    uint64_t ia = IA_PATTERN & MAKE_64BIT_MASK(0, g->ia_bits);
+    uint64_t oa = OA_BASE;
+    uint64_t desc = leaf_desc(c->stage, oa, c->level);
+    SMMUTransCfg cfg;
+    PtBuilder b;
+    Expect e = {
+        .fault = true, .stage = c->stage, .level = c->level,
+        .cls = SMMU_CLASS_IN, .ipa = ia,
+    };
+
+    pt_init(&b, m, g->gbits, g->ia_bits, g->start, 0);
+    cfg = c->stage == 1 ? cfg_s1(&b) : cfg_s2(&b, g->sl0);
+    switch (c->kind) {
+    case GEN_LEAF:
+    case GEN_NO_AF_AFFD:
+        if (c->kind == GEN_NO_AF_AFFD) {
+            desc &= ~(1ULL << 10);
+            cfg.s1.affd = cfg.s2.affd = true;
+        }
+        e = (Expect) {
+            .addr = oa | extract64(ia, 0, shift),
+            .addr_mask = MAKE_64BIT_MASK(0, shift), .perm = IOMMU_RW,
+        };
+        break;
+    case GEN_INVALID:
+        desc = 0;
+        e.type = SMMU_FAULT_TRANSLATION;
+        break;
+    case GEN_NO_AF:
+        desc &= ~(1ULL << 10);
+        e.type = SMMU_FAULT_ACCESS;
+        break;
+    case GEN_BAD_BLOCK:
+        desc = leaf_desc(c->stage, 0, 2) &
+               ~MAKE_64BIT_MASK(12, 36);  /* a block, address 0 */
+        e.type = SMMU_FAULT_TRANSLATION;
+        break;
+    case GEN_OA_SIZE:
+        desc = leaf_desc(c->stage, 1ULL << 47, c->level);
+        cfg.s1.ips_bits = 40;
+        cfg.s2.ps_bits = 40;
+        e.type = SMMU_FAULT_ADDR_SIZE;
+        break;
+    case GEN_TABLE_SIZE:
+        desc = (1ULL << 47) | 3;
+        cfg.s1.ips_bits = 40;
+        cfg.s2.ps_bits = 40;
+        e.type = SMMU_FAULT_ADDR_SIZE;
+        break;
+    case GEN_EABT:
+        desc = FAKE_ABORT_BASE | 3;
+        e = (Expect) {
+            .fault = true, .type = SMMU_FAULT_WALK_EABT,
+            .stage = c->stage, .level = c->level + 1,
+            .cls = c->stage == 1 ? SMMU_CLASS_TT : SMMU_CLASS_IN,
+            .ipa = ia,
+            .fetch_addr = FAKE_ABORT_BASE +
+                          extract64(ia, pt_shift(g->gbits, c->level + 1),
+                                    g->gbits - 3) * 8,
+        };
+        break;
+    }
+    pt_map(&b, ia, c->level, desc);
+    expect_translate(s, &cfg, ia, IOMMU_RW, &e);
+    if (!e.fault) {
+        /* the second time from the TLB: no descriptor is read */
+        unsigned reads = m->reads;
+
+        g_assert_cmpuint(reads, ==, c->level - g->start + 1);
+        expect_translate(s, &cfg, ia, IOMMU_RW, &e);
+        g_assert_cmpuint(m->reads, ==, reads);
+    }
+
+    engine_free(s);
+    fake_mem_free(m);
+}
+
+static void add_gen(const Geom *g, int stage, int level, GenKind kind)
+{
+    GenCase *c = g_new(GenCase, 1);
+    g_autofree char *path = g_strdup_printf("/smmu/walk/s%d/%s/L%d/%s",
+                                            stage, g->name, level,
+                                            gen_names[kind]);
+
+    *c = (GenCase) { .g = g, .stage = stage, .level = level, .kind = kind };
+    g_test_add_data_func_full(path, c, run_gen, g_free);
+}
+
+static void add_geom_cases(const Geom *g, int stage)
+{
+    int level;
+
+    for (level = g->start; level <= 3; level++) {
+        add_gen(g, stage, level, GEN_INVALID);
+        if (leaf_level_ok(g->gbits, level)) {
+            add_gen(g, stage, level, GEN_LEAF);
+            add_gen(g, stage, level, GEN_NO_AF);
+            add_gen(g, stage, level, GEN_NO_AF_AFFD);
+            add_gen(g, stage, level, GEN_OA_SIZE);
+        } else {
+            add_gen(g, stage, level, GEN_BAD_BLOCK);
+        }
+        if (level < 3) {
+            add_gen(g, stage, level, GEN_TABLE_SIZE);
+            add_gen(g, stage, level, GEN_EABT);
+        }
+    }
+}
+
+
+/* ------------------------------------------------------------------ */
+/* Stage-1 attributes: one 4K page behind two tables (T0SZ 25)         */
+/* ------------------------------------------------------------------ */
+
+#define VA_A            0x0000000012345678ULL
+#define OA_A            0x0000000900000000ULL
+#define PAGE_A(va)      (OA_A | ((va) & 0xfff))
+#define DESC_AP_RO      (1ULL << 7)     /* AP[2] */
+#define DESC_AP_EL0     (1ULL << 6)     /* AP[1] */
+#define DESC_AF         (1ULL << 10)
+#define DESC_PXN        (1ULL << 53)
+#define DESC_UXN        (1ULL << 54)
+#define TBL_PXN         (1ULL << 59)
+#define TBL_XN          (1ULL << 60)
+#define TBL_AP_NO_EL0   (1ULL << 61)
+#define TBL_AP_RO       (1ULL << 62)
+
+typedef struct S1Case {
+    const char *name;
+    uint64_t table_attrs;   /* in every table descriptor */
+    uint64_t leaf_clear;    /* bits taken from the page descriptor */
+    uint64_t leaf_set;      /* bits added to it */
+    uint64_t va;            /* default VA_A */
+    uint8_t tbi;
+    bool had;               /* HAD0 */
+    bool user;              /* an unprivileged stream (PRIVCFG) */
+    bool instr;             /* an instruction stream (INSTCFG) */
+    bool epd0;
+    uint8_t ips_bits;       /* default 48 */
+    uint8_t oas_bits;       /* default 48 */
+    IOMMUAccessFlags access;
+    Expect e;
+} S1Case;
+
+#define OK_RW(va)   { .addr = PAGE_A(va), .addr_mask = 0xfff, .perm = IOMMU_RW }
+#define OK_RO(va)   { .addr = PAGE_A(va), .addr_mask = 0xfff, .perm = IOMMU_RO }
+#define S1_FAULT(t, l) { .fault = true, .type = (t), .stage = 1, .level = (l) }
+
+static const S1Case s1_cases[] = {
+    /* The plain page: read/write for EL1 and EL0 */
+    { .name = "page-rw", .access = IOMMU_RW, .e = OK_RW(VA_A) },
+    /* IOMMU_NONE checks nothing and reports what is allowed */
+    { .name = "access-none", .access = IOMMU_NONE, .e = OK_RW(VA_A) },
+    /* AP[2]: writes fault at the leaf level, reads pass (D8.4.1) */
+    { .name = "ap-ro-write", .leaf_set = DESC_AP_RO, .access = IOMMU_WO,
+      .e = S1_FAULT(SMMU_FAULT_PERMISSION, 3) },
+    { .name = "ap-ro-read", .leaf_set = DESC_AP_RO, .access = IOMMU_RO,
+      .e = OK_RO(VA_A) },
+    /* AP[1] == 0: EL1 only, so an unprivileged stream faults */
+    { .name = "ap-el1-user", .leaf_clear = DESC_AP_EL0, .user = true,
+      .access = IOMMU_RO, .e = S1_FAULT(SMMU_FAULT_PERMISSION, 3) },
+    { .name = "ap-el1-priv", .leaf_clear = DESC_AP_EL0,
+      .access = IOMMU_RW, .e = OK_RW(VA_A) },
+    { .name = "ap-el0-user", .user = true, .access = IOMMU_RW,
+      .e = OK_RW(VA_A) },
+    /* APTable[1] makes everything below read-only (D8.4.2) */
+    { .name = "aptable-ro-write", .table_attrs = TBL_AP_RO,
+      .access = IOMMU_WO, .e = S1_FAULT(SMMU_FAULT_PERMISSION, 3) },
+    { .name = "aptable-ro-read", .table_attrs = TBL_AP_RO,
+      .access = IOMMU_RO, .e = OK_RO(VA_A) },
+    /* HAD0 disables the hierarchical attributes (IHI 0070 5.4 CD.HAD0) */
+    { .name = "aptable-ro-had", .table_attrs = TBL_AP_RO, .had = true,
+      .access = IOMMU_RW, .e = OK_RW(VA_A) },
+    /* APTable[0] removes EL0 access below */
+    { .name = "aptable-no-el0-user", .table_attrs = TBL_AP_NO_EL0,
+      .user = true, .access = IOMMU_RO,
+      .e = S1_FAULT(SMMU_FAULT_PERMISSION, 3) },
+    { .name = "aptable-no-el0-priv", .table_attrs = TBL_AP_NO_EL0,
+      .access = IOMMU_RW, .e = OK_RW(VA_A) },
+    { .name = "aptable-no-el0-had", .table_attrs = TBL_AP_NO_EL0,
+      .had = true, .user = true, .access = IOMMU_RW, .e = OK_RW(VA_A) },
+    /* XNTable / UXN: no instruction fetch at EL0 */
+    { .name = "xntable-instr-user", .table_attrs = TBL_XN, .user = true,
+      .instr = true, .access = IOMMU_RO,
+      .e = S1_FAULT(SMMU_FAULT_PERMISSION, 3) },
+    { .name = "xntable-data-user", .table_attrs = TBL_XN, .user = true,
+      .access = IOMMU_RW, .e = OK_RW(VA_A) },
+    { .name = "xntable-instr-had", .table_attrs = TBL_XN, .had = true,
+      .user = true, .instr = true, .access = IOMMU_RO, .e = OK_RW(VA_A) },
+    { .name = "xntable-instr-priv", .table_attrs = TBL_XN,
+      .instr = true, .access = IOMMU_RO, .e = OK_RW(VA_A) },
+    { .name = "pxntable-instr-priv", .table_attrs = TBL_PXN,
+      .instr = true, .access = IOMMU_RO,
+      .e = S1_FAULT(SMMU_FAULT_PERMISSION, 3) },
+    { .name = "uxn-instr-user", .leaf_set = DESC_UXN, .user = true,
+      .instr = true, .access = IOMMU_RO,
+      .e = S1_FAULT(SMMU_FAULT_PERMISSION, 3) },
+    { .name = "uxn-instr-priv", .leaf_set = DESC_UXN, .instr = true,
+      .access = IOMMU_RO, .e = OK_RW(VA_A) },
+    { .name = "pxn-instr-priv", .leaf_set = DESC_PXN, .instr = true,
+      .access = IOMMU_RO, .e = S1_FAULT(SMMU_FAULT_PERMISSION, 3) },
+    { .name = "pxn-instr-user", .leaf_set = DESC_PXN, .user = true,
+      .instr = true, .access = IOMMU_RO, .e = OK_RW(VA_A) },
+    /* A level-3 entry with bit[1] == 0 is reserved: F_TRANSLATION */
+    { .name = "l3-reserved", .leaf_clear = 2, .access = IOMMU_RO,
+      .e = S1_FAULT(SMMU_FAULT_TRANSLATION, 3) },
+    /* TBI0: the top byte is ignored; without it the VA is out of range */
+    { .name = "tbi0-tagged", .tbi = 1, .va = VA_A | (0xabULL << 56),
+      .access = IOMMU_RW, .e = OK_RW(VA_A) },
+    { .name = "tbi0-off-tagged", .va = VA_A | (0xabULL << 56),
+      .access = IOMMU_RW, .e = S1_FAULT(SMMU_FAULT_TRANSLATION, -1) },
+    /* TBI1 does not apply to TTB0 addresses */
+    { .name = "tbi1-ttb0-tagged", .tbi = 2, .va = VA_A | (0xabULL << 56),
+      .access = IOMMU_RW, .e = S1_FAULT(SMMU_FAULT_TRANSLATION, -1) },
+    /* Above T0SZ and below TTB1's range: no table, level -1 */
+    { .name = "va-above-t0sz", .va = VA_A | (1ULL << 40),
+      .access = IOMMU_RW, .e = S1_FAULT(SMMU_FAULT_TRANSLATION, -1) },
+    /* EPD0: a TTB0 walk faults without a fetch (IHI 0070 5.4) */
+    { .name = "epd0", .epd0 = true, .access = IOMMU_RW,
+      .e = S1_FAULT(SMMU_FAULT_TRANSLATION, -1) },
+    /* AF == 0 without AFFD: F_ACCESS (IHI 0070 3.13.3) */
+    { .name = "af-clear", .leaf_clear = DESC_AF, .access = IOMMU_RO,
+      .e = S1_FAULT(SMMU_FAULT_ACCESS, 3) },
+    /* An IPS above OAS behaves as OAS (IHI 0070 5.4) */
+    { .name = "ips-capped-by-oas", .leaf_set = 1ULL << 44,
+      .oas_bits = 40, .access = IOMMU_RO,
+      .e = S1_FAULT(SMMU_FAULT_ADDR_SIZE, 3) },
+    { .name = "ips-below-oa", .leaf_set = 1ULL << 44, .ips_bits = 44,
+      .access = IOMMU_RO, .e = S1_FAULT(SMMU_FAULT_ADDR_SIZE, 3) },
+};
+
+static void run_s1_case(const void *opaque)
+{
+    const S1Case *c = opaque;
+    FakeMem *m = fake_mem_new();
+    SMMUState *s = engine_new(m, 64);
+    uint64_t va = c->va ? c->va : VA_A;
+    uint64_t desc = s1_leaf(OA_A, 3);
+    SMMUTransCfg cfg;
+    PtBuilder b;
+
+    pt_init(&b, m, 12, 39, 1, 0);
+    b.table_attrs = c->table_attrs;
+    desc = (desc & ~c->leaf_clear) | c->leaf_set;
+    pt_map(&b, VA_A, 3, desc);
+    cfg = cfg_s1(&b);
+    cfg.s1.tbi = c->tbi;
+    cfg.s1.tt[0].had = c->had;
+    cfg.s1.tt[0].disabled = c->epd0;
+    cfg.priv = !c->user;
+    cfg.instr = c->instr;
+    cfg.s1.ips_bits = c->ips_bits ? c->ips_bits : 48;
+    cfg.oas_bits = c->oas_bits ? c->oas_bits : 48;
+    expect_translate(s, &cfg, va, c->access, &c->e);
+    engine_free(s);
+    fake_mem_free(m);
+}
+
+/* TTB1 serves VA[55] == 1; EPD1 disables it; TBI1 ignores its top byte */
+static void test_ttb1(void)
+{
+    FakeMem *m = fake_mem_new();
+    SMMUState *s = engine_new(m, 64);
+    uint64_t va = 0xffffff8000012345ULL;    /* T1SZ 25: 39 bits */
+    PtBuilder b0, b1;
+    SMMUTransCfg cfg;
+    Expect ok = { .addr = OA_A | 0x345, .addr_mask = 0xfff,
+                  .perm = IOMMU_RW };
+    Expect off = S1_FAULT(SMMU_FAULT_TRANSLATION, -1);
+
+    pt_init(&b0, m, 12, 39, 1, 0);
+    pt_init(&b1, m, 16, 39, s1_start(16, 39), 0);
+    pt_map(&b1, va, 3, s1_leaf(OA_A, 3));   /* one 64K page */
+    ok.addr = OA_A | (va & 0xffff);
+    ok.addr_mask = 0xffff;
+    cfg = cfg_s1(&b0);
+    cfg.s1.tt[1] = (SMMUS1Table) {
+        .ttb = b1.root, .tsz = 25, .granule_bits = 16,
+    };
+    expect_translate(s, &cfg, va, IOMMU_RW, &ok);
+    /* top byte 0x00 with bit 55 set: canonical only with TBI1 */
+    expect_translate(s, &cfg, va & ~(0xffULL << 56), IOMMU_RW, &off);
+    cfg.s1.tbi = 2;
+    smmu_tlb_inv_all(s);
+    expect_translate(s, &cfg, va & ~(0xffULL << 56), IOMMU_RW, &ok);
+    /* a VA between the two ranges */
+    expect_translate(s, &cfg, 0xff00000000000000ULL, IOMMU_RW, &off);
+    cfg.s1.tt[1].disabled = true;
+    smmu_tlb_inv_all(s);
+    expect_translate(s, &cfg, va, IOMMU_RW, &off);
+    engine_free(s);
+    fake_mem_free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stage 2 alone                                                       */
+/* ------------------------------------------------------------------ */
+
+#define S2_FAULT(t, l, ia) { .fault = true, .type = (t), .stage = 2, \
+                             .level = (l), .cls = SMMU_CLASS_IN, .ipa = (ia) }
+
+typedef struct S2Case {
+    const char *name;
+    uint64_t leaf_clear;
+    uint64_t leaf_set;
+    uint64_t ipa;           /* default VA_A */
+    bool user;
+    bool instr;
+    uint8_t sl0;            /* default 1: start level 1 */
+    uint8_t oas_bits;       /* default 48 */
+    IOMMUAccessFlags access;
+    Expect e;
+} S2Case;
+
+static const S2Case s2_cases[] = {
+    { .name = "page-rw", .access = IOMMU_RW, .e = OK_RW(VA_A) },
+    /* S2AP[1] clear: no writes; S2AP[0] clear: no reads (D8.4.3) */
+    { .name = "s2ap-ro-write", .leaf_clear = 2ULL << 6, .access = IOMMU_WO,
+      .e = S2_FAULT(SMMU_FAULT_PERMISSION, 3, VA_A) },
+    { .name = "s2ap-ro-read", .leaf_clear = 2ULL << 6, .access = IOMMU_RO,
+      .e = OK_RO(VA_A) },
+    { .name = "s2ap-wo-read", .leaf_clear = 1ULL << 6, .access = IOMMU_RO,
+      .e = S2_FAULT(SMMU_FAULT_PERMISSION, 3, VA_A) },
+    { .name = "s2ap-none", .leaf_clear = 3ULL << 6, .access = IOMMU_RO,
+      .e = S2_FAULT(SMMU_FAULT_PERMISSION, 3, VA_A) },
+    /* XN[1:0] = 0b10: no execution at either EL */
+    { .name = "xn-both-instr", .leaf_set = 2ULL << 53, .instr = true,
+      .access = IOMMU_RO, .e = S2_FAULT(SMMU_FAULT_PERMISSION, 3, VA_A) },
+    { .name = "xn-both-data", .leaf_set = 2ULL << 53,
+      .access = IOMMU_RW, .e = OK_RW(VA_A) },
+    /* 0b01: EL0 only executes; 0b11: EL1 only */
+    { .name = "xn-01-instr-priv", .leaf_set = 1ULL << 53, .instr = true,
+      .access = IOMMU_RO, .e = S2_FAULT(SMMU_FAULT_PERMISSION, 3, VA_A) },
+    { .name = "xn-01-instr-user", .leaf_set = 1ULL << 53, .instr = true,
+      .user = true, .access = IOMMU_RO, .e = OK_RW(VA_A) },
+    { .name = "xn-11-instr-user", .leaf_set = 3ULL << 53, .instr = true,
+      .user = true, .access = IOMMU_RO,
+      .e = S2_FAULT(SMMU_FAULT_PERMISSION, 3, VA_A) },
+    { .name = "xn-11-instr-priv", .leaf_set = 3ULL << 53, .instr = true,
+      .access = IOMMU_RO, .e = OK_RW(VA_A) },
+    /* An IPA above S2T0SZ: F_TRANSLATION at the start level */
+    { .name = "ipa-above-t0sz", .ipa = 1ULL << 40, .access = IOMMU_RO,
+      .e = S2_FAULT(SMMU_FAULT_TRANSLATION, 1, 1ULL << 40) },
+    /* Stage 1 bypassed: an input above IAS is a stage-1 F_ADDR_SIZE */
+    { .name = "ia-above-ias", .ipa = 1ULL << 44, .oas_bits = 44,
+      .access = IOMMU_RO, .e = S1_FAULT(SMMU_FAULT_ADDR_SIZE, -1) },
+    /* S2SL0 = 3 with 4K is reserved: no walk, level -1 */
+    { .name = "sl0-reserved", .sl0 = 3, .access = IOMMU_RO,
+      .e = S2_FAULT(SMMU_FAULT_TRANSLATION, -1, VA_A) },
+};
+
+static void run_s2_case(const void *opaque)
+{
+    const S2Case *c = opaque;
+    FakeMem *m = fake_mem_new();
+    SMMUState *s = engine_new(m, 64);
+    uint64_t ipa = c->ipa ? c->ipa : VA_A;
+    uint64_t desc = s2_leaf(OA_A, 3);
+    SMMUTransCfg cfg;
+    PtBuilder b;
+
+    pt_init(&b, m, 12, 40, 1, 0);
+    pt_map(&b, VA_A, 3, (desc & ~c->leaf_clear) | c->leaf_set);
+    cfg = cfg_s2(&b, c->sl0 ? c->sl0 : 1);
+    cfg.priv = !c->user;
+    cfg.instr = c->instr;
+    cfg.oas_bits = c->oas_bits ? c->oas_bits : 48;
+    expect_translate(s, &cfg, ipa, c->access, &c->e);
+    engine_free(s);
+    fake_mem_free(m);
+}
+
+/* ------------------------------------------------------------------ */
+/* Nested: stage-1 tables in IPA space, behind stage 2                 */
+/* ------------------------------------------------------------------ */
+
+#define TBL_IPA         0x20000000ULL   /* stage-1 tables, as IPAs */
+#define TBL_PA          0x40000000ULL   /* ... where stage 2 puts them */
+#define OUT_IPA         0x0000008000000000ULL
+#define OUT_PA          0x000000c000000000ULL
+
+/* One stage-2 geometry per granule, start level <= 2 for the block */
+static const Geom nest_s2_geoms[] = {
+    { .name = "4k", .gbits = 12, .ia_bits = 40, .start = 1, .sl0 = 1 },
+    { .name = "16k", .gbits = 14, .ia_bits = 40, .start = 2, .sl0 = 1 },
+    { .name = "64k", .gbits = 16, .ia_bits = 44, .start = 2, .sl0 = 1 },
+};
+static const Geom nest_s1_geoms[] = {
+    { .name = "4k", .gbits = 12, .ia_bits = 39, .start = 1 },
+    { .name = "16k", .gbits = 14, .ia_bits = 36, .start = 2 },
+    { .name = "64k", .gbits = 16, .ia_bits = 42, .start = 2 },
+};
+
+typedef enum NestKind {
+    NEST_LEAF,              /* both stages map: translates */
+    NEST_TT_FAULT,          /* stage 2 misses a stage-1 table: CLASS TT */
+    NEST_IN_FAULT,          /* stage 2 misses the output IPA: CLASS IN */
+    NEST_PTW_DEVICE,        /* S2PTW and tables in Device memory */
+    NEST_S2_RO,             /* stage 2 read-only output: write faults */
+    NEST_S1_EABT,           /* stage-1 table at an aborting PA */
+} NestKind;
+
+static const char *const nest_names[] = {
+    [NEST_LEAF] = "leaf", [NEST_TT_FAULT] = "s2-miss-table",
+    [NEST_IN_FAULT] = "s2-miss-output", [NEST_PTW_DEVICE] = "s2ptw-device",
+    [NEST_S2_RO] = "s2-ro-write", [NEST_S1_EABT] = "s1-table-eabt",
+};
+
+typedef struct NestCase {
+    const Geom *g1, *g2;
+    NestKind kind;
+} NestCase;
+
+static void run_nest(const void *opaque)
+{
+    const NestCase *c = opaque;
+    FakeMem *m = fake_mem_new();
+    SMMUState *s = engine_new(m, 64);
+    unsigned g1 = c->g1->gbits, g2 = c->g2->gbits;
+    unsigned small = MIN(g1, g2);
+    uint64_t va = IA_PATTERN & MAKE_64BIT_MASK(0, c->g1->ia_bits);
+    uint64_t ipa = OUT_IPA | (va & MAKE_64BIT_MASK(0, g1));
+    uint64_t tbl_block = s2_leaf(TBL_PA, 2);
+    uint64_t out_page = s2_leaf(OUT_PA, 3);
+    SMMUTransCfg cfg;
+    PtBuilder b1, b2;
+    Expect e = {
+        .addr = OUT_PA | (ipa & MAKE_64BIT_MASK(0, g2)),
+        .addr_mask = MAKE_64BIT_MASK(0, small), .perm = IOMMU_RW,
+    };
+    IOMMUAccessFlags access = IOMMU_RW;
+    uint64_t keep;
+
+    /* stage-2 tables below TBL_PA, stage-1 ones in its 2 MiB block */
+    m->next = 0x10000000;
+    pt_init(&b2, m, g2, c->g2->ia_bits, c->g2->start, 0);
+    keep = m->next;
+    m->next = TBL_PA;
+    pt_init(&b1, m, g1, c->g1->ia_bits, c->g1->start, TBL_PA - TBL_IPA);
+    pt_map(&b1, va, 3, s1_leaf(OUT_IPA, 3));
+    g_assert_cmphex(m->next, <=, TBL_PA + (1ULL << 21));
+    m->next = keep;
+    switch (c->kind) {
+    case NEST_LEAF:
+        break;
+    case NEST_TT_FAULT:
+        tbl_block = 0;
+        e = (Expect) S2_FAULT(SMMU_FAULT_TRANSLATION, 2, b1.root);
+        e.cls = SMMU_CLASS_TT;
+        /* the root's entry for va: the walker reports its IPA */
+        e.ipa = b1.root + extract64(va, pt_shift(g1, c->g1->start),
+                                    c->g1->ia_bits -
+                                    pt_shift(g1, c->g1->start)) * 8;
+        break;
+    case NEST_IN_FAULT:
+        out_page = 0;
+        e = (Expect) S2_FAULT(SMMU_FAULT_TRANSLATION, 3, ipa);
+        break;
+    case NEST_PTW_DEVICE:
+        tbl_block &= ~(0xfULL << 2);    /* MemAttr 0: Device-nGnRnE */
+        e = (Expect) S2_FAULT(SMMU_FAULT_PERMISSION, 2, 0);
+        e.cls = SMMU_CLASS_TT;
+        e.ipa = b1.root + extract64(va, pt_shift(g1, c->g1->start),
+                                    c->g1->ia_bits -
+                                    pt_shift(g1, c->g1->start)) * 8;
+        break;
+    case NEST_S2_RO:
+        out_page &= ~(2ULL << 6);
+        access = IOMMU_WO;
+        e = (Expect) S2_FAULT(SMMU_FAULT_PERMISSION, 3, ipa);
+        break;
+    case NEST_S1_EABT:
+        /* stage 2 puts the stage-1 tables on aborting memory */
+        tbl_block = s2_leaf(FAKE_ABORT_BASE, 2);
+        e = (Expect) {
+            .fault = true, .type = SMMU_FAULT_WALK_EABT, .stage = 1,
+            .level = c->g1->start, .cls = SMMU_CLASS_TT,
+            .fetch_addr = FAKE_ABORT_BASE + (b1.root - TBL_IPA) +
+                          extract64(va, pt_shift(g1, c->g1->start),
+                                    c->g1->ia_bits -
+                                    pt_shift(g1, c->g1->start)) * 8,
+        };
+        break;
+    }
+    pt_map(&b2, TBL_IPA, 2, tbl_block);
+    pt_map(&b2, ipa & ~MAKE_64BIT_MASK(0, g2), 3, out_page);
+
+    cfg = cfg_nested(&b1, &b2, c->g2->sl0);
+    cfg.s2.ptw = c->kind == NEST_PTW_DEVICE;
+    if (c->kind == NEST_S2_RO) {
+        /* a read fills the TLB; the write then faults on the hit path */
+        Expect ro = {
+            .addr = OUT_PA | (ipa & MAKE_64BIT_MASK(0, g2)),
+            .addr_mask = MAKE_64BIT_MASK(0, small), .perm = IOMMU_RO,
+        };
+
+        expect_translate(s, &cfg, va, IOMMU_RO, &ro);
+    }
+    expect_translate(s, &cfg, va, access, &e);
+    /* the second time from the TLB, with the same result */
+    expect_translate(s, &cfg, va, access, &e);
+    engine_free(s);
+    fake_mem_free(m);
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    g_test_init(&argc, &argv, NULL);
+    g_test_set_nonfatal_assertions();
+    for (i = 0; i < ARRAY_SIZE(s1_geoms); i++) {
+        g_assert_cmpint(s1_start(s1_geoms[i].gbits, s1_geoms[i].ia_bits),
+                        ==, s1_geoms[i].start);
+        add_geom_cases(&s1_geoms[i], 1);
+    }
+    for (i = 0; i < ARRAY_SIZE(s2_geoms); i++) {
+        add_geom_cases(&s2_geoms[i], 2);
+    }
+    for (i = 0; i < ARRAY_SIZE(s1_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/smmu/walk/s1/attr/%s",
+                                                s1_cases[i].name);
+
+        g_test_add_data_func(path, &s1_cases[i], run_s1_case);
+    }
+    g_test_add_func("/smmu/walk/s1/ttb1", test_ttb1);
+    for (i = 0; i < ARRAY_SIZE(s2_cases); i++) {
+        g_autofree char *path = g_strdup_printf("/smmu/walk/s2/attr/%s",
+                                                s2_cases[i].name);
+
+        g_test_add_data_func(path, &s2_cases[i], run_s2_case);
+    }
+    for (i = 0; i < ARRAY_SIZE(nest_s1_geoms) * ARRAY_SIZE(nest_s2_geoms) *
+                    ARRAY_SIZE(nest_names); i++) {
+        NestCase *c = g_new(NestCase, 1);
+        g_autofree char *path = NULL;
+
+        *c = (NestCase) {
+            .g1 = &nest_s1_geoms[i % 3],
+            .g2 = &nest_s2_geoms[(i / 3) % 3],
+            .kind = i / 9,
+        };
+        path = g_strdup_printf("/smmu/walk/nested/s1-%s/s2-%s/%s",
+                               c->g1->name, c->g2->name, nest_names[c->kind]);
+        g_test_add_data_func_full(path, c, run_nest, g_free);
+    }
+    return g_test_run();
+}
