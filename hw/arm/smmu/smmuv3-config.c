@@ -207,29 +207,39 @@ static bool fetch_cd(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Ste *ste,
 }
 
 /*
- * The configuration for transaction @t, from the cache or freshly
- * fetched and decoded.  Returns false when the transaction must be
- * terminated, with @fault saying why and cfg->mev set (false before the
- * STE is known).
+ * The cached configuration of @t: the per-DMA path, which reads no
+ * memory.  False on a miss (smmuv3_cfg_fetch() then).
  */
-bool smmuv3_get_config(SMMUv3State *s, const SMMUv3Txn *t,
-                       SMMUv3Config *cfg, SMMUv3CfgFault *fault)
+bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg)
 {
     uint64_t key = cfg_key(t->sid, t->ssid);
     SMMUv3Config *cached = s->cfg_last;
-    uint64_t ste[8];
-    SMMUv3Ste dec;
-    SMMUv3Verdict v;
 
     if (!cached || s->cfg_last_key != key) {
         cached = g_hash_table_lookup(s->cfg_cache, &key);
-    }
-    if (cached) {
+        if (!cached) {
+            return false;
+        }
         s->cfg_last = cached;
         s->cfg_last_key = key;
-        *cfg = *cached;
-        return true;
     }
+    *cfg = *cached;
+    return true;
+}
+
+/*
+ * Fetch, decode and cache the configuration of @t.  Returns false when
+ * the transaction must be terminated, with @fault saying why and
+ * cfg->mev set (false before the STE is known).
+ */
+bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
+                      SMMUv3CfgFault *fault)
+{
+    uint64_t key = cfg_key(t->sid, t->ssid);
+    uint64_t ste[8];
+    SMMUv3Config *cached;
+    SMMUv3Ste dec;
+    SMMUv3Verdict v;
 
     cfg->mev = false;
     if (!fetch_ste(s, t, ste, fault)) {

@@ -342,7 +342,7 @@ typedef struct SMMUv3Txn {
 } SMMUv3Txn;
 
 /*
- * Why smmuv3_get_config() terminated a transaction; smmuv3-translate.c
+ * Why smmuv3_cfg_fetch() terminated a transaction; smmuv3-translate.c
  * alone turns it into an event.
  */
 typedef struct SMMUv3CfgFault {
@@ -372,8 +372,9 @@ uint32_t smmuv3_aidr(const SMMUv3Features *f);
 extern const MemoryRegionOps smmuv3_mmio_ops;
 
 /* smmuv3-config.c */
-bool smmuv3_get_config(SMMUv3State *s, const SMMUv3Txn *t,
-                       SMMUv3Config *cfg, SMMUv3CfgFault *fault);
+bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg);
+bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
+                      SMMUv3CfgFault *fault);
 void smmuv3_cfg_cache_init(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_all(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_sid_range(SMMUv3State *s, uint32_t first,

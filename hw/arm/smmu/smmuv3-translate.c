@@ -152,10 +152,10 @@ static bool txn_cfg_event(SMMUv3State *s, const SMMUv3Txn *t,
  * IHI 0070 3.4: a bypassed stage 1 (STE.Config 0b100, or S1DSS 0b01
  * with stage 2 also bypassed) takes the input address as the IPA, and
  * one not below 2^IAS is a stage-1 F_ADDR_SIZE.  IAS == OAS here, as
- * SMMU_IDR0.TTF is AArch64 only.
+ * SMMU_IDR0.TTF is AArch64 only.  Record that fault for @t.
  */
-static bool smmuv3_bypass_in_range(SMMUv3State *s, const SMMUv3Config *cfg,
-                                   const SMMUv3Txn *t, SMMUv3Event *ev)
+static void smmuv3_bypass_fault(SMMUv3State *s, const SMMUv3Config *cfg,
+                                const SMMUv3Txn *t, bool after_fault)
 {
     SMMUFault f = {
         .type = SMMU_FAULT_ADDR_SIZE,
@@ -166,25 +166,46 @@ static bool smmuv3_bypass_in_range(SMMUv3State *s, const SMMUv3Config *cfg,
         .pnu = cfg->tc.priv,
         .record = true,
     };
+    SMMUv3Event ev;
 
-    if (!(t->addr >> s->feat.oas_bits)) {
+    txn_fault_event(t, &f, &ev);
+    smmuv3_report(s, t, &ev, cfg->mev, after_fault);
+    trace_smmuv3_xlate_fault(t->sid, t->addr, SMMU_FAULT_ADDR_SIZE, 1);
+}
+
+/*
+ * A configuration cache miss: fetch and decode, or terminate @t with
+ * its event.  Its locals stay off the per-DMA path.
+ */
+static bool smmuv3_cfg_miss(SMMUv3State *s, const SMMUv3Txn *t,
+                            SMMUv3Config *cfg, bool after_fault)
+{
+    SMMUv3CfgFault cf;
+    SMMUv3Event ev;
+    bool record;
+
+    if (smmuv3_cfg_fetch(s, t, cfg, &cf)) {
         return true;
     }
-    txn_fault_event(t, &f, ev);
+    /* Events found before the STE are not merged either (no MEV yet). */
+    record = txn_cfg_event(s, t, &cf, &ev);
+    if (record) {
+        smmuv3_report(s, t, &ev, cfg->mev, after_fault);
+    }
+    trace_smmuv3_xlate_abort(t->sid, t->addr, record ? ev.type : 0);
     return false;
 }
 
-/* Terminate @t for its configuration fault @cf, recording its event */
-static void smmuv3_cfg_abort(SMMUv3State *s, const SMMUv3Txn *t,
-                             SMMUv3CfgFault *cf, bool mev, bool after_fault)
+/* The engine refused @t: record its event unless CD.R/STE.S2R say not */
+static void smmuv3_engine_fault(SMMUv3State *s, const SMMUv3Txn *t,
+                                SMMUFault *fault, bool mev, bool after_fault)
 {
     SMMUv3Event ev;
-    bool record = txn_cfg_event(s, t, cf, &ev);
 
-    if (record) {
+    if (txn_fault_event(t, fault, &ev)) {
         smmuv3_report(s, t, &ev, mev, after_fault);
     }
-    trace_smmuv3_xlate_abort(t->sid, t->addr, record ? ev.type : 0);
+    trace_smmuv3_xlate_fault(t->sid, t->addr, fault->type, fault->stage);
 }
 
 static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
@@ -209,9 +230,7 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     bool after_fault;
     SMMUTranslation out;
     SMMUFault fault;
-    SMMUv3CfgFault cf;
     SMMUv3Config cfg;
-    SMMUv3Event ev;
 
     QEMU_LOCK_GUARD(&s->lock);
     /* smmuv3_report() sets it again when this call faults */
@@ -231,9 +250,8 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
         return entry;
     }
 
-    /* Events found before the STE are not merged either (no MEV yet). */
-    if (!smmuv3_get_config(s, &t, &cfg, &cf)) {
-        smmuv3_cfg_abort(s, &t, &cf, cfg.mev, after_fault);
+    if (!smmuv3_cfg_lookup(s, &t, &cfg) &&
+        !smmuv3_cfg_miss(s, &t, &cfg, after_fault)) {
         return entry;
     }
 
@@ -242,9 +260,8 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
         trace_smmuv3_xlate_abort(t.sid, addr, 0);
         return entry;
     case SMMUV3_CFG_BYPASS:
-        if (!smmuv3_bypass_in_range(s, &cfg, &t, &ev)) {
-            smmuv3_report(s, &t, &ev, cfg.mev, after_fault);
-            trace_smmuv3_xlate_fault(t.sid, addr, SMMU_FAULT_ADDR_SIZE, 1);
+        if (addr >> s->feat.oas_bits) {
+            smmuv3_bypass_fault(s, &cfg, &t, after_fault);
             return entry;
         }
         entry.perm = IOMMU_RW;
@@ -255,10 +272,7 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     }
 
     if (!smmu_translate(&s->smmu_state, &cfg.tc, addr, flag, &out, &fault)) {
-        if (txn_fault_event(&t, &fault, &ev)) {
-            smmuv3_report(s, &t, &ev, cfg.mev, after_fault);
-        }
-        trace_smmuv3_xlate_fault(t.sid, addr, fault.type, fault.stage);
+        smmuv3_engine_fault(s, &t, &fault, cfg.mev, after_fault);
         return entry;
     }
 
