@@ -158,7 +158,7 @@ static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
         rec[1] = FIELD_DP64(rec[1], EVT1, S2, ev->s2);
         rec[1] = FIELD_DP64(rec[1], EVT1, CLASS, ev->class);
         /* Table walks only read descriptors (no HTTU). */
-        if (ev->class != EVT_CLASS_IN || ev->type == EVT_F_WALK_EABT) {
+        if (ev->class != SMMU_CLASS_IN || ev->type == EVT_F_WALK_EABT) {
             rec[1] = FIELD_DP64(rec[1], EVT1, TTRNW, 1);
         }
         rec[2] = ev->input_addr;

@@ -314,13 +314,6 @@ FIELD(EVT1, PNU, 33, 1)
 #define EVT_FETCH_ADDR_MASK  0x000ffffffffffff8ULL  /* FetchAddr[51:3] */
 #define EVT_IPA_MASK         0x000ffffffffff000ULL  /* IPA[51:12] */
 
-/* CLASS values of a translation-related event */
-enum {
-    EVT_CLASS_CD = 0,
-    EVT_CLASS_TT = 1,
-    EVT_CLASS_IN = 2,
-};
-
 /* What the producer of an event knows; smmuv3-event.c lays it out. */
 typedef struct SMMUv3Event {
     /*
@@ -329,7 +322,8 @@ typedef struct SMMUv3Event {
      */
     uint64_t input_addr, ipa, fetch_addr;
     uint32_t sid, ssid;         /* ssid only meaningful with ssv */
-    uint8_t type, class;        /* EVT_*, EVT_CLASS_* */
+    uint8_t type;               /* EVT_* */
+    SMMUFaultClass class;       /* CLASS: the engine's encoding is 7.3's */
     bool ssv, s2, rnw, ind, pnu;
 } SMMUv3Event;
 
