@@ -37,7 +37,7 @@ static bool cmd_for_absent_feature(uint8_t op)
 /* VMID a command names: only meaningful when stage 2 exists (6.3.1). */
 static uint16_t cmd_vmid(SMMUv3State *s, uint64_t w0)
 {
-    return s->s2_supported ? FIELD_EX64(w0, CMD0, VMID) : 0;
+    return s->feat.s2 ? FIELD_EX64(w0, CMD0, VMID) : 0;
 }
 
 /*
@@ -116,28 +116,33 @@ static int smmuv3_cmd_sync(SMMUv3State *s, uint64_t w0, uint64_t w1)
  * Execute one command.  Returns CMDQ_CERROR_NONE or the error code that
  * stops the queue.
  */
+/*
+ * Whether this SMMU has what command @op needs.  4.4: the NH forms need
+ * stage 1, S12_VMALL and S2_IPA stage 2.  4.3.3, 4.3.4: so do CFGI_CD
+ * and CFGI_CD_ALL (CDs are stage 1).  4.2, 4.3: SSec may only be set on
+ * the Secure queue, which this SMMU does not have.
+ */
+static bool cmd_supported(const SMMUv3Features *f, uint8_t op, uint64_t w0)
+{
+    bool nh = op >= CMD_TLBI_NH_ALL && op <= CMD_TLBI_NH_VAA;
+    bool s2_only = op == CMD_TLBI_S12_VMALL || op == CMD_TLBI_S2_IPA;
+    bool cfgi_cd = op == CMD_CFGI_CD || op == CMD_CFGI_CD_ALL;
+
+    return !cmd_for_absent_feature(op) &&
+           !((nh || cfgi_cd) && !f->s1) &&
+           !(s2_only && !f->s2) &&
+           !(op <= CMD_CFGI_CD_ALL && FIELD_EX64(w0, CMD0, SSEC));
+}
+
 static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
 {
     uint8_t op = FIELD_EX64(w0, CMD0, OPCODE);
     SMMUState *bs = &s->smmu_state;
     uint32_t sid = FIELD_EX64(w0, CMD0, SID);
-    bool nh = op >= CMD_TLBI_NH_ALL && op <= CMD_TLBI_NH_VAA;
-    bool s2_only = op == CMD_TLBI_S12_VMALL || op == CMD_TLBI_S2_IPA;
-    bool cfgi_cd = op == CMD_CFGI_CD || op == CMD_CFGI_CD_ALL;
     SMMUInvRange r;
 
     trace_smmuv3_cmd(op, w0, w1);
-
-    /*
-     * 4.4: the NH forms need stage 1, S12_VMALL and S2_IPA stage 2.
-     * 4.3.3, 4.3.4: so do CFGI_CD and CFGI_CD_ALL (CDs are stage 1).
-     * 4.2, 4.3: SSec may only be set on the Secure queue, which this SMMU
-     * does not have.
-     */
-    if (cmd_for_absent_feature(op) ||
-        ((nh || cfgi_cd) && !s->s1_supported) ||
-        (s2_only && !s->s2_supported) ||
-        (op <= CMD_CFGI_CD_ALL && FIELD_EX64(w0, CMD0, SSEC))) {
+    if (!cmd_supported(&s->feat, op, w0)) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: command 0x%02x needs a feature this SMMU "
                       "does not have\n", op);

@@ -90,7 +90,7 @@ void smmuv3_signal_irq(SMMUv3State *s, unsigned line, uint64_t cfg0,
     uint64_t addr = cfg0 & SMMU_MSI_ADDR_MASK;
 
     p->wired = true;
-    if (FIELD_EX32(s->idr[0], IDR0, MSI) && addr) {
+    if (s->feat.msi && addr) {
         p->msi = true;
         p->addr = addr;
         p->data = data;
@@ -158,7 +158,7 @@ static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
         rec[1] = FIELD_DP64(rec[1], EVT1, S2, ev->s2);
         rec[1] = FIELD_DP64(rec[1], EVT1, CLASS, ev->class);
         /* Table walks only read descriptors (no HTTU). */
-        if (ev->class != EVT_CLASS_IN || ev->type == EVT_F_WALK_EABT) {
+        if (ev->class != SMMU_CLASS_IN || ev->type == EVT_F_WALK_EABT) {
             rec[1] = FIELD_DP64(rec[1], EVT1, TTRNW, 1);
         }
         rec[2] = ev->input_addr;
@@ -228,12 +228,12 @@ void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
 }
 
 /*
- * Build the translation-related event for an engine fault (7.3.12-16).
+ * Complete @ev, which already names the transaction (SID, SubstreamID),
+ * as the translation-related event for engine fault @f (7.3.12-16).
  * Returns false when the configuration asked not to record it (CD.R,
  * STE.S2R).
  */
-bool smmuv3_fault_to_event(const SMMUFault *f, uint32_t sid, uint32_t ssid,
-                           SMMUv3Event *ev)
+bool smmuv3_fault_to_event(const SMMUFault *f, SMMUv3Event *ev)
 {
     static const uint8_t type_of[] = {
         [SMMU_FAULT_TRANSLATION] = EVT_F_TRANSLATION,
@@ -243,14 +243,10 @@ bool smmuv3_fault_to_event(const SMMUFault *f, uint32_t sid, uint32_t ssid,
         [SMMU_FAULT_WALK_EABT]   = EVT_F_WALK_EABT,
     };
 
-    memset(ev, 0, sizeof(*ev));
     if (f->type >= ARRAY_SIZE(type_of) || !type_of[f->type] || !f->record) {
         return false;
     }
     ev->type = type_of[f->type];
-    ev->sid = sid;
-    ev->ssv = ssid != SMMUV3_NO_SSID;
-    ev->ssid = ev->ssv ? ssid : 0;
     ev->s2 = f->stage == 2;
     ev->class = f->cls;
     ev->rnw = !f->is_write;

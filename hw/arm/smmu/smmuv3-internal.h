@@ -14,6 +14,7 @@
 
 #include "hw/registerfields.h"
 #include "hw/arm/smmuv3.h"
+#include "smmuv3-decode.h"
 
 /* ---- Register offsets (IHI 0070 6.2); page 1 starts at 0x10000 ---- */
 enum {
@@ -140,13 +141,8 @@ enum {
 
 /* ---- SMMU_STRTAB_BASE (6.3.24) / _CFG (6.3.25) ---- */
 #define SMMU_STRTAB_BASE_WRITABLE 0x400fffffffffffc0ULL  /* RA, ADDR[51:6] */
-#define SMMU_STRTAB_ADDR_MASK    0x000fffffffffffc0ULL
-FIELD(STRTAB_CFG, FMT, 16, 2)
-FIELD(STRTAB_CFG, SPLIT, 6, 5)
-FIELD(STRTAB_CFG, LOG2SIZE, 0, 6)
+/* STRTAB_CFG fields and the address mask: smmuv3-decode.h */
 #define SMMU_STRTAB_CFG_WRITABLE 0x307ffu
-#define STRTAB_FMT_LINEAR        0
-#define STRTAB_FMT_2LEVEL        1
 
 /* ---- SMMU_CMDQ_BASE / SMMU_EVENTQ_BASE (6.3.26, 6.3.29) ---- */
 FIELD(QBASE, LOG2SIZE, 0, 5)
@@ -229,91 +225,7 @@ static inline bool smmuv3_q_full(uint32_t prod, uint32_t cons,
            smmuv3_q_wrap(prod, log2size) != smmuv3_q_wrap(cons, log2size);
 }
 
-/* ---- Stream table descriptors (IHI 0070 5.1, 5.2) ---- */
-/* Level-1 stream table descriptor */
-FIELD(L1STD, L2PTR, 6, 46)
-FIELD(L1STD, SPAN, 0, 5)
-
-/* STE doubleword 0 */
-FIELD(STE0, S1CDMAX, 59, 5)
-FIELD(STE0, S1CTXPTR, 6, 46)
-FIELD(STE0, S1FMT, 4, 2)
-FIELD(STE0, CONFIG, 1, 3)
-FIELD(STE0, V, 0, 1)
-/* STE doubleword 1 */
-FIELD(STE1, STRW, 30, 2)
-FIELD(STE1, EATS, 28, 2)
-FIELD(STE1, S1STALLD, 27, 1)
-FIELD(STE1, S2FWB, 25, 1)
-FIELD(STE1, MEV, 19, 1)
-FIELD(STE1, S1DSS, 0, 2)
-/* STE doubleword 2 */
-FIELD(STE2, S2R, 58, 1)
-FIELD(STE2, S2HA, 56, 1)
-FIELD(STE2, S2HD, 55, 1)
-FIELD(STE2, S2S, 57, 1)
-FIELD(STE2, S2PTW, 54, 1)
-FIELD(STE2, S2AFFD, 53, 1)
-FIELD(STE2, S2ENDI, 52, 1)
-FIELD(STE2, S2AA64, 51, 1)
-FIELD(STE2, S2PS, 48, 3)
-FIELD(STE2, S2TG, 46, 2)
-FIELD(STE2, S2SL0, 38, 2)
-FIELD(STE2, S2T0SZ, 32, 6)
-FIELD(STE2, S2VMID, 0, 16)
-/* STE doubleword 3 */
-FIELD(STE3, S2TTB, 4, 48)
-
-/* STE.Config encodings (5.2) */
-enum {
-    STE_CFG_ABORT     = 0,
-    STE_CFG_BYPASS    = 4,
-    STE_CFG_S1        = 5,
-    STE_CFG_S2        = 6,
-    STE_CFG_NESTED    = 7,
-};
-
-/* STE.S1DSS (5.2) */
-enum {
-    S1DSS_TERMINATE   = 0,
-    S1DSS_BYPASS      = 1,
-    S1DSS_SSID0       = 2,
-    S1DSS_RESERVED    = 3,  /* behaves as TERMINATE */
-};
-
-/* STE.S1Fmt (5.2) */
-enum {
-    S1FMT_LINEAR      = 0,
-    S1FMT_2L_4K       = 1,
-    S1FMT_2L_64K      = 2,
-};
-
-/* ---- Context descriptors (IHI 0070 5.3, 5.4) ---- */
-FIELD(L1CD, L2PTR, 12, 40)
-FIELD(L1CD, V, 0, 1)
-
-/* CD doubleword 0 */
-FIELD(CD0, ASID, 48, 16)
-FIELD(CD0, AA64, 41, 1)
-FIELD(CD0, TBI, 38, 2)
-FIELD(CD0, S, 44, 1)
-FIELD(CD0, R, 45, 1)
-FIELD(CD0, A, 46, 1)
-FIELD(CD0, HA, 43, 1)
-FIELD(CD0, HD, 42, 1)
-FIELD(CD0, AFFD, 35, 1)
-FIELD(CD0, IPS, 32, 3)
-FIELD(CD0, V, 31, 1)
-FIELD(CD0, EPD1, 30, 1)
-FIELD(CD0, TG1, 22, 2)
-FIELD(CD0, T1SZ, 16, 6)
-FIELD(CD0, ENDI, 15, 1)
-FIELD(CD0, EPD0, 14, 1)
-FIELD(CD0, TG0, 6, 2)
-FIELD(CD0, T0SZ, 0, 6)
-/* CD doublewords 1 and 2: TTB0 / TTB1 */
-FIELD(CDTTB, TTB, 4, 48)
-FIELD(CDTTB, HAD, 1, 1)
+/* ---- STE, CD and their tables: smmuv3-decode.h ---- */
 
 /* ---- Commands (IHI 0070 chapter 4) ---- */
 enum {
@@ -402,13 +314,6 @@ FIELD(EVT1, PNU, 33, 1)
 #define EVT_FETCH_ADDR_MASK  0x000ffffffffffff8ULL  /* FetchAddr[51:3] */
 #define EVT_IPA_MASK         0x000ffffffffff000ULL  /* IPA[51:12] */
 
-/* CLASS values of a translation-related event */
-enum {
-    EVT_CLASS_CD = 0,
-    EVT_CLASS_TT = 1,
-    EVT_CLASS_IN = 2,
-};
-
 /* What the producer of an event knows; smmuv3-event.c lays it out. */
 typedef struct SMMUv3Event {
     /*
@@ -417,31 +322,33 @@ typedef struct SMMUv3Event {
      */
     uint64_t input_addr, ipa, fetch_addr;
     uint32_t sid, ssid;         /* ssid only meaningful with ssv */
-    uint8_t type, class;        /* EVT_*, EVT_CLASS_* */
+    uint8_t type;               /* EVT_* */
+    SMMUFaultClass class;       /* CLASS: the engine's encoding is 7.3's */
     bool ssv, s2, rnw, ind, pnu;
 } SMMUv3Event;
 
-/* No SubstreamID on the transaction (iommu_idx 0) */
-#define SMMUV3_NO_SSID       UINT32_MAX
+/* One DMA request, as it travels from smmuv3_translate() */
+typedef struct SMMUv3Txn {
+    uint32_t sid;
+    uint32_t ssid;          /* SMMUV3_NO_SSID without a SubstreamID */
+    uint64_t addr;          /* the input address (InputAddr) */
+    bool is_write;
+} SMMUv3Txn;
 
-/* What the STE (and CD) say to do with a stream's transactions */
-typedef enum SMMUv3CfgKind {
-    SMMUV3_CFG_ABORT,       /* terminate, no event (STE.Config == 0) */
-    SMMUV3_CFG_BYPASS,      /* output address = input address */
-    SMMUV3_CFG_TRANSLATE,   /* through the engine with tc */
-} SMMUv3CfgKind;
-
-typedef struct SMMUv3Config {
-    SMMUv3CfgKind kind;
-    SMMUTransCfg tc;
-    bool mev;               /* STE.MEV: events may be merged (7.3.1) */
-} SMMUv3Config;
+/*
+ * Why smmuv3_cfg_fetch() terminated a transaction; smmuv3-translate.c
+ * alone turns it into an event.
+ */
+typedef struct SMMUv3CfgFault {
+    SMMUv3CfgErr err;
+    uint64_t fetch_addr;    /* SMMUV3_CFG_*_FETCH: the aborted address */
+    SMMUFault s2;           /* SMMUV3_CFG_CD_S2_FAULT: InputAddr, RnW unset */
+} SMMUv3CfgFault;
 
 /* ---- Cross-file entry points ---- */
 /* smmuv3-event.c */
 void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev);
-bool smmuv3_fault_to_event(const SMMUFault *f, uint32_t sid, uint32_t ssid,
-                           SMMUv3Event *ev);
+bool smmuv3_fault_to_event(const SMMUFault *f, SMMUv3Event *ev);
 void smmuv3_raise_gerror(SMMUv3State *s, uint32_t bit);
 void smmuv3_signal_irq(SMMUv3State *s, unsigned line, uint64_t cfg0,
                        uint32_t data, uint32_t abt_bit);
@@ -451,12 +358,17 @@ void smmuv3_irq_bh(void *opaque);
 /* smmuv3-cmdq.c */
 void smmuv3_cmdq_consume(SMMUv3State *s);
 
+/* smmuv3.c */
+uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n);
+uint32_t smmuv3_aidr(const SMMUv3Features *f);
+
 /* smmuv3-regs.c */
 extern const MemoryRegionOps smmuv3_mmio_ops;
 
 /* smmuv3-config.c */
-bool smmuv3_get_config(SMMUv3State *s, uint32_t sid, uint32_t ssid,
-                       uint64_t iova, SMMUv3Config *cfg, SMMUv3Event *ev);
+bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg);
+bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
+                      SMMUv3CfgFault *fault);
 void smmuv3_cfg_cache_init(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_all(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_sid_range(SMMUv3State *s, uint32_t first,

@@ -16,8 +16,7 @@
 
 static bool smmuv3_enabled(SMMUv3State *s)
 {
-    return FIELD_EX32(s->cr[0], CR0, SMMUEN) ||
-           FIELD_EX32(s->cr0ack, CR0, SMMUEN);
+    return FIELD_EX32(s->cr[0], CR0, SMMUEN);
 }
 
 static bool cmdq_enabled(SMMUv3State *s)
@@ -103,9 +102,8 @@ static void smmuv3_write_cr0(SMMUv3State *s, uint32_t val)
     uint32_t mask = R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK |
                     R_CR0_CMDQEN_MASK;
 
+    /* Every enable takes effect at once: CR0ACK reads CR0 (6.3.10). */
     s->cr[0] = val & mask;
-    /* Every enable takes effect at once: acknowledge it (6.3.10). */
-    s->cr0ack = s->cr[0];
 
     if ((old ^ s->cr[0]) & R_CR0_SMMUEN_MASK) {
         /* Every translation changes meaning: drop what was derived. */
@@ -129,6 +127,28 @@ static void smmuv3_write_gerrorn(SMMUv3State *s, uint32_t val)
     }
 }
 
+/* 6.3.14: the new value applies when written with UPDATE set. */
+static void smmuv3_write_gbpa(SMMUv3State *s, uint32_t val)
+{
+    if (!FIELD_EX32(val, GBPA, UPDATE)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "smmuv3: GBPA write without UPDATE ignored\n");
+        return;
+    }
+    s->gbpa = val & SMMU_GBPA_WRITABLE;
+    smmuv3_notify_unmap_all(s);
+}
+
+/* *_IRQ_CFG1 (MSI data) or *_IRQ_CFG2 (attributes), 6.3.20-21 */
+static void write_irq_cfg12(SMMUv3IrqCfg *c, bool cfg1, uint32_t val)
+{
+    if (cfg1) {
+        c->data = val;
+    } else {
+        c->attr = val & SMMU_MSI_CFG2_WRITABLE;
+    }
+}
+
 static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
 {
     switch (off) {
@@ -142,14 +162,7 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
         s->cr[2] = val & (R_CR2_RECINVSID_MASK | R_CR2_PTM_MASK);
         return;
     case SMMU_REG_GBPA:
-        /* 6.3.14: the new value applies when written with UPDATE set. */
-        if (!FIELD_EX32(val, GBPA, UPDATE)) {
-            qemu_log_mask(LOG_GUEST_ERROR,
-                          "smmuv3: GBPA write without UPDATE ignored\n");
-            return;
-        }
-        s->gbpa = val & SMMU_GBPA_WRITABLE;
-        smmuv3_notify_unmap_all(s);
+        smmuv3_write_gbpa(s, val);
         return;
     case SMMU_REG_IRQ_CTRL:
         /* 3.18.1: MSIs raised before an IRQ_CTRL change complete first */
@@ -165,22 +178,14 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
         if (FIELD_EX32(s->irq_ctrl, IRQ_CTRL, GERROR_IRQEN)) {
             break;
         }
-        if (off == SMMU_REG_GERROR_IRQ_CFG1) {
-            s->gerror_irq.data = val;
-        } else {
-            s->gerror_irq.attr = val & SMMU_MSI_CFG2_WRITABLE;
-        }
+        write_irq_cfg12(&s->gerror_irq, off == SMMU_REG_GERROR_IRQ_CFG1, val);
         return;
     case SMMU_REG_EVENTQ_IRQ_CFG1:
     case SMMU_REG_EVENTQ_IRQ_CFG2:
         if (FIELD_EX32(s->irq_ctrl, IRQ_CTRL, EVENTQ_IRQEN)) {
             break;
         }
-        if (off == SMMU_REG_EVENTQ_IRQ_CFG1) {
-            s->eventq_irq.data = val;
-        } else {
-            s->eventq_irq.attr = val & SMMU_MSI_CFG2_WRITABLE;
-        }
+        write_irq_cfg12(&s->eventq_irq, off == SMMU_REG_EVENTQ_IRQ_CFG1, val);
         return;
     case SMMU_REG_STRTAB_BASE_CFG:
         if (smmuv3_enabled(s)) {
@@ -233,15 +238,15 @@ static uint32_t smmuv3_read_reg32(SMMUv3State *s, hwaddr off)
 {
     switch (off) {
     case SMMU_REG_IDR0 ... SMMU_REG_IDR5:
-        return s->idr[(off - SMMU_REG_IDR0) / 4];
+        return smmuv3_idr(&s->feat, (off - SMMU_REG_IDR0) / 4);
     case SMMU_REG_IIDR:
-        return s->iidr;
+        return 0;
     case SMMU_REG_AIDR:
-        return s->aidr;
+        return smmuv3_aidr(&s->feat);
     case SMMU_REG_CR0:
-        return s->cr[0];
     case SMMU_REG_CR0ACK:
-        return s->cr0ack;
+        /* Enables take effect at once (6.3.10). */
+        return s->cr[0];
     case SMMU_REG_CR1:
         return s->cr[1];
     case SMMU_REG_CR2:

@@ -48,64 +48,164 @@ static bool smmuv3_is_retry(uint64_t prev, uint64_t addr)
 }
 
 /*
- * Record @ev for a translation of @addr, once per device request.
+ * Record @ev for transaction @t, once per device request.
  * @after_fault: the previous translation was a fault, recorded or merged
  * by this function.  IHI 0070 7.3.1: with STE.MEV == 0 no two requests'
  * events are merged; with @mev, like faults in the same page soon after
  * a record merge into it (InputAddr[11:0] do not count, 7.3.12-16).
  */
-static void smmuv3_report(SMMUv3State *s, const SMMUv3Event *ev,
-                          uint64_t addr, bool is_write, bool mev,
-                          bool after_fault)
+static void smmuv3_report(SMMUv3State *s, const SMMUv3Txn *t,
+                          const SMMUv3Event *ev, bool mev, bool after_fault)
 {
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     bool like = after_fault && s->last_fault.type == ev->type &&
                 s->last_fault.sid == ev->sid &&
                 s->last_fault.ssid == ev->ssid &&
-                s->last_fault.rnw == !is_write;
+                s->last_fault.rnw == !t->is_write;
     bool merge = like &&
-                 (smmuv3_is_retry(s->last_fault.addr, addr) ||
-                  (mev && (addr >> 12) == (s->last_fault.addr >> 12) &&
+                 (smmuv3_is_retry(s->last_fault.addr, t->addr) ||
+                  (mev && (t->addr >> 12) == (s->last_fault.addr >> 12) &&
                    now - s->last_fault.time_ns < MERGE_WINDOW_NS));
 
     s->last_fault.valid = true;
-    s->last_fault.addr = addr;
+    s->last_fault.addr = t->addr;
     s->last_fault.sid = ev->sid;
     s->last_fault.ssid = ev->ssid;
     s->last_fault.type = ev->type;
-    s->last_fault.rnw = !is_write;
+    s->last_fault.rnw = !t->is_write;
     if (!merge) {
         s->last_fault.time_ns = now;
         smmuv3_record_event(s, ev);
     }
 }
 
+/* An event about @t: the one place SID, SSV and SubstreamID are set */
+static void txn_event(const SMMUv3Txn *t, uint8_t type, SMMUv3Event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->type = type;
+    ev->sid = t->sid;
+    ev->ssv = t->ssid != SMMUV3_NO_SSID;
+    ev->ssid = ev->ssv ? t->ssid : 0;
+}
+
+/*
+ * The event for engine fault @f of @t (7.3.12-16); false when the
+ * configuration asked not to record it (CD.R, STE.S2R).
+ */
+static bool txn_fault_event(const SMMUv3Txn *t, SMMUFault *f,
+                            SMMUv3Event *ev)
+{
+    f->input_addr = t->addr;
+    txn_event(t, 0, ev);
+    return smmuv3_fault_to_event(f, ev);
+}
+
+/* The event for a configuration fault of @t; false: none to record */
+static bool txn_cfg_event(SMMUv3State *s, const SMMUv3Txn *t,
+                          SMMUv3CfgFault *cf, SMMUv3Event *ev)
+{
+    static const uint8_t type_of[] = {
+        [SMMUV3_CFG_BAD_STREAMID]    = EVT_C_BAD_STREAMID,
+        [SMMUV3_CFG_STE_FETCH]       = EVT_F_STE_FETCH,
+        [SMMUV3_CFG_BAD_STE]         = EVT_C_BAD_STE,
+        [SMMUV3_CFG_STREAM_DISABLED] = EVT_F_STREAM_DISABLED,
+        [SMMUV3_CFG_BAD_SUBSTREAMID] = EVT_C_BAD_SUBSTREAMID,
+        [SMMUV3_CFG_CD_FETCH]        = EVT_F_CD_FETCH,
+        [SMMUV3_CFG_BAD_CD]          = EVT_C_BAD_CD,
+    };
+
+    switch (cf->err) {
+    case SMMUV3_CFG_CD_S2_FAULT:
+        if (!txn_fault_event(t, &cf->s2, ev)) {
+            return false;
+        }
+        /*
+         * A stage-2 fault of the CD fetch: 7.3 wants the incoming
+         * transaction's RnW (and InD == 0 for a write, 7.3.13-16).
+         */
+        ev->rnw = !t->is_write;
+        ev->ind = ev->ind && !t->is_write;
+        return true;
+    case SMMUV3_CFG_BAD_STREAMID:
+        /* 6.3.12: an invalid StreamID is recorded only with RECINVSID */
+        if (!FIELD_EX32(s->cr[2], CR2, RECINVSID)) {
+            return false;
+        }
+        break;
+    case SMMUV3_CFG_STE_FETCH:
+    case SMMUV3_CFG_CD_FETCH:
+        txn_event(t, type_of[cf->err], ev);
+        ev->fetch_addr = cf->fetch_addr;
+        return true;
+    default:
+        break;
+    }
+    if (cf->err >= ARRAY_SIZE(type_of) || !type_of[cf->err]) {
+        return false;
+    }
+    txn_event(t, type_of[cf->err], ev);
+    return true;
+}
+
 /*
  * IHI 0070 3.4: a bypassed stage 1 (STE.Config 0b100, or S1DSS 0b01
  * with stage 2 also bypassed) takes the input address as the IPA, and
  * one not below 2^IAS is a stage-1 F_ADDR_SIZE.  IAS == OAS here, as
- * SMMU_IDR0.TTF is AArch64 only.
+ * SMMU_IDR0.TTF is AArch64 only.  Record that fault for @t.
  */
-static bool smmuv3_bypass_in_range(SMMUv3State *s, const SMMUv3Config *cfg,
-                                   uint32_t sid, uint32_t ssid, hwaddr addr,
-                                   bool is_write, SMMUv3Event *ev)
+static void smmuv3_bypass_fault(SMMUv3State *s, const SMMUv3Config *cfg,
+                                const SMMUv3Txn *t, bool after_fault)
 {
     SMMUFault f = {
         .type = SMMU_FAULT_ADDR_SIZE,
         .stage = 1,
         .cls = SMMU_CLASS_IN,
-        .is_write = is_write,
-        .ind = cfg->tc.instr && !is_write,
+        .is_write = t->is_write,
+        .ind = cfg->tc.instr && !t->is_write,
         .pnu = cfg->tc.priv,
-        .input_addr = addr,
         .record = true,
     };
+    SMMUv3Event ev;
 
-    if (!(addr >> s->oas_bits)) {
+    txn_fault_event(t, &f, &ev);
+    smmuv3_report(s, t, &ev, cfg->mev, after_fault);
+    trace_smmuv3_xlate_fault(t->sid, t->addr, SMMU_FAULT_ADDR_SIZE, 1);
+}
+
+/*
+ * A configuration cache miss: fetch and decode, or terminate @t with
+ * its event.  Its locals stay off the per-DMA path.
+ */
+static bool smmuv3_cfg_miss(SMMUv3State *s, const SMMUv3Txn *t,
+                            SMMUv3Config *cfg, bool after_fault)
+{
+    SMMUv3CfgFault cf;
+    SMMUv3Event ev;
+    bool record;
+
+    if (smmuv3_cfg_fetch(s, t, cfg, &cf)) {
         return true;
     }
-    smmuv3_fault_to_event(&f, sid, ssid, ev);
+    /* Events found before the STE are not merged either (no MEV yet). */
+    record = txn_cfg_event(s, t, &cf, &ev);
+    if (record) {
+        smmuv3_report(s, t, &ev, cfg->mev, after_fault);
+    }
+    trace_smmuv3_xlate_abort(t->sid, t->addr, record ? ev.type : 0);
     return false;
+}
+
+/* The engine refused @t: record its event unless CD.R/STE.S2R say not */
+static void smmuv3_engine_fault(SMMUv3State *s, const SMMUv3Txn *t,
+                                SMMUFault *fault, bool mev, bool after_fault)
+{
+    SMMUv3Event ev;
+
+    if (txn_fault_event(t, fault, &ev)) {
+        smmuv3_report(s, t, &ev, mev, after_fault);
+    }
+    trace_smmuv3_xlate_fault(t->sid, t->addr, fault->type, fault->stage);
 }
 
 static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
@@ -114,8 +214,12 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     SMMUDevice *sdev = container_of(mr, SMMUDevice, iommu);
     /* container_of, not a QOM cast: this runs for every DMA request */
     SMMUv3State *s = container_of(sdev->smmu, SMMUv3State, smmu_state);
-    uint32_t sid = smmu_get_sid(sdev);
-    uint32_t ssid = iommu_idx ? iommu_idx : SMMUV3_NO_SSID;
+    const SMMUv3Txn t = {
+        .sid = smmu_get_sid(sdev),
+        .ssid = iommu_idx ? iommu_idx : SMMUV3_NO_SSID,
+        .addr = addr,
+        .is_write = flag & IOMMU_WO,
+    };
     IOMMUTLBEntry entry = {
         .target_as = &address_space_memory,
         .iova = addr & ~BYPASS_PAGE_MASK,
@@ -123,12 +227,10 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
         .addr_mask = BYPASS_PAGE_MASK,
         .perm = IOMMU_NONE,
     };
-    bool is_write = flag & IOMMU_WO;
     bool after_fault;
     SMMUTranslation out;
     SMMUFault fault;
     SMMUv3Config cfg;
-    SMMUv3Event ev;
 
     QEMU_LOCK_GUARD(&s->lock);
     /* smmuv3_report() sets it again when this call faults */
@@ -140,56 +242,37 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
      * 3.4: an input address above the OAS is aborted, still silently.
      */
     if (!FIELD_EX32(s->cr[0], CR0, SMMUEN)) {
-        if (!FIELD_EX32(s->gbpa, GBPA, ABORT) && !(addr >> s->oas_bits)) {
+        if (!FIELD_EX32(s->gbpa, GBPA, ABORT) &&
+            !(addr >> s->feat.oas_bits)) {
             entry.perm = IOMMU_RW;
         }
-        trace_smmuv3_xlate_disabled(sid, addr, entry.perm);
+        trace_smmuv3_xlate_disabled(t.sid, addr, entry.perm);
         return entry;
     }
 
-    /* Events found before the STE are not merged either (no MEV yet). */
-    cfg.mev = false;
-    if (!smmuv3_get_config(s, sid, ssid, addr, &cfg, &ev)) {
-        if (ev.type == EVT_F_WALK_EABT ||
-            (ev.type >= EVT_F_TRANSLATION && ev.type <= EVT_F_PERMISSION)) {
-            /*
-             * A stage-2 fault of the CD fetch: 7.3 wants the incoming
-             * transaction's RnW (and InD == 0 for a write, 7.3.13-16).
-             */
-            ev.rnw = !is_write;
-            ev.ind = ev.ind && !is_write;
-        }
-        if (ev.type) {
-            smmuv3_report(s, &ev, addr, is_write, cfg.mev, after_fault);
-        }
-        trace_smmuv3_xlate_abort(sid, addr, ev.type);
+    if (!smmuv3_cfg_lookup(s, &t, &cfg) &&
+        !smmuv3_cfg_miss(s, &t, &cfg, after_fault)) {
         return entry;
     }
 
     switch (cfg.kind) {
     case SMMUV3_CFG_ABORT:
-        trace_smmuv3_xlate_abort(sid, addr, 0);
+        trace_smmuv3_xlate_abort(t.sid, addr, 0);
         return entry;
     case SMMUV3_CFG_BYPASS:
-        if (!smmuv3_bypass_in_range(s, &cfg, sid, ssid, addr, is_write,
-                                    &ev)) {
-            smmuv3_report(s, &ev, addr, is_write, cfg.mev, after_fault);
-            trace_smmuv3_xlate_fault(sid, addr, SMMU_FAULT_ADDR_SIZE, 1);
+        if (addr >> s->feat.oas_bits) {
+            smmuv3_bypass_fault(s, &cfg, &t, after_fault);
             return entry;
         }
         entry.perm = IOMMU_RW;
-        trace_smmuv3_xlate_bypass(sid, addr);
+        trace_smmuv3_xlate_bypass(t.sid, addr);
         return entry;
     case SMMUV3_CFG_TRANSLATE:
         break;
     }
 
     if (!smmu_translate(&s->smmu_state, &cfg.tc, addr, flag, &out, &fault)) {
-        fault.input_addr = addr;
-        if (smmuv3_fault_to_event(&fault, sid, ssid, &ev)) {
-            smmuv3_report(s, &ev, addr, is_write, cfg.mev, after_fault);
-        }
-        trace_smmuv3_xlate_fault(sid, addr, fault.type, fault.stage);
+        smmuv3_engine_fault(s, &t, &fault, cfg.mev, after_fault);
         return entry;
     }
 
@@ -197,8 +280,8 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     entry.iova = addr & ~out.addr_mask;
     entry.translated_addr = out.addr & ~out.addr_mask;
     entry.perm = out.perm;
-    trace_smmuv3_xlate_ok(sid, ssid == SMMUV3_NO_SSID ? 0 : ssid, addr,
-                              out.addr, out.addr_mask, out.perm);
+    trace_smmuv3_xlate_ok(t.sid, t.ssid == SMMUV3_NO_SSID ? 0 : t.ssid,
+                          addr, out.addr, out.addr_mask, out.perm);
     return entry;
 }
 

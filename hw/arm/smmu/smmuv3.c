@@ -21,63 +21,84 @@
 
 #define SMMUV3_MMIO_SIZE 0x20000
 
-/* IHI 0070 6.3.1-6.3.8: what this model implements, per the stage(s) */
-static void smmuv3_init_id_regs(SMMUv3State *s, unsigned oas_encoding)
+/*
+ * What this model implements (IHI 0070 6.3.1-6.3.8), once the stage(s)
+ * and OAS are known.
+ */
+static void smmuv3_init_features(SMMUv3Features *f, bool s2fwb)
 {
-    uint32_t idr0 = 0, idr1 = 0, idr3 = 0, idr5 = 0;
-
-    idr0 = FIELD_DP32(idr0, IDR0, S1P, s->s1_supported);
-    idr0 = FIELD_DP32(idr0, IDR0, S2P, s->s2_supported);
-    idr0 = FIELD_DP32(idr0, IDR0, TTF, 2);           /* AArch64 tables */
-    idr0 = FIELD_DP32(idr0, IDR0, COHACC, 1);
-    idr0 = FIELD_DP32(idr0, IDR0, ASID16, 1);
-    idr0 = FIELD_DP32(idr0, IDR0, VMID16, 1);
-    idr0 = FIELD_DP32(idr0, IDR0, MSI, 1);
-    idr0 = FIELD_DP32(idr0, IDR0, CD2L, 1);
-    idr0 = FIELD_DP32(idr0, IDR0, TTENDIAN, 2);      /* little-endian */
-    idr0 = FIELD_DP32(idr0, IDR0, STALL_MODEL, 1);   /* no stalling */
-    idr0 = FIELD_DP32(idr0, IDR0, TERM_MODEL, 1);    /* terminate = abort */
-    idr0 = FIELD_DP32(idr0, IDR0, ST_LEVEL, 1);      /* 2-level tables */
-    s->idr[0] = idr0;
-
-    idr1 = FIELD_DP32(idr1, IDR1, SIDSIZE, SMMUV3_SIDSIZE);
+    f->sidsize = SMMUV3_SIDSIZE;
     /* SubstreamIDs select CDs, so they only exist with stage 1. */
-    idr1 = FIELD_DP32(idr1, IDR1, SSIDSIZE,
-                      s->s1_supported ? SMMUV3_SSIDSIZE : 0);
-    idr1 = FIELD_DP32(idr1, IDR1, EVENTQS, SMMUV3_EVENTQS);
-    idr1 = FIELD_DP32(idr1, IDR1, CMDQS, SMMUV3_CMDQS);
-    s->idr[1] = idr1;
-
-    s->idr[2] = 0;
-    idr3 = FIELD_DP32(idr3, IDR3, HAD, 1);
-    idr3 = FIELD_DP32(idr3, IDR3, RIL, 1);
+    f->ssidsize = f->s1 ? SMMUV3_SSIDSIZE : 0;
+    f->ttf = 2;                 /* AArch64 tables */
+    f->ttendian = 2;            /* little-endian */
+    f->stall_model = 1;         /* no stalling */
+    f->httu = 0;
+    f->term_model = true;       /* terminate = abort */
+    f->msi = true;
+    f->had = true;
+    f->ril = true;
     /* IHI 0070 6.3.4: FWB lets STE.S2FWB change how S2 MemAttr combines */
-    idr3 = FIELD_DP32(idr3, IDR3, FWB, s->s2_supported && s->s2fwb);
+    f->fwb = f->s2 && s2fwb;
     /* Stage-2 XN[1:0] is decoded per EL (FEAT_XNX, mandatory from v3.1) */
-    idr3 = FIELD_DP32(idr3, IDR3, XNX, s->s2_supported);
+    f->xnx = f->s2;
     /*
      * 3.21.1.3 Level 2: nT is ignored; a lookup uses exactly one of any
      * overlapping TLB entries (never a conflict fault), and invalidation
      * by address removes every overlapping entry of any size.
      */
-    idr3 = FIELD_DP32(idr3, IDR3, BBML, 2);
-    s->idr[3] = idr3;
-    s->idr[4] = 0;
+    f->bbml = 2;
+}
 
-    idr5 = FIELD_DP32(idr5, IDR5, OAS, oas_encoding);
-    idr5 = FIELD_DP32(idr5, IDR5, GRAN4K, 1);
-    idr5 = FIELD_DP32(idr5, IDR5, GRAN16K, 1);
-    idr5 = FIELD_DP32(idr5, IDR5, GRAN64K, 1);
-    s->idr[5] = idr5;
+/* SMMU_IDR<n> (IHI 0070 6.3.1-6.3.6), derived from @f */
+uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n)
+{
+    uint32_t r = 0;
 
-    s->iidr = 0;
-    /*
-     * 6.3.4: SMMUv3.2 requires BBML != 0, RIL and FWB.  Without FWB
-     * (stage=1, or s2fwb=off) the model is an SMMUv3.1 that also has
-     * RIL and BBML.
-     */
-    s->aidr = FIELD_DP32(0, AIDR, MINOR,
-                         FIELD_EX32(idr3, IDR3, FWB) ? 2 : 1);
+    switch (n) {
+    case 0:
+        r = FIELD_DP32(r, IDR0, S1P, f->s1);
+        r = FIELD_DP32(r, IDR0, S2P, f->s2);
+        r = FIELD_DP32(r, IDR0, TTF, f->ttf);
+        r = FIELD_DP32(r, IDR0, COHACC, 1);
+        r = FIELD_DP32(r, IDR0, HTTU, f->httu);
+        r = FIELD_DP32(r, IDR0, ASID16, 1);
+        r = FIELD_DP32(r, IDR0, VMID16, 1);
+        r = FIELD_DP32(r, IDR0, MSI, f->msi);
+        r = FIELD_DP32(r, IDR0, CD2L, 1);
+        r = FIELD_DP32(r, IDR0, TTENDIAN, f->ttendian);
+        r = FIELD_DP32(r, IDR0, STALL_MODEL, f->stall_model);
+        r = FIELD_DP32(r, IDR0, TERM_MODEL, f->term_model);
+        return FIELD_DP32(r, IDR0, ST_LEVEL, 1);    /* 2-level tables */
+    case 1:
+        r = FIELD_DP32(r, IDR1, SIDSIZE, f->sidsize);
+        r = FIELD_DP32(r, IDR1, SSIDSIZE, f->ssidsize);
+        r = FIELD_DP32(r, IDR1, EVENTQS, SMMUV3_EVENTQS);
+        return FIELD_DP32(r, IDR1, CMDQS, SMMUV3_CMDQS);
+    case 3:
+        r = FIELD_DP32(r, IDR3, HAD, f->had);
+        r = FIELD_DP32(r, IDR3, RIL, f->ril);
+        r = FIELD_DP32(r, IDR3, FWB, f->fwb);
+        r = FIELD_DP32(r, IDR3, XNX, f->xnx);
+        return FIELD_DP32(r, IDR3, BBML, f->bbml);
+    case 5:
+        r = FIELD_DP32(r, IDR5, OAS, smmuv3_pa_encoding(f->oas_bits));
+        r = FIELD_DP32(r, IDR5, GRAN4K, 1);
+        r = FIELD_DP32(r, IDR5, GRAN16K, 1);
+        return FIELD_DP32(r, IDR5, GRAN64K, 1);
+    default:
+        return 0;
+    }
+}
+
+/*
+ * 6.3.4: SMMUv3.2 requires BBML != 0, RIL and FWB.  Without FWB
+ * (stage=1, or s2fwb=off) the model is an SMMUv3.1 that also has RIL
+ * and BBML.
+ */
+uint32_t smmuv3_aidr(const SMMUv3Features *f)
+{
+    return FIELD_DP32(0, AIDR, MINOR, f->fwb ? 2 : 1);
 }
 
 static bool smmuv3_parse_stage(SMMUv3State *s, Error **errp)
@@ -85,14 +106,14 @@ static bool smmuv3_parse_stage(SMMUv3State *s, Error **errp)
     const char *stage = s->stage ? s->stage : "1";
 
     if (!strcmp(stage, "1")) {
-        s->s1_supported = true;
-        s->s2_supported = false;
+        s->feat.s1 = true;
+        s->feat.s2 = false;
     } else if (!strcmp(stage, "2")) {
-        s->s1_supported = false;
-        s->s2_supported = true;
+        s->feat.s1 = false;
+        s->feat.s2 = true;
     } else if (!strcmp(stage, "nested")) {
-        s->s1_supported = true;
-        s->s2_supported = true;
+        s->feat.s1 = true;
+        s->feat.s2 = true;
     } else {
         error_setg(errp, "arm-smmuv3: invalid stage '%s'", stage);
         error_append_hint(errp, "Valid values are 1, 2 and nested.\n");
@@ -101,19 +122,14 @@ static bool smmuv3_parse_stage(SMMUv3State *s, Error **errp)
     return true;
 }
 
-/* IHI 0070 6.3.6: IDR5.OAS encodings, as bit counts, that this model emits */
-static const uint8_t smmuv3_oas_by_encoding[] = { 32, 36, 40, 42, 44, 48 };
-
-/* The IDR5.OAS encoding of the "oas" property, or -1 with @errp set */
-static int smmuv3_parse_oas(SMMUv3State *s, Error **errp)
+/* IHI 0070 6.3.6: the "oas" property must be an IDR5.OAS this model emits */
+static bool smmuv3_parse_oas(SMMUv3State *s, Error **errp)
 {
     unsigned bits = s->oas ? s->oas : SMMUV3_DEFAULT_OAS;
 
-    for (int enc = 0; enc < ARRAY_SIZE(smmuv3_oas_by_encoding); enc++) {
-        if (smmuv3_oas_by_encoding[enc] == bits) {
-            s->oas_bits = bits;
-            return enc;
-        }
+    if (bits <= SMMUV3_MAX_OAS && smmuv3_pa_encoding(bits) >= 0) {
+        s->feat.oas_bits = bits;
+        return true;
     }
     if (bits == 52) {
         error_setg(errp, "arm-smmuv3: oas=52 needs 52-bit output addresses "
@@ -122,7 +138,7 @@ static int smmuv3_parse_oas(SMMUv3State *s, Error **errp)
         error_setg(errp, "arm-smmuv3: oas=%u is not one of 32, 36, 40, 42, "
                    "44, 48", bits);
     }
-    return -1;
+    return false;
 }
 
 static void smmuv3_realize(DeviceState *dev, Error **errp)
@@ -131,13 +147,9 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
     SMMUv3Class *c = ARM_SMMUV3_GET_CLASS(dev);
     SMMUv3State *s = ARM_SMMUV3(dev);
     ERRP_GUARD();
-    int i, oas_encoding;
+    int i;
 
-    if (!smmuv3_parse_stage(s, errp)) {
-        return;
-    }
-    oas_encoding = smmuv3_parse_oas(s, errp);
-    if (oas_encoding < 0) {
+    if (!smmuv3_parse_stage(s, errp) || !smmuv3_parse_oas(s, errp)) {
         return;
     }
     c->parent_realize(dev, errp);
@@ -145,7 +157,7 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
         return;
     }
 
-    smmuv3_init_id_regs(s, oas_encoding);
+    smmuv3_init_features(&s->feat, s->s2fwb);
 
     /* Wired lines: EVTQ, PRIQ, CMD_SYNC, GERROR */
     for (i = 0; i < SMMUV3_NUM_IRQS; i++) {
@@ -180,7 +192,6 @@ static void smmuv3_reset_hold(Object *obj, ResetType type)
     s->strtab_base = 0;
     s->strtab_base_cfg = 0;
     memset(s->cr, 0, sizeof(s->cr));
-    s->cr0ack = 0;
     s->gbpa = SMMU_GBPA_RESET;
     s->irq_ctrl = 0;
     s->gerror = s->gerrorn = 0;
@@ -205,7 +216,6 @@ static int smmuv3_post_load(void *opaque, int version_id)
     SMMUv3State *s = opaque;
 
     QEMU_LOCK_GUARD(&s->lock);
-    s->cr0ack = s->cr[0];
     /* Caches are not migrated; start from an empty configuration cache. */
     smmuv3_cfg_cache_inv_all(s);
     return 0;
@@ -254,7 +264,7 @@ static const VMStateDescription vmstate_smmuv3_dev = {
         VMSTATE_UINT32(irq_ctrl, SMMUv3State),
         VMSTATE_STRUCT(eventq_irq, SMMUv3State, 1, vmstate_smmuv3_irq,
                        SMMUv3IrqCfg),
-        /* CR0ACK and IRQ_CTRLACK always mirror CR0 and IRQ_CTRL here */
+        /* CR0ACK and IRQ_CTRLACK read CR0 and IRQ_CTRL: not migrated */
         VMSTATE_UINT32_ARRAY(cr, SMMUv3State, 3),
         VMSTATE_UINT32(gbpa, SMMUv3State),
         VMSTATE_END_OF_LIST()

@@ -12,6 +12,7 @@
 #define HW_ARM_SMMUV3_H
 
 #include "hw/arm/smmu-common.h"
+#include "hw/arm/smmuv3-features.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
 
@@ -60,17 +61,16 @@ struct SMMUv3State {
     SMMUv3IrqCfg eventq_irq, gerror_irq;
     uint64_t strtab_base;
     uint32_t strtab_base_cfg;
-    uint32_t cr[3], cr0ack;     /* CR0..CR2 and CR0ACK */
+    uint32_t cr[3];             /* CR0..CR2; CR0ACK reads CR0 */
     uint32_t gbpa, irq_ctrl;
     uint32_t gerror, gerrorn;
 
-    /* Fixed at realize from the "stage" property */
+    /* Properties as set; realize turns them into feat */
     char *stage;                /* "1", "2" or "nested" */
-    bool s1_supported, s2_supported;
-    uint8_t oas;                /* property "oas": bits, 0 = the default */
-    bool s2fwb;                 /* property "s2fwb": SMMU_IDR3.FWB */
-    uint8_t oas_bits;           /* the output address size in force */
-    uint32_t idr[6], iidr, aidr;
+    uint8_t oas;                /* bits, 0 = the default */
+    bool s2fwb;                 /* SMMU_IDR3.FWB with stage 2 */
+    /* Fixed at realize: the ID registers and the decoders read it */
+    SMMUv3Features feat;
 
     qemu_irq irq[4];
     /* property "msi-requester-id": the DeviceID of the SMMU's own MSIs */
