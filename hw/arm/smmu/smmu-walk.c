@@ -74,21 +74,10 @@ static void fault_set(SMMUFault *f, SMMUFaultType type, int stage, int level)
     f->level = level;
 }
 
-/* Stage-2 start level from S2SL0 (Arm ARM VTCR_EL2.SL0) */
-static int s2_start_level(unsigned gbits, unsigned sl0)
-{
-    int top = gbits == 12 ? 2 : 3;
-
-    if (sl0 > 3 || (gbits == 16 && sl0 == 3) || (gbits == 12 && sl0 == 3)) {
-        return -1;
-    }
-    return top - (int)sl0;
-}
-
 /* False when the STE's stage-2 fields describe no legal walk */
 static bool s2_geometry(const SMMUS2Cfg *c, SMMUWalkGeom *g)
 {
-    unsigned shift, extra;
+    unsigned extra;
 
     if (!granule_ok(c->granule_bits)) {
         return false;
@@ -97,19 +86,13 @@ static bool s2_geometry(const SMMUS2Cfg *c, SMMUWalkGeom *g)
     g->stride = g->gbits - 3;
     g->ia_bits = 64 - clamp_tsz(c->tsz);
     g->oa_bits = MIN(c->ps_bits, 52);
-    g->start = s2_start_level(g->gbits, c->sl0);
+    /* The decoder checked PAMax against the OAS: no limit of its own here */
+    g->start = smmu_s2_start_level(g->gbits, c->sl0, 64 - g->ia_bits, 52);
     if (g->start < 0) {
         return false;
     }
     /* The start level resolves 1..stride bits, up to 16 tables more */
-    shift = geom_shift(g, g->start);
-    if (g->ia_bits <= shift) {
-        return false;
-    }
-    extra = g->ia_bits - shift;
-    if (extra > g->stride + 4) {
-        return false;
-    }
+    extra = g->ia_bits - geom_shift(g, g->start);
     g->ttb = c->vttb & ~MAKE_64BIT_MASK(0, extra + 3);
     return true;
 }

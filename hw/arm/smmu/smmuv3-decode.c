@@ -111,33 +111,6 @@ SMMUv3Verdict smmuv3_decode_l1std(uint64_t l1std, uint32_t sid,
 
 /* ---- Stage 2 (IHI 0070 5.2, STE doublewords 2-3) ---- */
 
-/*
- * VMSAv8-64: S2SL0 picks the starting level; the first lookup must
- * resolve at least one bit and at most 16 concatenated tables' worth.
- */
-static bool s2_start_consistent(uint8_t gbits, unsigned sl0, unsigned tsz,
-                                unsigned pa_bits)
-{
-    unsigned stride = gbits - 3;
-    unsigned ia_bits = 64 - tsz;
-    int level, below;
-
-    /* 4K: 0 -> L2, 1 -> L1, 2 -> L0; 16K/64K: 0 -> L3, 1 -> L2, 2 -> L1 */
-    if (sl0 == 3) {
-        return false;
-    }
-    /*
-     * Arm ARM AArch64.S2InvalidSL(), PAMax being the OAS (IHI 0070 5.2
-     * S2SL0): SL0 0b10 needs PAMax >= 44 (4K, 64K) or >= 42 (16K).
-     */
-    if (sl0 == 2 && pa_bits < (gbits == 14 ? 42 : 44)) {
-        return false;
-    }
-    level = (gbits == 12 ? 2 : 3) - sl0;
-    below = gbits + stride * (3 - level);
-    return ia_bits > below && ia_bits <= below + stride + 4;
-}
-
 static SMMUv3Verdict decode_s2(const SMMUv3Features *f, const uint64_t *ste,
                                SMMUS2Cfg *s2)
 {
@@ -163,8 +136,8 @@ static SMMUv3Verdict decode_s2(const SMMUv3Features *f, const uint64_t *ste,
     s2->tsz = FIELD_EX64(w2, STE2, S2T0SZ);
     s2->sl0 = FIELD_EX64(w2, STE2, S2SL0);
     if (s2->tsz < 64 - f->oas_bits || s2->tsz > SMMU_MAX_TSZ ||
-        !s2_start_consistent(s2->granule_bits, s2->sl0, s2->tsz,
-                             f->oas_bits)) {
+        smmu_s2_start_level(s2->granule_bits, s2->sl0, s2->tsz,
+                            f->oas_bits) < 0) {
         return bad(SMMUV3_CFG_BAD_STE, "STE S2T0SZ / S2SL0 inconsistent");
     }
     s2->vttb = FIELD_EX64(ste[3], STE3, S2TTB) << 4;

@@ -114,6 +114,34 @@ typedef struct SMMUS2Cfg {
     bool fwb;               /* S2FWB: S2 MemAttr is a combined attribute */
 } SMMUS2Cfg;
 
+/*
+ * Stage-2 starting level from S2SL0 (Arm ARM VTCR_EL2.SL0, without
+ * FEAT_LPA2) for an IPA of 64 - @tsz bits, or -1 when the fields describe
+ * no legal walk: SL0 0b11, a start level that resolves no IPA bit or
+ * would need more than 16 concatenated tables, or SL0 0b10 with a PAMax
+ * (@pa_max) below 44 bits, 42 with 16K (AArch64.S2InvalidSL).  The one
+ * rule for both the STE decoder (IHI 0070 5.2 S2SL0) and the walker.
+ */
+static inline int smmu_s2_start_level(unsigned gbits, unsigned sl0,
+                                      unsigned tsz, unsigned pa_max)
+{
+    unsigned stride = gbits - 3;
+    unsigned ia_bits = 64 - tsz;
+    unsigned below;
+    int level;
+
+    if (sl0 == 3 || (sl0 == 2 && pa_max < (gbits == 14 ? 42 : 44))) {
+        return -1;
+    }
+    /* 4K: 0 -> L2, 1 -> L1, 2 -> L0; 16K/64K: 0 -> L3, 1 -> L2, 2 -> L1 */
+    level = (gbits == 12 ? 2 : 3) - (int)sl0;
+    below = gbits + stride * (3 - level);
+    if (ia_bits <= below || ia_bits > below + stride + 4) {
+        return -1;
+    }
+    return level;
+}
+
 typedef struct SMMUTransCfg {
     bool s1_enabled;
     bool s2_enabled;

@@ -45,8 +45,8 @@ static const Geom s2_geoms[] = {
       .sl0 = 1 },           /* 16 concatenated tables */
     { .name = "16k/sl0-2/ia47", .gbits = 14, .ia_bits = 47, .start = 1,
       .sl0 = 2 },
-    { .name = "16k/sl0-3/ia48", .gbits = 14, .ia_bits = 48, .start = 0,
-      .sl0 = 3 },
+    { .name = "16k/sl0-2/ia48", .gbits = 14, .ia_bits = 48, .start = 1,
+      .sl0 = 2 },           /* 2 concatenated tables; SL0 3 is reserved */
     { .name = "64k/sl0-0/ia30", .gbits = 16, .ia_bits = 30, .start = 3,
       .sl0 = 0 },           /* 2 concatenated tables */
     { .name = "64k/sl0-1/ia44", .gbits = 16, .ia_bits = 44, .start = 2,
