@@ -199,15 +199,63 @@ static uint8_t s2_leaf_attrs(uint64_t desc, bool fwb)
     return a;
 }
 
+/* How one walk reads and judges descriptors, besides its geometry */
+typedef struct SMMUWalkPolicy {
+    int stage;                  /* 1 or 2: the stage being walked */
+    const SMMUS2Cfg *nest;      /* stage 1 nested: tables are IPAs */
+    bool had;                   /* HADx: ignore APTable/XNTable/PXNTable */
+    bool affd;                  /* AFFD / S2AFFD: AF == 0 does not fault */
+    bool fwb;                   /* S2FWB: how stage-2 MemAttr reads */
+} SMMUWalkPolicy;
+
 /*
- * One walk of @ia through the tables described by @g, for stage @stage.
- * Reads every descriptor through s->read_desc and checks the result.
- * @nest (a nested stage-1 walk): every table address is an IPA that goes
- * through that stage 2 before the descriptor is read.
+ * Read the descriptor at @daddr, an IPA for a nested stage-1 walk, which
+ * stage 2 translates first (IHI 0070 3.4.1).  False with @f filled.
  */
-static bool walk(SMMUState *s, const SMMUWalkGeom *g, int stage,
-                 const SMMUS2Cfg *nest, uint64_t ia, bool had, bool affd,
-                 bool fwb, SMMUWalkLeaf *leaf, SMMUFault *f)
+static bool walk_read_desc(SMMUState *s, const SMMUWalkPolicy *p,
+                           uint64_t ia, int level, uint64_t daddr,
+                           uint64_t *desc, SMMUFault *f)
+{
+    uint64_t dpa = daddr;
+
+    if (p->nest) {
+        SMMUAccess rd = { .flags = IOMMU_RO };
+        SMMUWalkLeaf s2leaf;
+
+        if (!smmu_s2_translate(s, p->nest, daddr, &rd, SMMU_CLASS_TT,
+                               &s2leaf, f)) {
+            return false;
+        }
+        if (p->nest->ptw && (s2leaf.attrs & SMMU_S2_DEVICE)) {
+            /* IHI 0070 5.2 S2PTW: walk to Device memory */
+            fault_set(f, SMMU_FAULT_PERMISSION, 2, s2leaf.level);
+            f->cls = SMMU_CLASS_TT;
+            f->ipa = daddr;
+            f->record = p->nest->record_faults;
+            return false;
+        }
+        dpa = s2leaf.out;
+    }
+
+    /* The device's hook reads RAM only (smmu_ram_read_desc) */
+    *desc = 0;
+    if (s->read_desc(s->read_desc_opaque, dpa, desc) != MEMTX_OK) {
+        trace_smmu_walk_desc(p->stage, level, ia, dpa, *desc);
+        fault_set(f, SMMU_FAULT_WALK_EABT, p->stage, level);
+        f->fetch_addr = dpa;
+        return false;
+    }
+    trace_smmu_walk_desc(p->stage, level, ia, dpa, *desc);
+    return true;
+}
+
+/*
+ * One walk of @ia through the tables described by @g, as @p says.
+ * Reads every descriptor through s->read_desc and checks the result.
+ */
+static bool walk(SMMUState *s, const SMMUWalkGeom *g,
+                 const SMMUWalkPolicy *p, uint64_t ia,
+                 SMMUWalkLeaf *leaf, SMMUFault *f)
 {
     uint64_t table = g->ttb;
     uint8_t lim = 0;
@@ -222,50 +270,22 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g, int stage,
         unsigned shift = geom_shift(g, level);
         uint64_t index = extract64(ia, shift, geom_width(g, level));
         uint64_t daddr = table + index * sizeof(uint64_t);
-        uint64_t dpa = daddr;
-        MemTxResult res;
         uint64_t desc, oa;
 
-        if (nest) {
-            SMMUWalkLeaf s2leaf;
-            SMMUAccess rd = { .flags = IOMMU_RO };
-
-            /* IHI 0070 3.4.1: stage-1 walks are stage-2 translated */
-            if (!smmu_s2_translate(s, nest, daddr, &rd, SMMU_CLASS_TT,
-                                   &s2leaf, f)) {
-                return false;
-            }
-            if (nest->ptw && (s2leaf.attrs & SMMU_S2_DEVICE)) {
-                /* IHI 0070 5.2 S2PTW: walk to Device memory */
-                fault_set(f, SMMU_FAULT_PERMISSION, 2, s2leaf.level);
-                f->cls = SMMU_CLASS_TT;
-                f->ipa = daddr;
-                f->record = nest->record_faults;
-                return false;
-            }
-            dpa = s2leaf.out;
-        }
-
-        /* The device's hook reads RAM only (smmu_ram_read_desc) */
-        desc = 0;
-        res = s->read_desc(s->read_desc_opaque, dpa, &desc);
-        trace_smmu_walk_desc(stage, level, ia, dpa, desc);
-        if (res != MEMTX_OK) {
-            fault_set(f, SMMU_FAULT_WALK_EABT, stage, level);
-            f->fetch_addr = dpa;
+        if (!walk_read_desc(s, p, ia, level, daddr, &desc, f)) {
             return false;
         }
         if (!FIELD_EX64(desc, DESC, VALID)) {
-            fault_set(f, SMMU_FAULT_TRANSLATION, stage, level);
+            fault_set(f, SMMU_FAULT_TRANSLATION, p->stage, level);
             return false;
         }
         oa = desc_address(desc, g->gbits);
         if (level < 3 && FIELD_EX64(desc, DESC, TYPE)) {
             if (oa >> g->oa_bits) {
-                fault_set(f, SMMU_FAULT_ADDR_SIZE, stage, level);
+                fault_set(f, SMMU_FAULT_ADDR_SIZE, p->stage, level);
                 return false;
             }
-            if (stage == 1 && !had) {
+            if (p->stage == 1 && !p->had) {
                 lim |= s1_table_limits(desc);
             }
             table = oa;
@@ -274,25 +294,25 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g, int stage,
         /* A block at a level without blocks, or a reserved level-3 entry */
         if (level == 3 ? !FIELD_EX64(desc, DESC, TYPE)
                        : !block_allowed(g->gbits, level)) {
-            fault_set(f, SMMU_FAULT_TRANSLATION, stage, level);
+            fault_set(f, SMMU_FAULT_TRANSLATION, p->stage, level);
             return false;
         }
         oa &= ~MAKE_64BIT_MASK(0, shift);
         if (oa >> g->oa_bits) {
-            fault_set(f, SMMU_FAULT_ADDR_SIZE, stage, level);
+            fault_set(f, SMMU_FAULT_ADDR_SIZE, p->stage, level);
             return false;
         }
-        if (!FIELD_EX64(desc, DESC, AF) && !affd) {
-            fault_set(f, SMMU_FAULT_ACCESS, stage, level);
+        if (!FIELD_EX64(desc, DESC, AF) && !p->affd) {
+            fault_set(f, SMMU_FAULT_ACCESS, p->stage, level);
             return false;
         }
         leaf->out = oa | extract64(ia, 0, shift);
         leaf->size_bits = shift;
         leaf->level = level;
         leaf->granule_bits = g->gbits;
-        leaf->attrs = stage == 1 ? s1_leaf_attrs(desc, lim)
-                                 : s2_leaf_attrs(desc, fwb);
-        leaf->global = stage == 1 && !FIELD_EX64(desc, DESC, NG);
+        leaf->attrs = p->stage == 1 ? s1_leaf_attrs(desc, lim)
+                                    : s2_leaf_attrs(desc, p->fwb);
+        leaf->global = p->stage == 1 && !FIELD_EX64(desc, DESC, NG);
         return true;
     }
     g_assert_not_reached();     /* level 3 always ends the loop */
@@ -364,8 +384,9 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
     } else {
         SMMUTLBEntry ne = { 0 };
 
-        if (!walk(s, &g, 2, NULL, ipa, false, s2->affd, s2->fwb, leaf,
-                  f)) {
+        SMMUWalkPolicy p = { .stage = 2, .affd = s2->affd, .fwb = s2->fwb };
+
+        if (!walk(s, &g, &p, ipa, leaf, f)) {
             s2_fault_common(f, s2, cls, ipa);
             return false;
         }
@@ -426,8 +447,14 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
     bool rd, wr;
     unsigned size_bits;
 
-    if (!walk(s, g, 1, cfg->s2_enabled ? &cfg->s2 : NULL, ia, had,
-              cfg->s1.affd, false, &l1, f)) {
+    SMMUWalkPolicy p = {
+        .stage = 1,
+        .nest = cfg->s2_enabled ? &cfg->s2 : NULL,
+        .had = had,
+        .affd = cfg->s1.affd,
+    };
+
+    if (!walk(s, g, &p, ia, &l1, f)) {
         if (f->stage == 1) {
             s1_fault_common(f, cfg);
             /*
@@ -481,6 +508,35 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
     return ne;
 }
 
+/*
+ * Stage 1 bypassed: the input is the IPA (IHI 0070 3.4); one not below
+ * 2^IAS is a stage-1 F_ADDR_SIZE before any stage-2 check.  IAS == OAS:
+ * the SMMU walks AArch64 tables only.
+ */
+static bool s2_only_translate(SMMUState *s, const SMMUTransCfg *cfg,
+                              uint64_t iova, const SMMUAccess *acc,
+                              SMMUTranslation *out, SMMUFault *fault)
+{
+    SMMUWalkLeaf leaf;
+    bool rd = true, wr = true;
+
+    if (iova >> cfg->oas_bits) {
+        fault_set(fault, SMMU_FAULT_ADDR_SIZE, 1, -1);
+        fault->cls = SMMU_CLASS_IN;
+        fault->record = true;
+        return false;
+    }
+    if (!smmu_s2_translate(s, &cfg->s2, iova, acc, SMMU_CLASS_IN,
+                           &leaf, fault)) {
+        return false;
+    }
+    out->addr = leaf.out;
+    out->addr_mask = MAKE_64BIT_MASK(0, leaf.size_bits);
+    s2_allows(leaf.attrs, acc, &rd, &wr);
+    out->perm = IOMMU_ACCESS_FLAG(rd, wr);
+    return true;
+}
+
 bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
                     IOMMUAccessFlags access, SMMUTranslation *out,
                     SMMUFault *fault)
@@ -501,27 +557,9 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     fault->pnu = cfg->priv;
 
     if (!cfg->s1_enabled) {
-        SMMUWalkLeaf leaf;
-
-        /*
-         * IHI 0070 3.4: with stage 1 bypassed the input is the IPA; one
-         * not below 2^IAS is a stage-1 F_ADDR_SIZE before any stage-2
-         * check.  IAS == OAS: the SMMU walks AArch64 tables only.
-         */
-        if (iova >> cfg->oas_bits) {
-            fault_set(fault, SMMU_FAULT_ADDR_SIZE, 1, -1);
-            fault->cls = SMMU_CLASS_IN;
-            fault->record = true;
+        if (!s2_only_translate(s, cfg, iova, &acc, out, fault)) {
             goto fail;
         }
-        if (!smmu_s2_translate(s, &cfg->s2, iova, &acc, SMMU_CLASS_IN,
-                               &leaf, fault)) {
-            goto fail;
-        }
-        out->addr = leaf.out;
-        out->addr_mask = MAKE_64BIT_MASK(0, leaf.size_bits);
-        s2_allows(leaf.attrs, &acc, &rd2, &wr2);
-        out->perm = IOMMU_ACCESS_FLAG(rd2, wr2);
         return true;
     }
 
