@@ -72,7 +72,7 @@ static void test_illegal(const void *opaque)
     QSmmuEnv e;
 
     qsmmu_env_start(&e, c->stage ? c->stage : "nested", 0, NULL);
-    if (c->base_bug && qsmmu_is_base_model(e.qts)) {
+    if (c->base_bug && qsmmu_is_base_model()) {
         g_test_skip(c->base_bug);
         qsmmu_env_stop(&e);
         return;
@@ -133,7 +133,7 @@ static void test_eventq_overflow(void)
     uint64_t hole;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (qsmmu_is_base_model(e.qts)) {
+    if (qsmmu_is_base_model()) {
         g_test_skip("base drops events on a full queue without toggling "
                     "EVENTQ_PROD.OVFLG and raises GERROR.EVENTQ_ABT_ERR");
         qsmmu_env_stop(&e);
@@ -252,7 +252,7 @@ static void check_fetch_record(QSmmuEnv *e, const ConfigCase *c,
     uint64_t want = c->what == STE_FETCH_ABORT ? NO_MEMORY + SID * 64
                                                : NO_MEMORY;
 
-    if (c->what == CD_FETCH_ABORT && qsmmu_is_base_model(e->qts)) {
+    if (c->what == CD_FETCH_ABORT && qsmmu_is_base_model()) {
         g_test_skip("base writes F_CD_FETCH's FetchAddr to doubleword 2");
         return;
     }
@@ -275,7 +275,7 @@ static void test_config_error(const void *opaque)
 
     qsmmu_env_start(&e, c->stage ? c->stage : "nested",
                     c->what == L1_SPAN_ZERO ? 6 : 0, NULL);
-    if (c->base_bug && qsmmu_is_base_model(e.qts)) {
+    if (c->base_bug && qsmmu_is_base_model()) {
         g_test_skip(c->base_bug);
         qsmmu_env_stop(&e);
         return;

@@ -39,7 +39,7 @@ static bool start_ours(QSmmuEnv *e, const char *stage, uint8_t split,
         return false;
     }
     qsmmu_env_start(e, stage, split, extra);
-    if (base_bug && qsmmu_is_base_model(e->qts)) {
+    if (base_bug && qsmmu_is_base_model()) {
         g_test_skip(base_bug);
         qsmmu_env_stop(e);
         return false;

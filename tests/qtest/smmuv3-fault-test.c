@@ -296,7 +296,7 @@ static void test_fault(const void *opaque)
     bool ok;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (c->base_bug && qsmmu_is_base_model(e.qts)) {
+    if (c->base_bug && qsmmu_is_base_model()) {
         g_test_skip(c->base_bug);
         qsmmu_env_stop(&e);
         return;
@@ -399,7 +399,7 @@ static void test_merge(const void *opaque)
     uint64_t iova;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (mev && qsmmu_is_base_model(e.qts)) {
+    if (mev && qsmmu_is_base_model()) {
         g_test_skip("base never merges events");
         qsmmu_env_stop(&e);
         return;
@@ -454,7 +454,7 @@ static void test_memcore_retries(void)
     uint64_t iova;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (qsmmu_is_base_model(e.qts)) {
+    if (qsmmu_is_base_model()) {
         g_test_skip("base records every piece of a refused access");
         qsmmu_env_stop(&e);
         return;
@@ -523,7 +523,7 @@ static void test_bypass_addr_size(const void *opaque)
     bool ok;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (qsmmu_is_base_model(e.qts)) {
+    if (qsmmu_is_base_model()) {
         g_test_skip("base model: fixed 44-bit OAS, no oas property");
         qsmmu_env_stop(&e);
         return;

@@ -297,7 +297,7 @@ static void test_global_nh_va(const void *opaque)
     QSmmuXlate x;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (qsmmu_is_base_model(e.qts)) {
+    if (qsmmu_is_base_model()) {
         g_test_skip("the base's model ignores nG: NH_VA misses globals");
         qsmmu_env_stop(&e);
         return;
@@ -409,7 +409,7 @@ static void test_range_cmd(const void *opaque)
 
     qsmmu_env_start(&e, "nested", 0, NULL);
     if (!(e.smmu.idr[3] & QSMMU_IDR3_RIL) ||
-        (c->err && qsmmu_is_base_model(e.qts))) {
+        (c->err && qsmmu_is_base_model())) {
         g_test_skip("no range invalidation, or the base's model "
                     "(accepts the Reserved combination)");
         qsmmu_env_stop(&e);
@@ -463,7 +463,7 @@ static void test_iotlb(const void *opaque)
     QSmmuXlate x;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (qsmmu_is_base_model(e.qts)) {
+    if (qsmmu_is_base_model()) {
         /* It refuses DEVIOTLB_UNMAP notifiers: the device stays off */
         g_assert_cmpuint(qsmmu_testdev_set_iotlb(&e.td, c->mode), ==,
                          c->mode == SMMU_TESTDEV_IOTLB_DEVIOTLB ?

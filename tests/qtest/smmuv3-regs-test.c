@@ -10,7 +10,7 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
-#include "libqos/smmu-testdev.h"
+#include "libqos/smmu-env.h"
 
 /* Register offsets, IHI 0070 6.2 (page 0). */
 #define IDR0            0x00
@@ -189,7 +189,7 @@ static void test_idr_consistent(const void *opaque)
         return;
     }
     qsmmu_env_start(&e, c->stage, 0, c->extra);
-    if (c->base_bug && qsmmu_is_base_model(e.qts)) {
+    if (c->base_bug && qsmmu_is_base_model()) {
         g_test_skip(c->base_bug);
         qsmmu_env_stop(&e);
         return;

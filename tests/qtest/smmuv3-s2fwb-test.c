@@ -25,7 +25,7 @@
 static bool start_ours(QSmmuEnv *e, const char *stage, const char *extra)
 {
     qsmmu_env_start(e, stage, 0, NULL);
-    if (qsmmu_is_base_model(e->qts)) {
+    if (qsmmu_is_base_model()) {
         g_test_skip(BASE_SKIP);
         qsmmu_env_stop(e);
         return false;

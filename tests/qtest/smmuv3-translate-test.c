@@ -8,7 +8,7 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
-#include "libqos/smmu-testdev.h"
+#include "libqos/smmu-env.h"
 #include "libqos/smmu-xlate.h"
 
 #define SID             QSMMU_TESTDEV_SID
