@@ -77,9 +77,9 @@ bool qsmmu_skip_on_base(const char *reason);
 
 /*
  * Pop the next event and assert it is want in the fields of check
- * (QSMMU_EV_*); the record popped goes to *got when got is not NULL.
+ * (QSMMU_EV_*); the raw record goes to raw when it is not NULL.
  */
 void qsmmu_expect_event(QSMMU *s, const QSMMUEvent *want, uint32_t check,
-                        QSMMUEvent *got);
+                        uint32_t raw[8]);
 
 #endif /* LIBQOS_SMMU_ENV_H */
