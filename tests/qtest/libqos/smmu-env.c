@@ -152,9 +152,7 @@ void qsmmu_expect_event(QSMMU *s, const QSMMUEvent *want, uint32_t check,
     g_assert_cmphex(ev.type, ==, want->type);
     g_assert_cmphex(ev.sid, ==, want->sid);
     g_assert_cmpint(ev.ssv, ==, want->ssv);
-    if (want->ssv) {
-        g_assert_cmphex(ev.ssid, ==, want->ssid);
-    }
+    g_assert_cmphex(ev.ssid, ==, want->ssid);
     if (check & QSMMU_EV_S2) {
         g_assert_cmpint(ev.s2, ==, want->s2);
     }

@@ -63,8 +63,8 @@ bool qsmmu_is_base_model(void);
 bool qsmmu_skip_on_base(const char *reason);
 
 /*
- * What an event check compares beyond type, SID, SSV and (when SSV) the
- * SSID, which it always compares.
+ * What an event check compares beyond type, SID, SSV and SSID, which
+ * it always compares.
  */
 #define QSMMU_EV_S2             (1u << 0)
 #define QSMMU_EV_CLASS          (1u << 1)
