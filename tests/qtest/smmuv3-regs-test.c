@@ -12,11 +12,6 @@
 #include "libqtest.h"
 #include "libqos/smmu-env.h"
 
-/* Registers libqos/smmuv3.h has no use for, IHI 0070 6.2 (page 0). */
-#define QSMMU_AIDR              0x1c
-#define QSMMU_IRQ_CTRL          0x50
-#define QSMMU_IRQ_CTRLACK       0x54
-
 /* Bits [51:5] of the STRTAB/CMDQ/EVENTQ base registers hold the address. */
 #define ADDR_MASK       0x000fffffffffffe0ULL
 

@@ -18,6 +18,15 @@
 #define QSMMU_VIRT_RAM_SIZE     0x20000000ULL
 #define QSMMU_VIRT_ECAM_BASE    0x4010000000ULL
 
+/* Registers the driver in smmuv3.h does not use, IHI 0070 6.2 */
+#define QSMMU_AIDR              0x1c
+#define QSMMU_IRQ_CTRL          0x50
+#define QSMMU_IRQ_CTRLACK       0x54
+#define QSMMU_GERROR_IRQ_CFG0   0x68
+#define QSMMU_GERROR_IRQ_CFG1   0x70
+#define QSMMU_EVENTQ_IRQ_CFG0   0xb0
+#define QSMMU_EVENTQ_IRQ_CFG1   0xb8
+
 typedef struct QSmmuEnv {
     QTestState *qts;
     QGuestAllocator alloc;
