@@ -41,13 +41,6 @@ static bool start_case(QSmmuEnv *e, const char *stage, uint8_t split,
     return true;
 }
 
-static unsigned oas_bits(QSmmuEnv *e)
-{
-    static const uint8_t bits[] = { 32, 36, 40, 42, 44, 48, 52 };
-
-    return bits[MIN(QSMMU_IDR5_OAS(e->smmu.idr[5]), 6)];
-}
-
 /* The DMA is refused and exactly this event is recorded. */
 static void expect_refused(QSmmuEnv *e, uint64_t iova, uint32_t pasid,
                            uint8_t type)
@@ -374,7 +367,7 @@ static void test_field(const void *opaque)
          * Arm ARM's S2InvalidSL rejects 4K level 0 when the PA size
          * (the SMMU's OAS) is below 44 bits.
          */
-        g_assert_cmpuint(oas_bits(&e), ==, 40);
+        g_assert_cmpuint(qsmmu_oas_bits(e.smmu.idr[5]), ==, 40);
         x.ste.s2_sl0 = 2;
         qsmmu_ste_build(&x.ste, ste);
         break;
@@ -393,7 +386,7 @@ static void test_field(const void *opaque)
         break;
     case CTXPTR_ABOVE_OAS:
         /* IHI 0070 3.4.3 (1): a PA above the OAS gives C_BAD_STE. */
-        x.ste.s1_ctx_ptr = 1ULL << oas_bits(&e);
+        x.ste.s1_ctx_ptr = 1ULL << qsmmu_oas_bits(e.smmu.idr[5]);
         qsmmu_ste_build(&x.ste, ste);
         break;
     case L2PTR_ABOVE_OAS:
@@ -402,7 +395,8 @@ static void test_field(const void *opaque)
         x.ste.s1_fmt = 1;
         x.ste.s1_dss = 2;
         qsmmu_ste_build(&x.ste, ste);
-        qtest_writeq(e.qts, x.cd_pa, (1ULL << oas_bits(&e)) | 1);
+        qtest_writeq(e.qts, x.cd_pa,
+                     (1ULL << qsmmu_oas_bits(e.smmu.idr[5])) | 1);
         break;
     }
     if (rewrite_cd) {

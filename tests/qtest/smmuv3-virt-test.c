@@ -12,17 +12,6 @@
 #include "libqtest.h"
 #include "libqos/smmu-env.h"
 
-/* IDR5.OAS and ID_AA64MMFR0.PARANGE share one encoding (IHI 0070 6.3.6) */
-static const unsigned oas_bits_by_encoding[] = { 32, 36, 40, 42, 44, 48, 52 };
-
-static unsigned oas_bits(uint32_t idr5)
-{
-    unsigned enc = QSMMU_IDR5_OAS(idr5);
-
-    g_assert_cmpuint(enc, <, ARRAY_SIZE(oas_bits_by_encoding));
-    return oas_bits_by_encoding[enc];
-}
-
 #define BASE_SKIP   "base model: fixed 44-bit OAS, no oas property"
 
 /*
@@ -74,7 +63,7 @@ static void test_oas(const void *opaque)
     }
     qts = boot(c->args);
     idr5 = qtest_readl(qts, qsmmu_find_base(qts) + QSMMU_IDR5);
-    g_assert_cmpuint(oas_bits(idr5), ==, c->oas);
+    g_assert_cmpuint(qsmmu_oas_bits(idr5), ==, c->oas);
     qtest_quit(qts);
 }
 

@@ -104,6 +104,15 @@ void qsmmu_env_check_buf(QSmmuEnv *e, uint32_t len, uint8_t seed)
     check_bytes(p, len, seed);
 }
 
+unsigned qsmmu_oas_bits(uint32_t idr5)
+{
+    /* IHI 0070 6.3.6: the encoding of ID_AA64MMFR0_EL1.PARange */
+    static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+    g_assert_cmpuint(QSMMU_IDR5_OAS(idr5), <, ARRAY_SIZE(bits));
+    return bits[QSMMU_IDR5_OAS(idr5)];
+}
+
 char *qsmmu_qom_path(QTestState *qts)
 {
     QDict *resp = qtest_qmp(qts, "{ 'execute': 'qom-list', 'arguments':"

@@ -60,6 +60,9 @@ void qsmmu_env_check_pattern(QSmmuEnv *e, uint64_t pa, uint32_t len,
 /* Assert the device buffer holds that pattern. */
 void qsmmu_env_check_buf(QSmmuEnv *e, uint32_t len, uint8_t seed);
 
+/* Bits of an SMMU_IDR5.OAS encoding (asserts it is not reserved). */
+unsigned qsmmu_oas_bits(uint32_t idr5);
+
 /* QOM path of the machine's arm-smmuv3 (NULL when there is none). */
 char *qsmmu_qom_path(QTestState *qts);
 
