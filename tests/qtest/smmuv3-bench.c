@@ -30,8 +30,6 @@
 #define IOVA_BASE       0x8000000000ULL
 #define IPA_OFFSET      (1ULL << 39)
 #define CMD_BATCH       200         /* < the libqos command queue */
-#define RAM_BASE        0x40000000ULL
-#define RAM_SIZE        0x20000000ULL   /* virt's -m 512M in libqos */
 
 typedef struct Bench {
     QSmmuEnv env;
@@ -101,7 +99,8 @@ static void start_noiommu(Bench *b)
     e->qts = qtest_initf("-M virt -cpu max -m 512M -nic none "
                          "-device %s,addr=%d.0", TYPE_SMMU_TESTDEV,
                          QSMMU_TESTDEV_SLOT);
-    alloc_init(&e->alloc, 0, RAM_BASE, RAM_BASE + RAM_SIZE, 4096);
+    alloc_init(&e->alloc, 0, QSMMU_VIRT_RAM_BASE,
+               QSMMU_VIRT_RAM_BASE + QSMMU_VIRT_RAM_SIZE, 4096);
     qpci_init_generic(&e->bus, e->qts, &e->alloc, false);
     qsmmu_testdev_init(&e->td, &e->bus.bus, QSMMU_TESTDEV_SLOT);
     b->data = qsmmu_env_alloc(e, DATA_PAGES * PAGE, PAGE);
