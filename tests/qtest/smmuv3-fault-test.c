@@ -440,9 +440,10 @@ static void test_memcore_retries(void)
         uint64_t off;
         uint32_t len;
     } reqs[] = {
-        { 0, 0x100 },           /* 4-byte pieces to the end */
-        { 0x301, 0x23 },        /* 1, 2 then 4-byte pieces */
-        { 0x400, 0x1000 },      /* into the next page: a record there */
+        { .off = 0, .len = 0x100 },         /* 4-byte pieces to the end */
+        { .off = 0x301, .len = 0x23 },      /* 1, 2 then 4-byte pieces */
+        /* into the next page: a record there */
+        { .off = 0x400, .len = 0x1000 },
     };
     QSmmuEnv e;
     QSmmuXlate x;

@@ -302,8 +302,8 @@ static void test_global_nh_va(const void *opaque)
     QSmmuXlate x;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (qsmmu_is_base_model()) {
-        g_test_skip("the base's model ignores nG: NH_VA misses globals");
+    if (qsmmu_skip_on_base("the base's model ignores nG: NH_VA misses "
+                           "globals")) {
         qsmmu_env_stop(&e);
         return;
     }
