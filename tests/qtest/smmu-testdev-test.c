@@ -11,12 +11,11 @@
 #include "libqtest.h"
 #include "libqos/pci.h"
 #include "libqos/generic-pcihost.h"
-#include "libqos/smmu-testdev.h"
+#include "libqos/smmu-env.h"
 #include "hw/pci/pci_regs.h"
 
-#define RAM_BASE        0x40000000ULL
-#define RAM_SIZE        0x10000000ULL
-#define ECAM_BASE       0x4010000000ULL
+#define RAM_BASE        QSMMU_VIRT_RAM_BASE
+#define RAM_SIZE        0x10000000ULL   /* -m 256M */
 
 typedef struct Rig {
     QTestState *qts;
@@ -54,7 +53,8 @@ static void test_identity(void)
     /* A PCIe endpoint with a PASID capability, disabled at reset. */
     g_assert_cmpuint(qpci_find_capability(r.td.dev, PCI_CAP_ID_EXP, 0), ==,
                      SMMU_TESTDEV_EXP_CAP_OFFSET);
-    cfg = ECAM_BASE + (r.td.dev->devfn << 12) + SMMU_TESTDEV_PASID_CAP_OFFSET;
+    cfg = QSMMU_VIRT_ECAM_BASE + (r.td.dev->devfn << 12) +
+          SMMU_TESTDEV_PASID_CAP_OFFSET;
     g_assert_cmphex(qtest_readl(r.qts, cfg) & 0xffff, ==,
                     PCI_EXT_CAP_ID_PASID);
     g_assert_cmphex((qtest_readw(r.qts, cfg + PCI_PASID_CAP) &

@@ -20,8 +20,7 @@
 #include "qemu/bswap.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
-#include "qobject/qlist.h"
-#include "libqos/smmu-testdev.h"
+#include "libqos/smmu-env.h"
 #include "libqos/smmu-pgtable.h"
 
 #define SID             QSMMU_TESTDEV_SID
@@ -31,8 +30,6 @@
 #define IOVA_BASE       0x8000000000ULL
 #define IPA_OFFSET      (1ULL << 39)
 #define CMD_BATCH       200         /* < the libqos command queue */
-#define RAM_BASE        0x40000000ULL
-#define RAM_SIZE        0x20000000ULL   /* virt's -m 512M in libqos */
 
 typedef struct Bench {
     QSmmuEnv env;
@@ -61,27 +58,6 @@ static uint64_t param_u64(int argc, char **argv, const char *key,
     const char *v = param(argc, argv, key, NULL);
 
     return v ? g_ascii_strtoull(v, NULL, 0) : dflt;
-}
-
-/* QOM path of the machine's arm-smmuv3 (NULL when there is none). */
-static char *find_smmu(QTestState *qts)
-{
-    QDict *resp = qtest_qmp(qts, "{ 'execute': 'qom-list', 'arguments':"
-                            " { 'path': '/machine/unattached' } }");
-    QList *list = qdict_get_qlist(resp, "return");
-    char *path = NULL;
-
-    for (const QListEntry *e = qlist_first(list); e && !path;
-         e = qlist_next(e)) {
-        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
-
-        if (g_str_equal(qdict_get_str(p, "type"), "child<arm-smmuv3>")) {
-            path = g_strdup_printf("/machine/unattached/%s",
-                                   qdict_get_str(p, "name"));
-        }
-    }
-    qobject_unref(resp);
-    return path;
 }
 
 /* A TLB counter of our model; -1 where the model has none (the base). */
@@ -123,7 +99,8 @@ static void start_noiommu(Bench *b)
     e->qts = qtest_initf("-M virt -cpu max -m 512M -nic none "
                          "-device %s,addr=%d.0", TYPE_SMMU_TESTDEV,
                          QSMMU_TESTDEV_SLOT);
-    alloc_init(&e->alloc, 0, RAM_BASE, RAM_BASE + RAM_SIZE, 4096);
+    alloc_init(&e->alloc, 0, QSMMU_VIRT_RAM_BASE,
+               QSMMU_VIRT_RAM_BASE + QSMMU_VIRT_RAM_SIZE, 4096);
     qpci_init_generic(&e->bus, e->qts, &e->alloc, false);
     qsmmu_testdev_init(&e->td, &e->bus.bus, QSMMU_TESTDEV_SLOT);
     b->data = qsmmu_env_alloc(e, DATA_PAGES * PAGE, PAGE);
@@ -149,7 +126,7 @@ static void start_smmu(Bench *b, uint8_t config, uint64_t pages,
     b->smmu = true;
     qsmmu_env_start(e, config == QSMMU_STE_CFG_NESTED ? "nested" :
                     config == QSMMU_STE_CFG_S2 ? "2" : "1", 0, NULL);
-    b->smmu_path = find_smmu(e->qts);
+    b->smmu_path = qsmmu_qom_path(e->qts);
     b->data = qsmmu_env_alloc(e, DATA_PAGES * PAGE, PAGE);
 
     if (s1) {

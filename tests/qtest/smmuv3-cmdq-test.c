@@ -37,24 +37,31 @@ typedef struct IllegalCmd {
 
 static const IllegalCmd illegal_cmds[] = {
     /* IHI 0070 4.1: an opcode the architecture does not define. */
-    { "opcode-0x7f", 0x7f, 0, QSMMU_CERROR_ILL },
-    { "opcode-0x00", 0x00, 0, QSMMU_CERROR_ILL },
+    { .name = "opcode-0x7f", .w0 = 0x7f, .cerror = QSMMU_CERROR_ILL },
+    { .name = "opcode-0x00", .w0 = 0x00, .cerror = QSMMU_CERROR_ILL },
     /* IHI 0070 4.3.1: SSec set on a Non-secure queue. */
-    { "cfgi-ste-ssec", QSMMU_CMD_CFGI_STE | 1 << 10 |
-      (uint64_t)SID << 32, 0, QSMMU_CERROR_ILL },
+    { .name = "cfgi-ste-ssec",
+      .w0 = QSMMU_CMD_CFGI_STE | 1 << 10 | (uint64_t)SID << 32,
+      .cerror = QSMMU_CERROR_ILL },
     /* IHI 0070 4.4: stage-1 TLBIs need IDR0.S1P, stage-2 ones S2P. */
-    { "nh-all-without-s1", QSMMU_CMD_TLBI_NH_ALL, 0, QSMMU_CERROR_ILL, "2" },
-    { "nh-asid-without-s1", QSMMU_CMD_TLBI_NH_ASID | 1ULL << 48, 0,
-      QSMMU_CERROR_ILL, "2" },
-    { "s12-vmall-without-s2", QSMMU_CMD_TLBI_S12_VMALL, 0, QSMMU_CERROR_ILL,
-      "1" },
-    { "s2-ipa-without-s2", QSMMU_CMD_TLBI_S2_IPA, 0x1000, QSMMU_CERROR_ILL,
-      "1" },
+    { .name = "nh-all-without-s1", .w0 = QSMMU_CMD_TLBI_NH_ALL,
+      .cerror = QSMMU_CERROR_ILL, .stage = "2" },
+    { .name = "nh-asid-without-s1",
+      .w0 = QSMMU_CMD_TLBI_NH_ASID | 1ULL << 48,
+      .cerror = QSMMU_CERROR_ILL, .stage = "2" },
+    { .name = "s12-vmall-without-s2", .w0 = QSMMU_CMD_TLBI_S12_VMALL,
+      .cerror = QSMMU_CERROR_ILL, .stage = "1" },
+    { .name = "s2-ipa-without-s2", .w0 = QSMMU_CMD_TLBI_S2_IPA,
+      .w1 = 0x1000, .cerror = QSMMU_CERROR_ILL, .stage = "1" },
     /* IHI 0070 4.3.3, 4.3.4: CFGI_CD(_ALL) need stage 1. */
-    { "cfgi-cd-without-s1", QSMMU_CMD_CFGI_CD | (uint64_t)SID << 32, 0,
-      QSMMU_CERROR_ILL, "2", "base accepts CFGI_CD without stage 1" },
-    { "cfgi-cd-all-without-s1", QSMMU_CMD_CFGI_CD_ALL | (uint64_t)SID << 32,
-      0, QSMMU_CERROR_ILL, "2", "base accepts CFGI_CD_ALL without stage 1" },
+    { .name = "cfgi-cd-without-s1",
+      .w0 = QSMMU_CMD_CFGI_CD | (uint64_t)SID << 32,
+      .cerror = QSMMU_CERROR_ILL, .stage = "2",
+      .base_bug = "base accepts CFGI_CD without stage 1" },
+    { .name = "cfgi-cd-all-without-s1",
+      .w0 = QSMMU_CMD_CFGI_CD_ALL | (uint64_t)SID << 32,
+      .cerror = QSMMU_CERROR_ILL, .stage = "2",
+      .base_bug = "base accepts CFGI_CD_ALL without stage 1" },
 };
 
 /*
@@ -71,9 +78,8 @@ static void test_illegal(const void *opaque)
     uint32_t bad_idx, gerror;
     QSmmuEnv e;
 
-    qsmmu_env_start(&e, c->stage ? c->stage : "nested", 0, NULL);
-    if (c->base_bug && qsmmu_is_base_model(e.qts)) {
-        g_test_skip(c->base_bug);
+    qsmmu_env_start(&e, c->stage ?: "nested", 0, NULL);
+    if (c->base_bug && qsmmu_skip_on_base(c->base_bug)) {
         qsmmu_env_stop(&e);
         return;
     }
@@ -128,14 +134,13 @@ static void test_eventq_overflow(void)
 {
     QSmmuEnv e;
     QSmmuXlate x;
-    QSMMUEvent ev;
     unsigned entries, i;
     uint64_t hole;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (qsmmu_is_base_model(e.qts)) {
-        g_test_skip("base drops events on a full queue without toggling "
-                    "EVENTQ_PROD.OVFLG and raises GERROR.EVENTQ_ABT_ERR");
+    if (qsmmu_skip_on_base("base drops events on a full queue without "
+                           "toggling EVENTQ_PROD.OVFLG and raises "
+                           "GERROR.EVENTQ_ABT_ERR")) {
         qsmmu_env_stop(&e);
         return;
     }
@@ -154,17 +159,20 @@ static void test_eventq_overflow(void)
                     QSMMU_Q_OVFLG);
     g_assert_cmphex(rd(&e, QSMMU_GERROR) ^ rd(&e, QSMMU_GERRORN), ==, 0);
     for (i = 0; i < entries; i++) {
-        g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
-        g_assert_cmphex(ev.type, ==, QSMMU_EVT_F_TRANSLATION);
-        g_assert_cmphex(ev.input_addr, ==, hole + i * 0x1000);
+        qsmmu_expect_event(&e.smmu, &(QSMMUEvent) {
+                               .type = QSMMU_EVT_F_TRANSLATION, .sid = SID,
+                               .input_addr = hole + i * 0x1000,
+                           }, QSMMU_EV_INPUT_ADDR, NULL);
     }
     qsmmu_assert_no_event(&e.smmu);
     g_assert_cmphex(rd(&e, QSMMU_EVENTQ_CONS) & QSMMU_Q_OVFLG, ==,
                     QSMMU_Q_OVFLG);
 
     g_assert_false(qsmmu_testdev_dma_read(&e.td, hole, XFER_LEN));
-    g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
-    g_assert_cmphex(ev.input_addr, ==, hole);
+    qsmmu_expect_event(&e.smmu, &(QSMMUEvent) {
+                           .type = QSMMU_EVT_F_TRANSLATION, .sid = SID,
+                           .input_addr = hole,
+                       }, QSMMU_EV_INPUT_ADDR, NULL);
     qsmmu_env_stop(&e);
 }
 
@@ -207,37 +215,60 @@ typedef enum ConfigBreak {
 
 typedef struct ConfigCase {
     const char *name;
-    ConfigBreak what;
-    uint8_t type;
-    const char *base_bug;   /* why the base's model fails it: skip there */
+    /* Set-up */
     const char *stage;      /* arm-smmuv3.stage; NULL: nested */
+    uint8_t split;          /* STRTAB_BASE_CFG.SPLIT; 0: linear */
     uint8_t config;         /* STE.Config; 0: stage 1 */
+    ConfigBreak what;
     uint32_t cr2;           /* SMMU_CR2 while the DMA runs */
+    /* Expected */
+    uint8_t type;           /* 0: no event */
+    /* F_*_FETCH: FetchAddr; the other words of the record are 0 */
+    bool fetch_record;
+    uint64_t fetch_addr;
+    const char *base_bug;   /* why the base's model fails it: skip there */
+    const char *base_fetch_bug; /* ... fails the record's layout */
 } ConfigCase;
 
 /* IHI 0070 6.3.12: C_BAD_STREAMID is recorded only with CR2.RECINVSID */
 #define CR2_RECINVSID   (1u << 1)
 
 static const ConfigCase config_cases[] = {
-    { "ste-invalid", STE_INVALID, QSMMU_EVT_C_BAD_STE },
-    { "sid-out-of-range", SID_OUT_OF_RANGE, QSMMU_EVT_C_BAD_STREAMID,
-      .cr2 = CR2_RECINVSID },
-    { "sid-out-of-range-unrecorded", SID_OUT_OF_RANGE, 0,
-      "base records C_BAD_STREAMID whatever CR2.RECINVSID says" },
-    { "ste-fetch-abort", STE_FETCH_ABORT, QSMMU_EVT_F_STE_FETCH },
-    { "cd-invalid", CD_INVALID, QSMMU_EVT_C_BAD_CD },
-    { "cd-fetch-abort", CD_FETCH_ABORT, QSMMU_EVT_F_CD_FETCH },
-    { "cd-big-endian", CD_BIG_ENDIAN, QSMMU_EVT_C_BAD_CD },
-    { "l1-span-zero", L1_SPAN_ZERO, QSMMU_EVT_C_BAD_STREAMID,
-      .cr2 = CR2_RECINVSID },
-    { "s1-on-s2-only-smmu", STAGE_NOT_IMPLEMENTED, QSMMU_EVT_C_BAD_STE,
-      NULL, "2", QSMMU_STE_CFG_S1 },
-    { "s2-on-s1-only-smmu", STAGE_NOT_IMPLEMENTED, QSMMU_EVT_C_BAD_STE,
-      NULL, "1", QSMMU_STE_CFG_S2 },
-    { "nested-on-s1-only-smmu", STAGE_NOT_IMPLEMENTED, QSMMU_EVT_C_BAD_STE,
-      NULL, "1", QSMMU_STE_CFG_NESTED },
-    { "ste-s2-aarch32", STE_S2_AARCH32, QSMMU_EVT_C_BAD_STE,
-      "base aborts QEMU (g_assert_not_reached) on STE.S2AA64 == 0" },
+    { .name = "ste-invalid", .what = STE_INVALID,
+      .type = QSMMU_EVT_C_BAD_STE },
+    { .name = "sid-out-of-range", .what = SID_OUT_OF_RANGE,
+      .cr2 = CR2_RECINVSID, .type = QSMMU_EVT_C_BAD_STREAMID },
+    { .name = "sid-out-of-range-unrecorded", .what = SID_OUT_OF_RANGE,
+      .base_bug = "base records C_BAD_STREAMID whatever CR2.RECINVSID "
+                  "says" },
+    /* Linear stream table: the STE of SID */
+    { .name = "ste-fetch-abort", .what = STE_FETCH_ABORT,
+      .type = QSMMU_EVT_F_STE_FETCH, .fetch_record = true,
+      .fetch_addr = NO_MEMORY + SID * 64 },
+    { .name = "cd-invalid", .what = CD_INVALID, .type = QSMMU_EVT_C_BAD_CD },
+    /* CD 0 at S1ContextPtr */
+    { .name = "cd-fetch-abort", .what = CD_FETCH_ABORT,
+      .type = QSMMU_EVT_F_CD_FETCH, .fetch_record = true,
+      .fetch_addr = NO_MEMORY,
+      .base_fetch_bug = "base writes F_CD_FETCH's FetchAddr to "
+                        "doubleword 2" },
+    { .name = "cd-big-endian", .what = CD_BIG_ENDIAN,
+      .type = QSMMU_EVT_C_BAD_CD },
+    { .name = "l1-span-zero", .split = 6, .what = L1_SPAN_ZERO,
+      .cr2 = CR2_RECINVSID, .type = QSMMU_EVT_C_BAD_STREAMID },
+    { .name = "s1-on-s2-only-smmu", .stage = "2",
+      .config = QSMMU_STE_CFG_S1, .what = STAGE_NOT_IMPLEMENTED,
+      .type = QSMMU_EVT_C_BAD_STE },
+    { .name = "s2-on-s1-only-smmu", .stage = "1",
+      .config = QSMMU_STE_CFG_S2, .what = STAGE_NOT_IMPLEMENTED,
+      .type = QSMMU_EVT_C_BAD_STE },
+    { .name = "nested-on-s1-only-smmu", .stage = "1",
+      .config = QSMMU_STE_CFG_NESTED, .what = STAGE_NOT_IMPLEMENTED,
+      .type = QSMMU_EVT_C_BAD_STE },
+    { .name = "ste-s2-aarch32", .config = QSMMU_STE_CFG_S2,
+      .what = STE_S2_AARCH32, .type = QSMMU_EVT_C_BAD_STE,
+      .base_bug = "base aborts QEMU (g_assert_not_reached) on "
+                  "STE.S2AA64 == 0" },
 };
 
 /*
@@ -245,15 +276,9 @@ static const ConfigCase config_cases[] = {
  * StreamID and FetchAddr[55:3] in doubleword 3; everything else is RES0
  * (no SubstreamID here).
  */
-static void check_fetch_record(QSmmuEnv *e, const ConfigCase *c,
-                               const uint32_t raw[8])
+static void check_fetch_record(const ConfigCase *c, const uint32_t raw[8])
 {
-    /* Linear stream table: the STE of SID; CD 0 at S1ContextPtr */
-    uint64_t want = c->what == STE_FETCH_ABORT ? NO_MEMORY + SID * 64
-                                               : NO_MEMORY;
-
-    if (c->what == CD_FETCH_ABORT && qsmmu_is_base_model(e->qts)) {
-        g_test_skip("base writes F_CD_FETCH's FetchAddr to doubleword 2");
+    if (c->base_fetch_bug && qsmmu_skip_on_base(c->base_fetch_bug)) {
         return;
     }
     g_assert_cmphex(raw[0], ==, c->type);
@@ -261,7 +286,7 @@ static void check_fetch_record(QSmmuEnv *e, const ConfigCase *c,
     for (int i = 2; i < 6; i++) {
         g_assert_cmphex(raw[i], ==, 0);
     }
-    g_assert_cmphex((uint64_t)raw[7] << 32 | raw[6], ==, want);
+    g_assert_cmphex((uint64_t)raw[7] << 32 | raw[6], ==, c->fetch_addr);
 }
 
 static void test_config_error(const void *opaque)
@@ -269,24 +294,20 @@ static void test_config_error(const void *opaque)
     const ConfigCase *c = opaque;
     QSmmuEnv e;
     QSmmuXlate x;
-    QSMMUEvent ev;
     uint32_t raw[8];
     uint64_t words[8];
 
-    qsmmu_env_start(&e, c->stage ? c->stage : "nested",
-                    c->what == L1_SPAN_ZERO ? 6 : 0, NULL);
-    if (c->base_bug && qsmmu_is_base_model(e.qts)) {
-        g_test_skip(c->base_bug);
+    qsmmu_env_start(&e, c->stage ?: "nested", c->split, NULL);
+    if (c->base_bug && qsmmu_skip_on_base(c->base_bug)) {
         qsmmu_env_stop(&e);
         return;
     }
-    if (c->what == L1_SPAN_ZERO && QSMMU_IDR0_ST_LEVEL(e.smmu.idr[0]) != 1) {
+    if (c->split && QSMMU_IDR0_ST_LEVEL(e.smmu.idr[0]) != 1) {
         g_test_skip("IDR0.ST_LEVEL: no 2-level stream table");
         qsmmu_env_stop(&e);
         return;
     }
-    qsmmu_xlate_defaults(&x, c->what == STE_S2_AARCH32 ? QSMMU_STE_CFG_S2 :
-                             c->config ? c->config : QSMMU_STE_CFG_S1, SID);
+    qsmmu_xlate_defaults(&x, c->config ?: QSMMU_STE_CFG_S1, SID);
     qsmmu_xlate_setup(&e, &x);
     switch (c->what) {
     case STE_INVALID:
@@ -348,13 +369,12 @@ static void test_config_error(const void *opaque)
     /* The DMA is refused; the event is due unless the case says none. */
     g_assert_false(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
     if (c->type) {
-        g_assert_true(qsmmu_event_pop(&e.smmu, &ev, raw));
-        g_assert_cmphex(ev.type, ==, c->type);
-        g_assert_cmphex(ev.sid, ==, SID);
-        g_assert_false(ev.ssv);
+        qsmmu_expect_event(&e.smmu, &(QSMMUEvent) {
+                               .type = c->type, .sid = SID,
+                           }, 0, raw);
     }
-    if (c->what == STE_FETCH_ABORT || c->what == CD_FETCH_ABORT) {
-        check_fetch_record(&e, c, raw);
+    if (c->fetch_record) {
+        check_fetch_record(c, raw);
     }
     qsmmu_assert_no_event(&e.smmu);
     qsmmu_env_stop(&e);

@@ -30,47 +30,30 @@ static void wr(QSmmuEnv *e, uint32_t off, uint32_t val)
 }
 
 /* Start, or skip when this is the base's model and base_bug says why. */
-static bool start_ours(QSmmuEnv *e, const char *stage, uint8_t split,
+static bool start_case(QSmmuEnv *e, const char *stage, uint8_t split,
                        const char *extra, const char *base_bug)
 {
     /* Before starting: the base may lack a property that extra sets. */
-    if (base_bug && !g_strcmp0(g_getenv("FORK_FLAVOUR"), "baseline")) {
-        g_test_skip(base_bug);
+    if (base_bug && qsmmu_skip_on_base(base_bug)) {
         return false;
     }
     qsmmu_env_start(e, stage, split, extra);
-    if (base_bug && qsmmu_is_base_model(e->qts)) {
-        g_test_skip(base_bug);
-        qsmmu_env_stop(e);
-        return false;
-    }
     return true;
 }
 
-static unsigned oas_bits(QSmmuEnv *e)
-{
-    static const uint8_t bits[] = { 32, 36, 40, 42, 44, 48, 52 };
-
-    return bits[MIN(QSMMU_IDR5_OAS(e->smmu.idr[5]), 6)];
-}
-
 /* The DMA is refused and exactly this event is recorded. */
-static void expect_event(QSmmuEnv *e, QSmmuTestdev *td, uint64_t iova,
-                         uint32_t pasid, uint8_t type, uint32_t sid)
+static void expect_refused(QSmmuEnv *e, uint64_t iova, uint32_t pasid,
+                           uint8_t type)
 {
-    QSmmuTestdevStatus st = qsmmu_testdev_run(td, SMMU_TESTDEV_OP_READ,
+    QSmmuTestdevStatus st = qsmmu_testdev_run(&e->td, SMMU_TESTDEV_OP_READ,
                                               iova, 0, XFER_LEN, pasid);
-    QSMMUEvent ev;
+    bool ssv = pasid & SMMU_TESTDEV_PASID_VALID;
 
     g_assert_cmphex(st.result, !=, 0);
-    g_assert_true(qsmmu_event_pop(&e->smmu, &ev, NULL));
-    g_test_message("event type 0x%x sid 0x%x ssv %d ssid 0x%x", ev.type,
-                   ev.sid, ev.ssv, ev.ssid);
-    g_assert_cmphex(ev.type, ==, type);
-    g_assert_cmphex(ev.sid, ==, sid);
-    g_assert_cmpint(ev.ssv, ==, !!(pasid & SMMU_TESTDEV_PASID_VALID));
-    g_assert_cmphex(ev.ssid, ==,
-                    pasid & SMMU_TESTDEV_PASID_VALID ? pasid & 0xff : 0);
+    qsmmu_expect_event(&e->smmu, &(QSMMUEvent) {
+                           .type = type, .sid = SID, .ssv = ssv,
+                           .ssid = ssv ? pasid & 0xff : 0,
+                       }, 0, NULL);
     qsmmu_assert_no_event(&e->smmu);
 }
 
@@ -94,7 +77,7 @@ static void test_split_reserved(const void *opaque)
     QSmmuEnv e;
     QSmmuXlate x;
 
-    if (!start_ours(&e, "nested", 6, "-device " TYPE_SMMU_TESTDEV
+    if (!start_case(&e, "nested", 6, "-device " TYPE_SMMU_TESTDEV
                     ",addr=" stringify(SLOT2) ".0",
                     "base treats reserved SPLIT values as the next lower")) {
         return;
@@ -120,21 +103,37 @@ typedef enum AlignWhat {
     ALIGN_EVENTQ,
 } AlignWhat;
 
+typedef struct AlignCase {
+    const char *name;
+    AlignWhat what;
+    uint8_t split;          /* STRTAB_BASE_CFG.SPLIT; 0: linear */
+    const char *base_bug;   /* why the base's model fails it: skip there */
+} AlignCase;
+
+#define BASE_UNALIGNED  "base uses STRTAB_BASE and CMDQ_BASE unaligned"
+
+static const AlignCase align_cases[] = {
+    { .name = "strtab-linear", .what = ALIGN_STRTAB_LINEAR,
+      .base_bug = BASE_UNALIGNED },
+    { .name = "strtab-2level", .what = ALIGN_STRTAB_2LEVEL, .split = 6,
+      .base_bug = BASE_UNALIGNED },
+    { .name = "cmdq", .what = ALIGN_CMDQ, .base_bug = BASE_UNALIGNED },
+    { .name = "eventq", .what = ALIGN_EVENTQ },
+};
+
 static void test_align(const void *opaque)
 {
-    AlignWhat what = GPOINTER_TO_UINT(opaque);
+    const AlignCase *c = opaque;
     QSmmuEnv e;
     QSmmuXlate x;
     uint64_t l1;
 
-    if (!start_ours(&e, "nested", what == ALIGN_STRTAB_2LEVEL ? 6 : 0,
-                    NULL, what == ALIGN_EVENTQ ? NULL :
-                    "base uses STRTAB_BASE and CMDQ_BASE unaligned")) {
+    if (!start_case(&e, "nested", c->split, NULL, c->base_bug)) {
         return;
     }
     qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
     qsmmu_xlate_setup(&e, &x);
-    switch (what) {
+    switch (c->what) {
     case ALIGN_STRTAB_LINEAR:
         /* 6.3.24: a linear table is aligned to 64 << LOG2SIZE (16K). */
         qtest_writeq(e.qts, e.smmu.base + QSMMU_STRTAB_BASE,
@@ -174,7 +173,7 @@ static void test_align(const void *opaque)
         x.cd.valid = false;
         qsmmu_xlate_write_cd(&e, &x);
         qsmmu_enable(&e.smmu, true);
-        expect_event(&e, &e.td, x.data_iova, 0, QSMMU_EVT_C_BAD_CD, SID);
+        expect_refused(&e, x.data_iova, 0, QSMMU_EVT_C_BAD_CD);
         qsmmu_env_stop(&e);
         return;
     }
@@ -196,9 +195,7 @@ static void test_block_nt(const void *opaque)
     QPgtable *pt;
     uint64_t d;
 
-    if (!start_ours(&e, "nested", 0, NULL, NULL)) {
-        return;
-    }
+    qsmmu_env_start(&e, "nested", 0, NULL);
     g_assert_cmpuint((e.smmu.idr[3] >> 11) & 3, ==, 2);
     qsmmu_xlate_defaults(&x, config, SID);
     x.leaf_level = 2;
@@ -236,11 +233,14 @@ typedef enum FieldWhat {
 
 typedef struct FieldCase {
     const char *name;
+    /* Set-up */
+    const char *extra;      /* device options */
+    uint8_t config;         /* QSMMU_STE_CFG_* */
+    uint8_t s2_ias;         /* 0: the default */
     FieldWhat what;
-    uint8_t config;
-    uint8_t type;           /* event; 0: the DMA works */
     uint32_t pasid;         /* PASID register of the DMA */
-    const char *extra;
+    /* Expected */
+    uint8_t type;           /* event; 0: the DMA works */
     const char *base_bug;   /* why the base's model fails it: skip there */
 } FieldCase;
 
@@ -250,38 +250,46 @@ typedef struct FieldCase {
 #define BASE_OAS        "base has no oas property"
 #define BASE_PTR        "base fetches from a CD pointer above the OAS"
 
+#define S1      .config = QSMMU_STE_CFG_S1
+#define S2      .config = QSMMU_STE_CFG_S2
+#define NESTED  .config = QSMMU_STE_CFG_NESTED
+
 static const FieldCase field_cases[] = {
-    { "ssid-on-bypass", SSID_ON_BYPASS, QSMMU_STE_CFG_S1,
-      QSMMU_EVT_C_BAD_SUBSTREAMID, PASID(3), NULL, BASE_SSID },
-    { "ssid-on-s2-only", SSID_ON_S2_ONLY, QSMMU_STE_CFG_S2,
-      QSMMU_EVT_C_BAD_SUBSTREAMID, PASID(3), NULL, BASE_SSID },
-    { "ssid-on-abort", SSID_ON_ABORT, QSMMU_STE_CFG_S1, 0, PASID(3) },
-    { "strw-el2-without-hyp", STRW_EL2_NO_HYP, QSMMU_STE_CFG_S1 },
-    { "strw-ignored-nested", STRW_NESTED, QSMMU_STE_CFG_NESTED },
-    { "s1fmt-reserved-linear", S1FMT_RESERVED, QSMMU_STE_CFG_S1,
-      0, 0, NULL, BASE_RESERVED },
-    { "s1dss-reserved-terminate", S1DSS_RESERVED, QSMMU_STE_CFG_S1,
-      QSMMU_EVT_F_STREAM_DISABLED, 0, NULL, BASE_RESERVED },
-    { "cd-a-clear", CD_A_CLEAR, QSMMU_STE_CFG_S1, QSMMU_EVT_C_BAD_CD },
-    { "cd-ha-without-httu", CD_HA, QSMMU_STE_CFG_S1, QSMMU_EVT_C_BAD_CD },
-    { "cd-hd-without-httu", CD_HD, QSMMU_STE_CFG_NESTED,
-      QSMMU_EVT_C_BAD_CD },
-    { "ste-s2ha-without-httu", STE_S2HA, QSMMU_STE_CFG_S2,
-      QSMMU_EVT_C_BAD_STE, 0, NULL, BASE_HTTU },
-    { "ste-s2hd-without-httu", STE_S2HD, QSMMU_STE_CFG_NESTED,
-      QSMMU_EVT_C_BAD_STE, 0, NULL, BASE_HTTU },
-    { "s2sl0-level0-oas40", S2SL0_PA_TOO_SMALL, QSMMU_STE_CFG_S2,
-      QSMMU_EVT_C_BAD_STE, 0, "-global arm-smmuv3.oas=40", BASE_OAS },
-    { "cd-ttb0-above-ips", CD_TTB0_ABOVE_IPS, QSMMU_STE_CFG_S1,
-      QSMMU_EVT_C_BAD_CD },
-    { "nested-cd-ttb0-above-ips", CD_TTB0_ABOVE_IPS, QSMMU_STE_CFG_NESTED,
-      QSMMU_EVT_C_BAD_CD },
-    { "ste-s2ttb-above-s2ps", STE_S2TTB_ABOVE_PS, QSMMU_STE_CFG_S2,
-      QSMMU_EVT_C_BAD_STE },
-    { "s1-ctxptr-above-oas", CTXPTR_ABOVE_OAS, QSMMU_STE_CFG_S1,
-      QSMMU_EVT_C_BAD_STE, 0, NULL, BASE_PTR },
-    { "s1-l2ptr-above-oas", L2PTR_ABOVE_OAS, QSMMU_STE_CFG_S1,
-      QSMMU_EVT_C_BAD_SUBSTREAMID, PASID(1), NULL, BASE_SSID },
+    { .name = "ssid-on-bypass", S1, .what = SSID_ON_BYPASS, .pasid = PASID(3),
+      .type = QSMMU_EVT_C_BAD_SUBSTREAMID, .base_bug = BASE_SSID },
+    { .name = "ssid-on-s2-only", S2, .what = SSID_ON_S2_ONLY, .pasid = PASID(3),
+      .type = QSMMU_EVT_C_BAD_SUBSTREAMID, .base_bug = BASE_SSID },
+    { .name = "ssid-on-abort", S1, .what = SSID_ON_ABORT, .pasid = PASID(3) },
+    { .name = "strw-el2-without-hyp", S1, .what = STRW_EL2_NO_HYP },
+    { .name = "strw-ignored-nested", NESTED, .what = STRW_NESTED },
+    { .name = "s1fmt-reserved-linear", S1, .what = S1FMT_RESERVED,
+      .base_bug = BASE_RESERVED },
+    { .name = "s1dss-reserved-terminate", S1, .what = S1DSS_RESERVED,
+      .type = QSMMU_EVT_F_STREAM_DISABLED, .base_bug = BASE_RESERVED },
+    { .name = "cd-a-clear", S1, .what = CD_A_CLEAR,
+      .type = QSMMU_EVT_C_BAD_CD },
+    { .name = "cd-ha-without-httu", S1, .what = CD_HA,
+      .type = QSMMU_EVT_C_BAD_CD },
+    { .name = "cd-hd-without-httu", NESTED, .what = CD_HD,
+      .type = QSMMU_EVT_C_BAD_CD },
+    { .name = "ste-s2ha-without-httu", S2, .what = STE_S2HA,
+      .type = QSMMU_EVT_C_BAD_STE, .base_bug = BASE_HTTU },
+    { .name = "ste-s2hd-without-httu", NESTED, .what = STE_S2HD,
+      .type = QSMMU_EVT_C_BAD_STE, .base_bug = BASE_HTTU },
+    { .name = "s2sl0-level0-oas40", .extra = "-global arm-smmuv3.oas=40", S2,
+      .s2_ias = 40, .what = S2SL0_PA_TOO_SMALL, .type = QSMMU_EVT_C_BAD_STE,
+      .base_bug = BASE_OAS },
+    { .name = "cd-ttb0-above-ips", S1, .what = CD_TTB0_ABOVE_IPS,
+      .type = QSMMU_EVT_C_BAD_CD },
+    { .name = "nested-cd-ttb0-above-ips", NESTED, .what = CD_TTB0_ABOVE_IPS,
+      .type = QSMMU_EVT_C_BAD_CD },
+    { .name = "ste-s2ttb-above-s2ps", S2, .s2_ias = 40,
+      .what = STE_S2TTB_ABOVE_PS, .type = QSMMU_EVT_C_BAD_STE },
+    { .name = "s1-ctxptr-above-oas", S1, .what = CTXPTR_ABOVE_OAS,
+      .type = QSMMU_EVT_C_BAD_STE, .base_bug = BASE_PTR },
+    { .name = "s1-l2ptr-above-oas", S1, .what = L2PTR_ABOVE_OAS,
+      .pasid = PASID(1), .type = QSMMU_EVT_C_BAD_SUBSTREAMID,
+      .base_bug = BASE_SSID },
 };
 
 static void test_field(const void *opaque)
@@ -292,16 +300,14 @@ static void test_field(const void *opaque)
     uint64_t ste[8], cd[8];
     bool rewrite_ste = true, rewrite_cd = false;
 
-    if (!start_ours(&e, "nested", 0, c->extra, c->base_bug)) {
+    if (!start_case(&e, "nested", 0, c->extra, c->base_bug)) {
         return;
     }
     if (c->pasid) {
         qsmmu_testdev_enable_pasid(&e.td, e.qts);
     }
     qsmmu_xlate_defaults(&x, c->config, SID);
-    if (c->what == S2SL0_PA_TOO_SMALL || c->what == STE_S2TTB_ABOVE_PS) {
-        x.s2_ias = 40;
-    }
+    x.s2_ias = c->s2_ias ?: x.s2_ias;
     qsmmu_xlate_setup(&e, &x);
     if (c->config & 1) {
         qsmmu_cd_build(&x.cd, cd);
@@ -361,7 +367,7 @@ static void test_field(const void *opaque)
          * Arm ARM's S2InvalidSL rejects 4K level 0 when the PA size
          * (the SMMU's OAS) is below 44 bits.
          */
-        g_assert_cmpuint(oas_bits(&e), ==, 40);
+        g_assert_cmpuint(qsmmu_oas_bits(e.smmu.idr[5]), ==, 40);
         x.ste.s2_sl0 = 2;
         qsmmu_ste_build(&x.ste, ste);
         break;
@@ -380,7 +386,7 @@ static void test_field(const void *opaque)
         break;
     case CTXPTR_ABOVE_OAS:
         /* IHI 0070 3.4.3 (1): a PA above the OAS gives C_BAD_STE. */
-        x.ste.s1_ctx_ptr = 1ULL << oas_bits(&e);
+        x.ste.s1_ctx_ptr = 1ULL << qsmmu_oas_bits(e.smmu.idr[5]);
         qsmmu_ste_build(&x.ste, ste);
         break;
     case L2PTR_ABOVE_OAS:
@@ -389,7 +395,8 @@ static void test_field(const void *opaque)
         x.ste.s1_fmt = 1;
         x.ste.s1_dss = 2;
         qsmmu_ste_build(&x.ste, ste);
-        qtest_writeq(e.qts, x.cd_pa, (1ULL << oas_bits(&e)) | 1);
+        qtest_writeq(e.qts, x.cd_pa,
+                     (1ULL << qsmmu_oas_bits(e.smmu.idr[5])) | 1);
         break;
     }
     if (rewrite_cd) {
@@ -402,7 +409,7 @@ static void test_field(const void *opaque)
     qsmmu_enable(&e.smmu, true);
 
     if (c->type) {
-        expect_event(&e, &e.td, x.data_iova, c->pasid, c->type, SID);
+        expect_refused(&e, x.data_iova, c->pasid, c->type);
     } else if (c->pasid) {
         /* Config 0b000: "Report abort to device, no event recorded". */
         g_assert_cmphex(qsmmu_testdev_run(&e.td, SMMU_TESTDEV_OP_READ,
@@ -417,16 +424,6 @@ static void test_field(const void *opaque)
 
 int main(int argc, char **argv)
 {
-    static const struct {
-        const char *name;
-        AlignWhat what;
-    } align_cases[] = {
-        { "strtab-linear", ALIGN_STRTAB_LINEAR },
-        { "strtab-2level", ALIGN_STRTAB_2LEVEL },
-        { "cmdq", ALIGN_CMDQ },
-        { "eventq", ALIGN_EVENTQ },
-    };
-
     g_test_init(&argc, &argv, NULL);
     qtest_add_data_func("/smmuv3/config/split-reserved/9",
                         GUINT_TO_POINTER(9), test_split_reserved);
@@ -436,8 +433,7 @@ int main(int argc, char **argv)
         g_autofree char *path = g_strdup_printf("/smmuv3/config/align/%s",
                                                 align_cases[i].name);
 
-        qtest_add_data_func(path, GUINT_TO_POINTER(align_cases[i].what),
-                            test_align);
+        qtest_add_data_func(path, &align_cases[i], test_align);
     }
     qtest_add_data_func("/smmuv3/config/bbml2/s1-block-nt",
                         GUINT_TO_POINTER(QSMMU_STE_CFG_S1), test_block_nt);

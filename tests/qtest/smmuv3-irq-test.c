@@ -18,13 +18,7 @@
 #define SID             QSMMU_TESTDEV_SID
 #define XFER_LEN        0x100
 
-/* Registers this file needs beyond libqos (IHI 0070 6.2) */
-#define IRQ_CTRL            0x50
-#define IRQ_CTRLACK         0x54
-#define GERROR_IRQ_CFG0     0x68
-#define GERROR_IRQ_CFG1     0x70
-#define EVENTQ_IRQ_CFG0     0xb0
-#define EVENTQ_IRQ_CFG1     0xb8
+/* Register fields this file needs beyond libqos (IHI 0070 6.3) */
 #define IRQ_CTRL_GERROR     (1u << 0)
 #define IRQ_CTRL_EVENTQ     (1u << 2)
 #define IDR0_MSI            (1u << 13)
@@ -128,7 +122,6 @@ static void test_event(const void *opaque)
     bool with_msi = GPOINTER_TO_INT(opaque);
     QSmmuEnv e;
     QSmmuXlate x;
-    QSMMUEvent ev;
     uint64_t msi = 0;
 
     env_start(&e);
@@ -139,11 +132,11 @@ static void test_event(const void *opaque)
     }
     if (with_msi) {
         msi = qsmmu_env_alloc(&e, 4, 4);
-        qtest_writeq(e.qts, e.smmu.base + EVENTQ_IRQ_CFG0, msi);
-        wr(&e, EVENTQ_IRQ_CFG1, 0xe0e0e0e1);
+        qtest_writeq(e.qts, e.smmu.base + QSMMU_EVENTQ_IRQ_CFG0, msi);
+        wr(&e, QSMMU_EVENTQ_IRQ_CFG1, 0xe0e0e0e1);
     }
-    wr(&e, IRQ_CTRL, IRQ_CTRL_EVENTQ);
-    g_assert_cmphex(rd(&e, IRQ_CTRLACK), ==, IRQ_CTRL_EVENTQ);
+    wr(&e, QSMMU_IRQ_CTRL, IRQ_CTRL_EVENTQ);
+    g_assert_cmphex(rd(&e, QSMMU_IRQ_CTRLACK), ==, IRQ_CTRL_EVENTQ);
     qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
     qsmmu_xlate_setup(&e, &x);
     qpt_set_entry(&x.pt1, x.data_iova, x.leaf_level, 0);
@@ -151,8 +144,9 @@ static void test_event(const void *opaque)
 
     g_assert_false(gic_pulsed(&e, LINE_EVTQ));
     g_assert_false(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
-    g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
-    g_assert_cmphex(ev.type, ==, QSMMU_EVT_F_TRANSLATION);
+    qsmmu_expect_event(&e.smmu, &(QSMMUEvent) {
+                           .type = QSMMU_EVT_F_TRANSLATION, .sid = SID,
+                       }, 0, NULL);
     g_assert_true(gic_pulsed(&e, LINE_EVTQ));
     if (with_msi) {
         g_assert_cmphex(qtest_readl(e.qts, msi), ==, 0xe0e0e0e1);
@@ -177,11 +171,11 @@ static void test_gerror(const void *opaque)
     }
     if (with_msi) {
         msi = qsmmu_env_alloc(&e, 4, 4);
-        qtest_writeq(e.qts, e.smmu.base + GERROR_IRQ_CFG0, msi);
-        wr(&e, GERROR_IRQ_CFG1, 0x6e6e6e61);
+        qtest_writeq(e.qts, e.smmu.base + QSMMU_GERROR_IRQ_CFG0, msi);
+        wr(&e, QSMMU_GERROR_IRQ_CFG1, 0x6e6e6e61);
     }
-    wr(&e, IRQ_CTRL, IRQ_CTRL_GERROR);
-    g_assert_cmphex(rd(&e, IRQ_CTRLACK), ==, IRQ_CTRL_GERROR);
+    wr(&e, QSMMU_IRQ_CTRL, IRQ_CTRL_GERROR);
+    g_assert_cmphex(rd(&e, QSMMU_IRQ_CTRLACK), ==, IRQ_CTRL_GERROR);
 
     g_assert_false(gic_pulsed(&e, LINE_GERROR));
     qsmmu_cmd_push_raw(&e.smmu, bad);

@@ -55,24 +55,30 @@ typedef enum What {
 
 typedef struct MmioCase {
     const char *name;
+    uint8_t split;          /* STRTAB_BASE_CFG.SPLIT; 0: linear */
+    uint8_t config;         /* STE.Config; 0: stage 1 */
     What what;
     Where where;
 } MmioCase;
 
 static const MmioCase cases[] = {
-    { "strtab-on-smmu-regs", STRTAB, SMMU_REGS },
-    { "strtab-on-gpio-regs", STRTAB, GPIO_REGS },
-    { "strtab-on-testdev-regs", STRTAB, TESTDEV_REGS },
-    { "l1std-on-smmu-regs", L1STD, SMMU_REGS },
-    { "cd-on-smmu-regs", CD, SMMU_REGS },
-    { "cd-on-gpio-regs", CD, GPIO_REGS },
-    { "s1-table-on-smmu-regs", S1_TABLE, SMMU_REGS },
-    { "s1-table-on-gpio-regs", S1_TABLE, GPIO_REGS },
-    { "s2-table-on-smmu-regs", S2_TABLE, SMMU_REGS },
-    { "eventq-on-smmu-regs", EVENTQ, SMMU_REGS },
-    { "eventq-on-testdev-regs", EVENTQ, TESTDEV_REGS },
-    { "cmdq-on-smmu-regs", CMDQ, SMMU_REGS },
-    { "cmdq-on-gpio-regs", CMDQ, GPIO_REGS },
+    { .name = "strtab-on-smmu-regs", .what = STRTAB, .where = SMMU_REGS },
+    { .name = "strtab-on-gpio-regs", .what = STRTAB, .where = GPIO_REGS },
+    { .name = "strtab-on-testdev-regs", .what = STRTAB,
+      .where = TESTDEV_REGS },
+    { .name = "l1std-on-smmu-regs", .split = 6, .what = L1STD,
+      .where = SMMU_REGS },
+    { .name = "cd-on-smmu-regs", .what = CD, .where = SMMU_REGS },
+    { .name = "cd-on-gpio-regs", .what = CD, .where = GPIO_REGS },
+    { .name = "s1-table-on-smmu-regs", .what = S1_TABLE, .where = SMMU_REGS },
+    { .name = "s1-table-on-gpio-regs", .what = S1_TABLE, .where = GPIO_REGS },
+    { .name = "s2-table-on-smmu-regs", .config = QSMMU_STE_CFG_S2,
+      .what = S2_TABLE, .where = SMMU_REGS },
+    { .name = "eventq-on-smmu-regs", .what = EVENTQ, .where = SMMU_REGS },
+    { .name = "eventq-on-testdev-regs", .what = EVENTQ,
+      .where = TESTDEV_REGS },
+    { .name = "cmdq-on-smmu-regs", .what = CMDQ, .where = SMMU_REGS },
+    { .name = "cmdq-on-gpio-regs", .what = CMDQ, .where = GPIO_REGS },
 };
 
 static uint32_t rd(QSmmuEnv *e, uint32_t off)
@@ -117,15 +123,12 @@ static void check_still_works(QSmmuEnv *e, QSmmuXlate *x, bool translates)
 }
 
 /* The DMA is refused with one event of @type; returns its raw record. */
-static void expect_event(QSmmuEnv *e, QSmmuXlate *x, uint8_t type,
-                         uint32_t raw[8])
+static void expect_refused(QSmmuEnv *e, QSmmuXlate *x, uint8_t type,
+                           uint32_t raw[8])
 {
-    QSMMUEvent ev;
-
     g_assert_false(qsmmu_testdev_dma_read(&e->td, x->data_iova, XFER_LEN));
-    g_assert_true(qsmmu_event_pop(&e->smmu, &ev, raw));
-    g_assert_cmphex(ev.type, ==, type);
-    g_assert_cmphex(ev.sid, ==, SID);
+    qsmmu_expect_event(&e->smmu, &(QSMMUEvent) { .type = type, .sid = SID },
+                       0, raw);
     qsmmu_assert_no_event(&e->smmu);
 }
 
@@ -137,16 +140,14 @@ static void test_mmio(const void *opaque)
     uint32_t raw[8];
     uint64_t mmio, at;
 
-    qsmmu_env_start(&e, "nested", c->what == L1STD ? 6 : 0, NULL);
-    if (qsmmu_is_base_model(e.qts)) {
-        g_test_skip("the base's model reads and writes its structures on "
-                    "device registers like memory");
+    qsmmu_env_start(&e, "nested", c->split, NULL);
+    if (qsmmu_skip_on_base("the base's model reads and writes its "
+                           "structures on device registers like memory")) {
         qsmmu_env_stop(&e);
         return;
     }
     mmio = mmio_addr(&e, c->where);
-    qsmmu_xlate_defaults(&x, c->what == S2_TABLE ? QSMMU_STE_CFG_S2
-                                                 : QSMMU_STE_CFG_S1, SID);
+    qsmmu_xlate_defaults(&x, c->config ?: QSMMU_STE_CFG_S1, SID);
     qsmmu_xlate_setup(&e, &x);
 
     switch (c->what) {
@@ -154,7 +155,7 @@ static void test_mmio(const void *opaque)
     case L1STD:
         qtest_writeq(e.qts, e.smmu.base + QSMMU_STRTAB_BASE, mmio);
         qsmmu_enable(&e.smmu, true);
-        expect_event(&e, &x, QSMMU_EVT_F_STE_FETCH, raw);
+        expect_refused(&e, &x, QSMMU_EVT_F_STE_FETCH, raw);
         /* The STE of SID, or the L1STD of its group (index 0) */
         at = c->what == STRTAB ? mmio + 64 * SID : mmio;
         g_assert_cmphex(record_fetch_addr(raw, CFG_FETCH_ADDR_DW), ==, at);
@@ -164,7 +165,7 @@ static void test_mmio(const void *opaque)
         x.ste.s1_ctx_ptr = mmio;
         qsmmu_xlate_write_ste(&e, &x);
         qsmmu_enable(&e.smmu, true);
-        expect_event(&e, &x, QSMMU_EVT_F_CD_FETCH, raw);
+        expect_refused(&e, &x, QSMMU_EVT_F_CD_FETCH, raw);
         g_assert_cmphex(record_fetch_addr(raw, CFG_FETCH_ADDR_DW), ==, mmio);
         check_still_works(&e, &x, false);
         break;
@@ -172,7 +173,7 @@ static void test_mmio(const void *opaque)
         x.cd.ttb0 = mmio;
         qsmmu_xlate_write_cd(&e, &x);
         qsmmu_enable(&e.smmu, true);
-        expect_event(&e, &x, QSMMU_EVT_F_WALK_EABT, raw);
+        expect_refused(&e, &x, QSMMU_EVT_F_WALK_EABT, raw);
         /* The level-0 descriptor the IOVA selects: 4K granule, 48 bits */
         at = mmio + 8 * ((x.data_iova >> 39) & 0x1ff);
         g_assert_cmphex(record_fetch_addr(raw, 3), ==, at);
@@ -182,7 +183,7 @@ static void test_mmio(const void *opaque)
         x.ste.s2_ttb = mmio;
         qsmmu_xlate_write_ste(&e, &x);
         qsmmu_enable(&e.smmu, true);
-        expect_event(&e, &x, QSMMU_EVT_F_WALK_EABT, raw);
+        expect_refused(&e, &x, QSMMU_EVT_F_WALK_EABT, raw);
         /* Somewhere in the (up to 16 concatenated) start tables */
         at = record_fetch_addr(raw, 3);
         g_assert_cmphex(at, >=, mmio);

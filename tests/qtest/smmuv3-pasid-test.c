@@ -107,7 +107,6 @@ static void test_select_cd(void)
 static void test_bad_substream(void)
 {
     PasidRig r;
-    QSMMUEvent ev;
 
     rig_start(&r, S1DSS_SSID0);
     if (skip_without_substreams(&r)) {
@@ -115,11 +114,10 @@ static void test_bad_substream(void)
     }
     /* IHI 0070 7.3 C_BAD_SUBSTREAMID: SSID beyond 2^S1CDMax. */
     g_assert_cmphex(rig_read(&r, PASID(5)).result, !=, 0);
-    g_assert_true(qsmmu_event_pop(&r.e.smmu, &ev, NULL));
-    g_assert_cmphex(ev.type, ==, QSMMU_EVT_C_BAD_SUBSTREAMID);
-    g_assert_cmphex(ev.sid, ==, SID);
-    g_assert_true(ev.ssv);
-    g_assert_cmphex(ev.ssid, ==, 5);
+    qsmmu_expect_event(&r.e.smmu, &(QSMMUEvent) {
+                           .type = QSMMU_EVT_C_BAD_SUBSTREAMID, .sid = SID,
+                           .ssv = true, .ssid = 5,
+                       }, 0, NULL);
     qsmmu_assert_no_event(&r.e.smmu);
     qsmmu_env_stop(&r.e);
 }
@@ -127,7 +125,6 @@ static void test_bad_substream(void)
 static void test_dss_terminate(void)
 {
     PasidRig r;
-    QSMMUEvent ev;
 
     rig_start(&r, S1DSS_TERMINATE);
     if (skip_without_substreams(&r)) {
@@ -136,10 +133,9 @@ static void test_dss_terminate(void)
     expect_cd(&r, PASID(2), 2);
     /* IHI 0070 5.2: S1DSS 0b00 aborts untagged traffic, F_STREAM_DISABLED. */
     g_assert_cmphex(rig_read(&r, 0).result, !=, 0);
-    g_assert_true(qsmmu_event_pop(&r.e.smmu, &ev, NULL));
-    g_assert_cmphex(ev.type, ==, QSMMU_EVT_F_STREAM_DISABLED);
-    g_assert_cmphex(ev.sid, ==, SID);
-    g_assert_false(ev.ssv);
+    qsmmu_expect_event(&r.e.smmu, &(QSMMUEvent) {
+                           .type = QSMMU_EVT_F_STREAM_DISABLED, .sid = SID,
+                       }, 0, NULL);
     qsmmu_assert_no_event(&r.e.smmu);
     qsmmu_env_stop(&r.e);
 }

@@ -22,22 +22,6 @@
 #define MEMATTR_MASK    (0xfULL << MEMATTR_SHIFT)
 #define BASE_SKIP       "the base's model has no SMMU_IDR3.FWB"
 
-static bool start_ours(QSmmuEnv *e, const char *stage, const char *extra)
-{
-    qsmmu_env_start(e, stage, 0, NULL);
-    if (qsmmu_is_base_model(e->qts)) {
-        g_test_skip(BASE_SKIP);
-        qsmmu_env_stop(e);
-        return false;
-    }
-    if (extra) {
-        /* Our own properties are only known once the base is ruled out */
-        qsmmu_env_stop(e);
-        qsmmu_env_start(e, stage, 0, extra);
-    }
-    return true;
-}
-
 typedef struct IdrCase {
     const char *stage;
     const char *extra;
@@ -45,11 +29,12 @@ typedef struct IdrCase {
 } IdrCase;
 
 static const IdrCase idr_cases[] = {
-    { "nested", NULL, true },
-    { "2", NULL, true },
+    { .stage = "nested", .fwb = true },
+    { .stage = "2", .fwb = true },
     /* without stage 2 there is no stage-2 attribute to force */
-    { "1", NULL, false },
-    { "nested", "-global arm-smmuv3.s2fwb=off", false },
+    { .stage = "1", .fwb = false },
+    { .stage = "nested", .extra = "-global arm-smmuv3.s2fwb=off",
+      .fwb = false },
 };
 
 static void test_idr(const void *opaque)
@@ -57,7 +42,7 @@ static void test_idr(const void *opaque)
     const IdrCase *c = opaque;
     QSmmuEnv e;
 
-    if (!start_ours(&e, c->stage, c->extra)) {
+    if (!qsmmu_env_start_ours(&e, c->stage, c->extra, BASE_SKIP)) {
         return;
     }
     g_assert_cmpuint(!!(e.smmu.idr[3] & QSMMU_IDR3_FWB), ==, c->fwb);
@@ -75,18 +60,22 @@ typedef struct WalkCase {
 
 static const WalkCase walk_cases[] = {
     /* 0b1000: Normal (outer write-through) without FWB, Device with it */
-    { "normal-without-fwb", NULL, false, true, 0x8, false },
-    { "device-with-fwb", NULL, true, true, 0x8, true },
+    { .name = "normal-without-fwb", .s2ptw = true, .memattr = 0x8 },
+    { .name = "device-with-fwb", .s2fwb = true, .s2ptw = true,
+      .memattr = 0x8, .faults = true },
     /* 0b0111 with FWB: the stage-1 attributes (Normal for walks) stand */
-    { "as-stage1-with-fwb", NULL, true, true, 0x7, false },
+    { .name = "as-stage1-with-fwb", .s2fwb = true, .s2ptw = true,
+      .memattr = 0x7 },
     /* 0b0101: Normal non-cacheable either way */
-    { "normal-nc-with-fwb", NULL, true, true, 0x5, false },
-    { "device-without-fwb", NULL, false, true, 0x1, true },
+    { .name = "normal-nc-with-fwb", .s2fwb = true, .s2ptw = true,
+      .memattr = 0x5 },
+    { .name = "device-without-fwb", .s2ptw = true, .memattr = 0x1,
+      .faults = true },
     /* S2PTW clear: the memory type of a walk is never checked */
-    { "device-without-ptw", NULL, true, false, 0x8, false },
+    { .name = "device-without-ptw", .s2fwb = true, .memattr = 0x8 },
     /* SMMU_IDR3.FWB == 0: STE.S2FWB is RES0, so 0b1000 stays Normal */
-    { "s2fwb-res0-when-off", "-global arm-smmuv3.s2fwb=off",
-      true, true, 0x8, false },
+    { .name = "s2fwb-res0-when-off", .extra = "-global arm-smmuv3.s2fwb=off",
+      .s2fwb = true, .s2ptw = true, .memattr = 0x8 },
 };
 
 static void test_walk(const void *opaque)
@@ -94,10 +83,9 @@ static void test_walk(const void *opaque)
     const WalkCase *c = opaque;
     QSmmuEnv e;
     QSmmuXlate x;
-    QSMMUEvent ev;
     uint64_t root_ipa, slot, desc;
 
-    if (!start_ours(&e, "nested", c->extra)) {
+    if (!qsmmu_env_start_ours(&e, "nested", c->extra, BASE_SKIP)) {
         return;
     }
     qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_NESTED, SID);
@@ -122,14 +110,13 @@ static void test_walk(const void *opaque)
         return;
     }
     g_assert_false(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
-    g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
-    g_assert_cmphex(ev.type, ==, QSMMU_EVT_F_PERMISSION);
-    g_assert_cmphex(ev.sid, ==, SID);
-    g_assert_true(ev.s2);
-    g_assert_cmpuint(ev.class, ==, QSMMU_CLASS_TT);
-    g_assert_true(ev.rnw);
-    g_assert_cmphex(ev.input_addr, ==, x.data_iova);
-    g_assert_cmphex(ev.ipa, ==, root_ipa & ~0xfffULL);
+    qsmmu_expect_event(&e.smmu, &(QSMMUEvent) {
+                           .type = QSMMU_EVT_F_PERMISSION, .sid = SID,
+                           .s2 = true, .class = QSMMU_CLASS_TT, .rnw = true,
+                           .input_addr = x.data_iova, .ipa = root_ipa,
+                       },
+                       QSMMU_EV_S2 | QSMMU_EV_CLASS | QSMMU_EV_RNW |
+                       QSMMU_EV_INPUT_ADDR | QSMMU_EV_IPA, NULL);
     qsmmu_assert_no_event(&e.smmu);
     qsmmu_env_stop(&e);
 }

@@ -12,7 +12,6 @@
 #include "qemu/osdep.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
-#include "qobject/qlist.h"
 #include "libqos/smmu-xlate.h"
 
 #define SID             QSMMU_TESTDEV_SID
@@ -28,29 +27,6 @@ typedef struct TlbEnv {
 typedef struct TlbCounters {
     int64_t hits, misses, evictions, invalidated, used;
 } TlbCounters;
-
-/* The arm-smmuv3 among /machine/unattached's children */
-static char *smmu_qom_path(QTestState *qts)
-{
-    QDict *resp = qtest_qmp(qts, "{ 'execute': 'qom-list', 'arguments': "
-                            "{ 'path': '/machine/unattached' } }");
-    QList *props = qdict_get_qlist(resp, "return");
-    char *path = NULL;
-    QListEntry *ent;
-
-    QLIST_FOREACH_ENTRY(props, ent) {
-        QDict *p = qobject_to(QDict, qlist_entry_obj(ent));
-
-        if (!strcmp(qdict_get_str(p, "type"), "child<arm-smmuv3>")) {
-            path = g_strdup_printf("/machine/unattached/%s",
-                                   qdict_get_str(p, "name"));
-            break;
-        }
-    }
-    qobject_unref(resp);
-    g_assert_nonnull(path);
-    return path;
-}
 
 static int64_t qom_int(TlbEnv *t, const char *prop)
 {
@@ -77,18 +53,12 @@ static void counters(TlbEnv *t, TlbCounters *c)
 /* Start, set up config with 4K pages over the data, enable; false: skip */
 static bool tlb_start(TlbEnv *t, uint8_t config, const char *extra)
 {
-    qsmmu_env_start(&t->e, "nested", 0, NULL);
-    if (qsmmu_is_base_model(t->e.qts)) {
-        g_test_skip("the base's model has no tlb-* counters");
-        qsmmu_env_stop(&t->e);
+    if (!qsmmu_env_start_ours(&t->e, "nested", extra,
+                              "the base's model has no tlb-* counters")) {
         return false;
     }
-    if (extra) {
-        /* The base would refuse our properties: restart only now */
-        qsmmu_env_stop(&t->e);
-        qsmmu_env_start(&t->e, "nested", 0, extra);
-    }
-    t->path = smmu_qom_path(t->e.qts);
+    t->path = qsmmu_qom_path(t->e.qts);
+    g_assert_nonnull(t->path);
     qsmmu_xlate_defaults(&t->x, config, SID);
     qsmmu_xlate_setup(&t->e, &t->x);
     qsmmu_enable(&t->e.smmu, true);

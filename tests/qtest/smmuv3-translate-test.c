@@ -8,7 +8,7 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
-#include "libqos/smmu-testdev.h"
+#include "libqos/smmu-env.h"
 #include "libqos/smmu-xlate.h"
 
 #define SID             QSMMU_TESTDEV_SID
@@ -23,47 +23,56 @@ typedef struct XlateCase {
     uint8_t config;             /* QSMMU_STE_CFG_S1/S2/NESTED */
     uint8_t s1_gran, s1_ias;
     uint8_t s2_gran, s2_ias;
-    int leaf_level;             /* of the stage that maps the data */
+    int leaf;                   /* level of the leaf mapping the data */
 } XlateCase;
+
+#define S1      .config = QSMMU_STE_CFG_S1
+#define S2      .config = QSMMU_STE_CFG_S2
+#define NESTED  .config = QSMMU_STE_CFG_NESTED
 
 static const XlateCase xlate_cases[] = {
     /* Stage 1: start levels follow from T0SZ (Arm ARM D8.2.5). */
-    { "s1/4k/sl0/page",  QSMMU_STE_CFG_S1, 12, 48, 0, 0, 3 },
-    { "s1/4k/sl1/page",  QSMMU_STE_CFG_S1, 12, 39, 0, 0, 3 },
-    { "s1/4k/sl2/page",  QSMMU_STE_CFG_S1, 12, 30, 0, 0, 3 },
-    { "s1/4k/block1g",   QSMMU_STE_CFG_S1, 12, 39, 0, 0, 1 },
-    { "s1/4k/block2m",   QSMMU_STE_CFG_S1, 12, 48, 0, 0, 2 },
-    { "s1/16k/sl0/page", QSMMU_STE_CFG_S1, 14, 48, 0, 0, 3 },
-    { "s1/16k/sl1/page", QSMMU_STE_CFG_S1, 14, 47, 0, 0, 3 },
-    { "s1/16k/sl2/page", QSMMU_STE_CFG_S1, 14, 36, 0, 0, 3 },
-    { "s1/16k/sl3/page", QSMMU_STE_CFG_S1, 14, 25, 0, 0, 3 },
-    { "s1/16k/block32m", QSMMU_STE_CFG_S1, 14, 36, 0, 0, 2 },
-    { "s1/64k/sl1/page", QSMMU_STE_CFG_S1, 16, 48, 0, 0, 3 },
-    { "s1/64k/sl2/page", QSMMU_STE_CFG_S1, 16, 42, 0, 0, 3 },
-    { "s1/64k/sl3/page", QSMMU_STE_CFG_S1, 16, 29, 0, 0, 3 },
-    { "s1/64k/block512m", QSMMU_STE_CFG_S1, 16, 42, 0, 0, 2 },
+    { .name = "s1/4k/sl0/page", S1, .s1_gran = 12, .s1_ias = 48, .leaf = 3 },
+    { .name = "s1/4k/sl1/page", S1, .s1_gran = 12, .s1_ias = 39, .leaf = 3 },
+    { .name = "s1/4k/sl2/page", S1, .s1_gran = 12, .s1_ias = 30, .leaf = 3 },
+    { .name = "s1/4k/block1g", S1, .s1_gran = 12, .s1_ias = 39, .leaf = 1 },
+    { .name = "s1/4k/block2m", S1, .s1_gran = 12, .s1_ias = 48, .leaf = 2 },
+    { .name = "s1/16k/sl0/page", S1, .s1_gran = 14, .s1_ias = 48, .leaf = 3 },
+    { .name = "s1/16k/sl1/page", S1, .s1_gran = 14, .s1_ias = 47, .leaf = 3 },
+    { .name = "s1/16k/sl2/page", S1, .s1_gran = 14, .s1_ias = 36, .leaf = 3 },
+    { .name = "s1/16k/sl3/page", S1, .s1_gran = 14, .s1_ias = 25, .leaf = 3 },
+    { .name = "s1/16k/block32m", S1, .s1_gran = 14, .s1_ias = 36, .leaf = 2 },
+    { .name = "s1/64k/sl1/page", S1, .s1_gran = 16, .s1_ias = 48, .leaf = 3 },
+    { .name = "s1/64k/sl2/page", S1, .s1_gran = 16, .s1_ias = 42, .leaf = 3 },
+    { .name = "s1/64k/sl3/page", S1, .s1_gran = 16, .s1_ias = 29, .leaf = 3 },
+    { .name = "s1/64k/block512m", S1, .s1_gran = 16, .s1_ias = 42, .leaf = 2 },
     /* Stage 2: start levels from S2SL0, IAS bounded by OAS (44). */
-    { "s2/4k/sl0/page",  QSMMU_STE_CFG_S2, 0, 0, 12, 44, 3 },
-    { "s2/4k/sl1/page",  QSMMU_STE_CFG_S2, 0, 0, 12, 39, 3 },
-    { "s2/4k/sl2/page",  QSMMU_STE_CFG_S2, 0, 0, 12, 30, 3 },
-    { "s2/4k/block1g",   QSMMU_STE_CFG_S2, 0, 0, 12, 39, 1 },
-    { "s2/4k/block2m",   QSMMU_STE_CFG_S2, 0, 0, 12, 44, 2 },
-    { "s2/16k/sl1/page", QSMMU_STE_CFG_S2, 0, 0, 14, 44, 3 },
-    { "s2/16k/sl2/page", QSMMU_STE_CFG_S2, 0, 0, 14, 36, 3 },
-    { "s2/16k/sl3/page", QSMMU_STE_CFG_S2, 0, 0, 14, 25, 3 },
-    { "s2/16k/block32m", QSMMU_STE_CFG_S2, 0, 0, 14, 36, 2 },
-    { "s2/64k/sl1/page", QSMMU_STE_CFG_S2, 0, 0, 16, 44, 3 },
-    { "s2/64k/sl2/page", QSMMU_STE_CFG_S2, 0, 0, 16, 42, 3 },
-    { "s2/64k/sl3/page", QSMMU_STE_CFG_S2, 0, 0, 16, 29, 3 },
-    { "s2/64k/block512m", QSMMU_STE_CFG_S2, 0, 0, 16, 42, 2 },
+    { .name = "s2/4k/sl0/page", S2, .s2_gran = 12, .s2_ias = 44, .leaf = 3 },
+    { .name = "s2/4k/sl1/page", S2, .s2_gran = 12, .s2_ias = 39, .leaf = 3 },
+    { .name = "s2/4k/sl2/page", S2, .s2_gran = 12, .s2_ias = 30, .leaf = 3 },
+    { .name = "s2/4k/block1g", S2, .s2_gran = 12, .s2_ias = 39, .leaf = 1 },
+    { .name = "s2/4k/block2m", S2, .s2_gran = 12, .s2_ias = 44, .leaf = 2 },
+    { .name = "s2/16k/sl1/page", S2, .s2_gran = 14, .s2_ias = 44, .leaf = 3 },
+    { .name = "s2/16k/sl2/page", S2, .s2_gran = 14, .s2_ias = 36, .leaf = 3 },
+    { .name = "s2/16k/sl3/page", S2, .s2_gran = 14, .s2_ias = 25, .leaf = 3 },
+    { .name = "s2/16k/block32m", S2, .s2_gran = 14, .s2_ias = 36, .leaf = 2 },
+    { .name = "s2/64k/sl1/page", S2, .s2_gran = 16, .s2_ias = 44, .leaf = 3 },
+    { .name = "s2/64k/sl2/page", S2, .s2_gran = 16, .s2_ias = 42, .leaf = 3 },
+    { .name = "s2/64k/sl3/page", S2, .s2_gran = 16, .s2_ias = 29, .leaf = 3 },
+    { .name = "s2/64k/block512m", S2, .s2_gran = 16, .s2_ias = 42, .leaf = 2 },
     /* Nested: CD and stage-1 tables live at IPAs stage 2 moves. */
-    { "nested/4k-4k",    QSMMU_STE_CFG_NESTED, 12, 48, 12, NESTED_IAS, 3 },
-    { "nested/16k-16k",  QSMMU_STE_CFG_NESTED, 14, 47, 14, NESTED_IAS, 3 },
-    { "nested/64k-64k",  QSMMU_STE_CFG_NESTED, 16, 48, 16, NESTED_IAS, 3 },
-    { "nested/4k-64k",   QSMMU_STE_CFG_NESTED, 12, 39, 16, NESTED_IAS, 3 },
-    { "nested/64k-4k",   QSMMU_STE_CFG_NESTED, 16, 42, 12, NESTED_IAS, 3 },
-    { "nested/16k-4k/block", QSMMU_STE_CFG_NESTED, 14, 36, 12, NESTED_IAS,
-      2 },
+    { .name = "nested/4k-4k", NESTED, .s1_gran = 12, .s1_ias = 48,
+      .s2_gran = 12, .s2_ias = NESTED_IAS, .leaf = 3 },
+    { .name = "nested/16k-16k", NESTED, .s1_gran = 14, .s1_ias = 47,
+      .s2_gran = 14, .s2_ias = NESTED_IAS, .leaf = 3 },
+    { .name = "nested/64k-64k", NESTED, .s1_gran = 16, .s1_ias = 48,
+      .s2_gran = 16, .s2_ias = NESTED_IAS, .leaf = 3 },
+    { .name = "nested/4k-64k", NESTED, .s1_gran = 12, .s1_ias = 39,
+      .s2_gran = 16, .s2_ias = NESTED_IAS, .leaf = 3 },
+    { .name = "nested/64k-4k", NESTED, .s1_gran = 16, .s1_ias = 42,
+      .s2_gran = 12, .s2_ias = NESTED_IAS, .leaf = 3 },
+    { .name = "nested/16k-4k/block", NESTED, .s1_gran = 14, .s1_ias = 36,
+      .s2_gran = 12, .s2_ias = NESTED_IAS, .leaf = 2 },
 };
 
 static void check_transfers(QSmmuEnv *e, uint64_t iova, uint64_t pa)
@@ -113,7 +122,7 @@ static void run_xlate(const XlateCase *c, uint8_t split)
     x.s1_ias = c->s1_ias;
     x.s2_gran = c->s2_gran;
     x.s2_ias = c->s2_ias;
-    x.leaf_level = c->leaf_level;
+    x.leaf_level = c->leaf;
     qsmmu_xlate_setup(&e, &x);
     qsmmu_enable(&e.smmu, true);
 

@@ -10,50 +10,9 @@
 
 #include "qemu/osdep.h"
 #include "libqtest.h"
-#include "qobject/qdict.h"
-#include "qobject/qlist.h"
-#include "libqos/smmuv3.h"
+#include "libqos/smmu-env.h"
 
-#define SMMU_IDR0   0x00
-#define SMMU_IDR5   0x14
-
-/* IDR5.OAS and ID_AA64MMFR0.PARANGE share one encoding (IHI 0070 6.3.6) */
-static const unsigned oas_bits_by_encoding[] = { 32, 36, 40, 42, 44, 48, 52 };
-
-static unsigned oas_bits(uint32_t idr5)
-{
-    unsigned enc = idr5 & 7;
-
-    g_assert_cmpuint(enc, <, ARRAY_SIZE(oas_bits_by_encoding));
-    return oas_bits_by_encoding[enc];
-}
-
-static bool model_has_oas_property(void)
-{
-    QTestState *qts = qtest_init("-M none");
-    QDict *resp = qtest_qmp(qts, "{ 'execute': 'device-list-properties',"
-                            "  'arguments': { 'typename': 'arm-smmuv3' } }");
-    QList *props = qdict_get_qlist(resp, "return");
-    bool found = false;
-
-    for (const QListEntry *e = qlist_first(props); e; e = qlist_next(e)) {
-        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
-
-        found |= g_str_equal(qdict_get_str(p, "name"), "oas");
-    }
-    qobject_unref(resp);
-    qtest_quit(qts);
-    return found;
-}
-
-static bool skip_on_base_model(void)
-{
-    if (!model_has_oas_property()) {
-        g_test_skip("base model: fixed 44-bit OAS, no oas property");
-        return true;
-    }
-    return false;
-}
+#define BASE_SKIP   "base model: fixed 44-bit OAS, no oas property"
 
 /*
  * Under the qtest accelerator virt accepts only a few CPU models; TCG with
@@ -74,19 +33,23 @@ typedef struct OasCase {
  * neoverse-n1 48; max has 52 (FEAT_LPA), which this model caps at 48.
  */
 static const OasCase oas_cases[] = {
-    { "-M virt,iommu=smmuv3 -cpu cortex-a53", 40 },
-    { "-M virt,iommu=smmuv3 -cpu cortex-a57", 44 },
-    { "-M virt,iommu=smmuv3 -cpu neoverse-n1", 48 },
-    { "-M virt,iommu=smmuv3 -cpu max", 48 },
+    { .args = "-M virt,iommu=smmuv3 -cpu cortex-a53", .oas = 40 },
+    { .args = "-M virt,iommu=smmuv3 -cpu cortex-a57", .oas = 44 },
+    { .args = "-M virt,iommu=smmuv3 -cpu neoverse-n1", .oas = 48 },
+    { .args = "-M virt,iommu=smmuv3 -cpu max", .oas = 48 },
     /* Machine types before 10.2 keep the 44-bit SMMU whatever the CPU */
-    { "-M virt-10.1,iommu=smmuv3 -cpu neoverse-n1", 44 },
-    { "-M virt-10.1,iommu=smmuv3 -cpu cortex-a53", 44 },
+    { .args = "-M virt-10.1,iommu=smmuv3 -cpu neoverse-n1", .oas = 44 },
+    { .args = "-M virt-10.1,iommu=smmuv3 -cpu cortex-a53", .oas = 44 },
     /* An explicit choice wins */
-    { "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=40", 40 },
-    { "-M virt,iommu=smmuv3 -cpu neoverse-n1 -global arm-smmuv3.oas=36", 36 },
+    { .args = "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=40",
+      .oas = 40 },
+    { .args = "-M virt,iommu=smmuv3 -cpu neoverse-n1 -global arm-smmuv3.oas=36",
+      .oas = 36 },
     /* -device instances follow the CPU too */
-    { "-M virt -cpu cortex-a53 -device arm-smmuv3,primary-bus=pcie.0", 40 },
-    { "-M virt -cpu neoverse-n1 -device arm-smmuv3,primary-bus=pcie.0", 48 },
+    { .args = "-M virt -cpu cortex-a53 -device arm-smmuv3,primary-bus=pcie.0",
+      .oas = 40 },
+    { .args = "-M virt -cpu neoverse-n1 -device arm-smmuv3,primary-bus=pcie.0",
+      .oas = 48 },
 };
 
 static void test_oas(const void *opaque)
@@ -95,12 +58,12 @@ static void test_oas(const void *opaque)
     QTestState *qts;
     uint32_t idr5;
 
-    if (skip_on_base_model()) {
+    if (qsmmu_skip_on_base(BASE_SKIP)) {
         return;
     }
     qts = boot(c->args);
-    idr5 = qtest_readl(qts, qsmmu_find_base(qts) + SMMU_IDR5);
-    g_assert_cmpuint(oas_bits(idr5), ==, c->oas);
+    idr5 = qtest_readl(qts, qsmmu_find_base(qts) + QSMMU_IDR5);
+    g_assert_cmpuint(qsmmu_oas_bits(idr5), ==, c->oas);
     qtest_quit(qts);
 }
 
@@ -110,10 +73,10 @@ typedef struct StageCase {
 } StageCase;
 
 static const StageCase stage_cases[] = {
-    { NULL, true, true },   /* virt defaults to nested */
-    { "1", true, false },
-    { "2", false, true },
-    { "nested", true, true },
+    { .stage = NULL, .s1p = true, .s2p = true },  /* virt's default: nested */
+    { .stage = "1", .s1p = true },
+    { .stage = "2", .s2p = true },
+    { .stage = "nested", .s1p = true, .s2p = true },
 };
 
 static void test_stage(const void *opaque)
@@ -126,13 +89,13 @@ static void test_stage(const void *opaque)
     QTestState *qts;
     uint32_t idr0;
 
-    if (skip_on_base_model()) {
+    if (qsmmu_skip_on_base(BASE_SKIP)) {
         return;
     }
     qts = boot(args);
-    idr0 = qtest_readl(qts, qsmmu_find_base(qts) + SMMU_IDR0);
-    g_assert_cmpuint(idr0 & 1, ==, c->s2p);            /* S2P */
-    g_assert_cmpuint((idr0 >> 1) & 1, ==, c->s1p);     /* S1P */
+    idr0 = qtest_readl(qts, qsmmu_find_base(qts) + QSMMU_IDR0);
+    g_assert_cmpuint(!!(idr0 & QSMMU_IDR0_S2P), ==, c->s2p);
+    g_assert_cmpuint(!!(idr0 & QSMMU_IDR0_S1P), ==, c->s1p);
     qtest_quit(qts);
 }
 
@@ -142,16 +105,17 @@ typedef struct BadCase {
 } BadCase;
 
 static const BadCase bad_cases[] = {
-    { "-M virt,iommu=smmuv3 -cpu cortex-a53 -global arm-smmuv3.oas=48",
-      { "oas=48", "40 bits" } },
-    { "-M virt -cpu cortex-a57 -device arm-smmuv3,primary-bus=pcie.0,oas=48",
-      { "oas=48", "44 bits" } },
-    { "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=41",
-      { "41", "32, 36, 40, 42, 44, 48" } },
-    { "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=52",
-      { "52" } },
-    { "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.stage=3",
-      { "stage", "3" } },
+    { .args = "-M virt,iommu=smmuv3 -cpu cortex-a53 -global arm-smmuv3.oas=48",
+      .words = { "oas=48", "40 bits" } },
+    { .args = "-M virt -cpu cortex-a57 "
+              "-device arm-smmuv3,primary-bus=pcie.0,oas=48",
+      .words = { "oas=48", "44 bits" } },
+    { .args = "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=41",
+      .words = { "41", "32, 36, 40, 42, 44, 48" } },
+    { .args = "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=52",
+      .words = { "52" } },
+    { .args = "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.stage=3",
+      .words = { "stage", "3" } },
 };
 
 /* QEMU must refuse to start: exit status 1 and one line naming the cause. */
@@ -164,7 +128,7 @@ static void test_bad(const void *opaque)
     g_auto(GStrv) argv = NULL;
     int status;
 
-    if (skip_on_base_model()) {
+    if (qsmmu_skip_on_base(BASE_SKIP)) {
         return;
     }
     /* timeout(1) keeps a wrongly accepted configuration from hanging us */

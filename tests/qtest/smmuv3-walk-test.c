@@ -50,11 +50,9 @@ static void test_s2_concatenated(void)
         .s2_ps = QSMMU_PS_44BIT, .s2_r = true,
     };
     uint64_t l1, l2, l3, data, w[8];
-    QSMMUEvent ev;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (qsmmu_is_base_model(e.qts)) {
-        g_test_skip("the base's model fails this concatenated walk");
+    if (qsmmu_skip_on_base("the base's model fails this concatenated walk")) {
         qsmmu_env_stop(&e);
         return;
     }
@@ -80,11 +78,11 @@ static void test_s2_concatenated(void)
 
     /* Same indexes in the first table: nothing mapped there */
     g_assert_false(qsmmu_testdev_dma_read(&e.td, other, XFER_LEN));
-    g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
-    g_assert_cmphex(ev.type, ==, QSMMU_EVT_F_TRANSLATION);
-    g_assert_true(ev.s2);
-    g_assert_cmphex(ev.input_addr, ==, other);
-    g_assert_cmphex(ev.ipa, ==, other);
+    qsmmu_expect_event(&e.smmu, &(QSMMUEvent) {
+                           .type = QSMMU_EVT_F_TRANSLATION, .sid = SID,
+                           .s2 = true, .input_addr = other, .ipa = other,
+                       }, QSMMU_EV_S2 | QSMMU_EV_INPUT_ADDR | QSMMU_EV_IPA,
+                       NULL);
     qsmmu_env_stop(&e);
 }
 
@@ -96,12 +94,10 @@ static void test_s1_aptable(void)
 {
     QSmmuEnv e;
     QSmmuXlate x;
-    QSMMUEvent ev;
     uint64_t slot;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
-    if (qsmmu_is_base_model(e.qts)) {
-        g_test_skip("the base's model lets this write through");
+    if (qsmmu_skip_on_base("the base's model lets this write through")) {
         qsmmu_env_stop(&e);
         return;
     }
@@ -117,11 +113,11 @@ static void test_s1_aptable(void)
     qsmmu_assert_no_event(&e.smmu);
 
     g_assert_false(qsmmu_testdev_dma_write(&e.td, x.data_iova, XFER_LEN));
-    g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
-    g_assert_cmphex(ev.type, ==, QSMMU_EVT_F_PERMISSION);
-    g_assert_false(ev.s2);
-    g_assert_false(ev.rnw);
-    g_assert_cmphex(ev.input_addr, ==, x.data_iova);
+    qsmmu_expect_event(&e.smmu, &(QSMMUEvent) {
+                           .type = QSMMU_EVT_F_PERMISSION, .sid = SID,
+                           .rnw = false, .input_addr = x.data_iova,
+                       }, QSMMU_EV_S2 | QSMMU_EV_RNW | QSMMU_EV_INPUT_ADDR,
+                       NULL);
     qsmmu_env_stop(&e);
 }
 
@@ -130,7 +126,6 @@ static void test_walk_eabt(void)
 {
     QSmmuEnv e;
     QSmmuXlate x;
-    QSMMUEvent ev;
     uint64_t slot;
 
     qsmmu_env_start(&e, "nested", 0, NULL);
@@ -141,11 +136,11 @@ static void test_walk_eabt(void)
     qsmmu_enable(&e.smmu, true);
 
     g_assert_false(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
-    g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
-    g_assert_cmphex(ev.type, ==, QSMMU_EVT_F_WALK_EABT);
-    g_assert_false(ev.s2);
-    g_assert_true(ev.rnw);
-    g_assert_cmphex(ev.input_addr, ==, x.data_iova);
+    qsmmu_expect_event(&e.smmu, &(QSMMUEvent) {
+                           .type = QSMMU_EVT_F_WALK_EABT, .sid = SID,
+                           .rnw = true, .input_addr = x.data_iova,
+                       }, QSMMU_EV_S2 | QSMMU_EV_RNW | QSMMU_EV_INPUT_ADDR,
+                       NULL);
     qsmmu_env_stop(&e);
 }
 

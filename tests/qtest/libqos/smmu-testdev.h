@@ -1,6 +1,6 @@
 /*
- * libqos driver for smmu-testdev, and the fixture the SMMUv3 qtests
- * share: virt with an SMMUv3 and one smmu-testdev behind it.
+ * libqos driver for smmu-testdev, the PCIe DMA engine the SMMUv3 qtests
+ * put behind the SMMU (the fixture is in smmu-env.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -8,9 +8,7 @@
 #ifndef LIBQOS_SMMU_TESTDEV_H
 #define LIBQOS_SMMU_TESTDEV_H
 
-#include "libqos-malloc.h"
-#include "generic-pcihost.h"
-#include "smmuv3.h"
+#include "pci.h"
 #include "hw/misc/smmu-testdev.h"
 
 /* The device's slot on pcie.0: devfn 0x10, so StreamID 0x10. */
@@ -47,40 +45,5 @@ bool qsmmu_testdev_dma_write(QSmmuTestdev *t, uint64_t iova, uint32_t len);
 uint32_t qsmmu_testdev_set_iotlb(QSmmuTestdev *t, uint32_t mode);
 uint32_t qsmmu_testdev_iotlb_count(QSmmuTestdev *t);
 uint32_t qsmmu_testdev_iotlb_dropped(QSmmuTestdev *t);
-
-/* The shared fixture. */
-typedef struct QSmmuEnv {
-    QTestState *qts;
-    QGuestAllocator alloc;
-    QGenericPCIBus bus;
-    QSMMU smmu;
-    QSmmuTestdev td;
-} QSmmuEnv;
-
-/*
- * Start virt with an SMMUv3 of the given stage ("1", "2", "nested") and
- * an smmu-testdev; set up the SMMU's stream table (split 0: linear) and
- * queues, leaving it disabled.  extra is appended to the command line.
- */
-void qsmmu_env_start(QSmmuEnv *e, const char *stage, uint8_t split,
-                     const char *extra);
-void qsmmu_env_stop(QSmmuEnv *e);
-/* Guest RAM: size bytes aligned to align, zeroed. */
-uint64_t qsmmu_env_alloc(QSmmuEnv *e, uint64_t size, uint64_t align);
-/* Fill guest memory with a pattern derived from seed. */
-void qsmmu_env_pattern(QSmmuEnv *e, uint64_t pa, uint32_t len, uint8_t seed);
-/* Assert guest memory holds that pattern. */
-void qsmmu_env_check_pattern(QSmmuEnv *e, uint64_t pa, uint32_t len,
-                             uint8_t seed);
-/* Assert the device buffer holds that pattern. */
-void qsmmu_env_check_buf(QSmmuEnv *e, uint32_t len, uint8_t seed);
-/*
- * Does this run use the base's SMMUv3 model?  True on the baseline build
- * (FORK_FLAVOUR=baseline).  Until our model replaces it, the "ours" build
- * runs the base's model too; that is recognised by its property list,
- * which holds nothing beyond the base's (stage and smmu-common's).
- * Tests of what the base gets wrong skip when this is true.
- */
-bool qsmmu_is_base_model(QTestState *qts);
 
 #endif /* LIBQOS_SMMU_TESTDEV_H */

@@ -15,7 +15,7 @@
 #ifndef LIBQOS_SMMU_XLATE_H
 #define LIBQOS_SMMU_XLATE_H
 
-#include "smmu-testdev.h"
+#include "smmu-env.h"
 #include "smmu-pgtable.h"
 
 #define QSMMU_XLATE_IPA_OFFSET  (1ULL << 39)
