@@ -175,7 +175,8 @@ static MemTxResult smmu_testdev_request(SmmuTestdevState *s, uint64_t addr,
                                         DMADirection dir, MemTxAttrs attrs)
 {
     bool is_write = dir == DMA_DIRECTION_FROM_DEVICE;
-    AddressSpace *as = pci_get_address_space(PCI_DEVICE(s));
+    /* the embedded parent, not a QOM cast: this runs for every request */
+    AddressSpace *as = pci_get_address_space(&s->parent_obj);
     bool cache = s->iotlb_mode != SMMU_TESTDEV_IOTLB_OFF && !attrs.pid;
 
     RCU_READ_LOCK_GUARD();
