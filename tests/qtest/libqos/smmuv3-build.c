@@ -159,6 +159,11 @@ void qsmmu_cmd_build(const QSMMUCmd *c, uint64_t out[2])
         out[0] |= range0;
         out[1] = FIELD_DP64(addr1, QCMD1, IPA, c->addr >> 12);
         break;
+    case QSMMU_CMD_SYNC:
+        out[0] = FIELD_DP64(out[0], QCMD0, CS, c->cs);
+        out[0] = FIELD_DP64(out[0], QCMD0, MSIDATA, c->msi_data);
+        out[1] = FIELD_DP64(0, QCMD1, MSIADDR, c->msi_addr >> 2);
+        break;
     default:
         break;
     }
@@ -167,17 +172,18 @@ void qsmmu_cmd_build(const QSMMUCmd *c, uint64_t out[2])
 /* IHI 0070 7.3: the record layout the translation faults share. */
 void qsmmu_event_decode(const uint32_t rec[8], QSMMUEvent *ev)
 {
-    ev->type = rec[0] & 0xff;
-    ev->ssv = (rec[0] >> 11) & 1;
-    ev->ssid = rec[0] >> 12;
+    uint64_t w67 = (uint64_t)rec[7] << 32 | rec[6];
+
+    ev->type = FIELD_EX32(rec[0], QEVT0, TYPE);
+    ev->ssv = FIELD_EX32(rec[0], QEVT0, SSV);
+    ev->ssid = FIELD_EX32(rec[0], QEVT0, SSID);
     ev->sid = rec[1];
-    ev->pnu = (rec[3] >> 1) & 1;
-    ev->ind = (rec[3] >> 2) & 1;
-    ev->rnw = (rec[3] >> 3) & 1;
-    ev->s2 = (rec[3] >> 7) & 1;
-    ev->class = (rec[3] >> 8) & 3;
+    ev->pnu = FIELD_EX32(rec[3], QEVT3, PNU);
+    ev->ind = FIELD_EX32(rec[3], QEVT3, IND);
+    ev->rnw = FIELD_EX32(rec[3], QEVT3, RNW);
+    ev->s2 = FIELD_EX32(rec[3], QEVT3, S2);
+    ev->class = FIELD_EX32(rec[3], QEVT3, CLASS);
     ev->input_addr = (uint64_t)rec[5] << 32 | rec[4];
-    ev->ipa = ((uint64_t)rec[7] << 32 | rec[6]) & MAKE_64BIT_MASK(12, 40);
-    ev->fetch_addr = ((uint64_t)rec[7] << 32 | rec[6]) &
-                     MAKE_64BIT_MASK(3, 53);
+    ev->ipa = w67 & R_QEVT67_IPA_MASK;
+    ev->fetch_addr = w67 & R_QEVT67_FETCH_MASK;
 }

@@ -75,11 +75,26 @@ FIELD(QCMD0, SCALE, 20, 5)
 FIELD(QCMD0, SID, 32, 32)
 FIELD(QCMD0, VMID, 32, 16)
 FIELD(QCMD0, ASID, 48, 16)
+FIELD(QCMD0, CS, 12, 2)                 /* CMD_SYNC: CS, MSIData */
+FIELD(QCMD0, MSIDATA, 32, 32)
 FIELD(QCMD1, LEAF, 0, 1)
 FIELD(QCMD1, RANGE, 0, 5)               /* CFGI_STE_RANGE */
 FIELD(QCMD1, TTL, 8, 2)
 FIELD(QCMD1, TG, 10, 2)
 FIELD(QCMD1, ADDR, 12, 52)              /* TLBI_NH_VA/VAA: VA[63:12] */
 FIELD(QCMD1, IPA, 12, 40)               /* TLBI_S2_IPA: IPA[51:12] */
+FIELD(QCMD1, MSIADDR, 2, 50)            /* CMD_SYNC: MSIAddress[51:2] */
+
+/* Event records, IHI 0070 7.3, as 32-bit words (word n is QEVTn). */
+FIELD(QEVT0, TYPE, 0, 8)
+FIELD(QEVT0, SSV, 11, 1)
+FIELD(QEVT0, SSID, 12, 20)
+FIELD(QEVT3, PNU, 1, 1)
+FIELD(QEVT3, IND, 2, 1)
+FIELD(QEVT3, RNW, 3, 1)
+FIELD(QEVT3, S2, 7, 1)
+FIELD(QEVT3, CLASS, 8, 2)
+FIELD(QEVT67, IPA, 12, 40)              /* words 6-7 as one: IPA[51:12] */
+FIELD(QEVT67, FETCH, 3, 53)             /* FetchAddr[55:3] */
 
 #endif

@@ -169,6 +169,9 @@ typedef struct QSMMUCmd {
     uint8_t num;
     uint8_t scale;
     uint8_t ttl;
+    uint8_t cs;                 /* CMD_SYNC: 0 none, 1 IRQ/MSI, 2 SEV */
+    uint32_t msi_data;          /* CMD_SYNC */
+    uint64_t msi_addr;          /* CMD_SYNC, 0: no MSI write */
 } QSMMUCmd;
 
 void qsmmu_cmd_build(const QSMMUCmd *cmd, uint64_t out[2]);
