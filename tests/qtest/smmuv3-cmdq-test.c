@@ -295,7 +295,6 @@ static void test_config_error(const void *opaque)
     QSmmuEnv e;
     QSmmuXlate x;
     uint32_t raw[8];
-    uint64_t words[8];
 
     qsmmu_env_start(&e, c->stage ?: "nested", c->split, NULL);
     if (c->base_bug && qsmmu_skip_on_base(c->base_bug)) {
@@ -336,9 +335,8 @@ static void test_config_error(const void *opaque)
             qsmmu_env_stop(&e);
             return;
         }
-        qsmmu_cd_build(&x.cd, words);
-        words[0] |= 1ULL << 15;
-        qsmmu_write_words(&e.smmu, x.cd_pa, words, 8);
+        x.cd.endi = true;
+        qsmmu_xlate_write_cd(&e, &x);
         break;
     case STE_S2_AARCH32:
         /* IHI 0070 5.2: AArch32 stage-2 tables without IDR0.TTF support. */
@@ -347,9 +345,8 @@ static void test_config_error(const void *opaque)
             qsmmu_env_stop(&e);
             return;
         }
-        qsmmu_ste_build(&x.ste, words);
-        words[2] &= ~(1ULL << 51);
-        qsmmu_write_ste(&e.smmu, SID, words);
+        x.ste.s2_aa32 = true;
+        qsmmu_xlate_write_ste(&e, &x);
         break;
     case STAGE_NOT_IMPLEMENTED:
         /* IHI 0070 5.2: enabling an unimplemented stage is ILLEGAL. */

@@ -297,7 +297,7 @@ static void test_field(const void *opaque)
     const FieldCase *c = opaque;
     QSmmuEnv e;
     QSmmuXlate x;
-    uint64_t ste[8], cd[8];
+    uint64_t ste[8];
     bool rewrite_ste = true, rewrite_cd = false;
 
     if (!start_case(&e, "nested", 0, c->extra, c->base_bug)) {
@@ -309,9 +309,6 @@ static void test_field(const void *opaque)
     qsmmu_xlate_defaults(&x, c->config, SID);
     x.s2_ias = c->s2_ias ?: x.s2_ias;
     qsmmu_xlate_setup(&e, &x);
-    if (c->config & 1) {
-        qsmmu_cd_build(&x.cd, cd);
-    }
 
     switch (c->what) {
     case SSID_ON_BYPASS:
@@ -327,8 +324,8 @@ static void test_field(const void *opaque)
     case STRW_NESTED:
         /* IHI 0070 5.2 STRW, IgnoreSTESTRW(); SMMU_IDR0.HYP is 0 here. */
         g_assert_cmphex(e.smmu.idr[0] & (1u << 9), ==, 0);
+        x.ste.strw = c->what == STRW_NESTED ? 1 : 2;
         qsmmu_ste_build(&x.ste, ste);
-        ste[1] |= (uint64_t)(c->what == STRW_NESTED ? 1 : 2) << 30;
         break;
     case S1FMT_RESERVED:
         /* Two CDs, untagged traffic uses CD 0 (S1DSS 0b10). */
@@ -345,21 +342,23 @@ static void test_field(const void *opaque)
     case CD_A_CLEAR:
         /* IHI 0070 5.5, CdIllegal(): SMMU_IDR0.TERM_MODEL is 1 here. */
         g_assert_cmphex(e.smmu.idr[0] & (1u << 26), !=, 0);
-        cd[0] &= ~(1ULL << 46);
+        x.cd.a_clear = true;
         rewrite_cd = true;
         break;
     case CD_HA:
     case CD_HD:
         /* IHI 0070 5.4 HA/HD; SMMU_IDR0.HTTU is 0 here. */
         g_assert_cmphex((e.smmu.idr[0] >> 6) & 3, ==, 0);
-        cd[0] |= 1ULL << (c->what == CD_HA ? 43 : 42);
+        x.cd.ha = c->what == CD_HA;
+        x.cd.hd = c->what == CD_HD;
         rewrite_cd = true;
         break;
     case STE_S2HA:
     case STE_S2HD:
         g_assert_cmphex((e.smmu.idr[0] >> 6) & 3, ==, 0);
+        x.ste.s2_ha = c->what == STE_S2HA;
+        x.ste.s2_hd = c->what == STE_S2HD;
         qsmmu_ste_build(&x.ste, ste);
-        ste[2] |= 1ULL << (c->what == STE_S2HA ? 56 : 55);
         break;
     case S2SL0_PA_TOO_SMALL:
         /*
@@ -375,7 +374,6 @@ static void test_field(const void *opaque)
         /* IHI 0070 5.4 TTB0: ILLEGAL outside the effective IPS (40). */
         x.cd.ips = 2;
         x.cd.ttb0 = 1ULL << 42;
-        qsmmu_cd_build(&x.cd, cd);
         rewrite_cd = true;
         break;
     case STE_S2TTB_ABOVE_PS:
@@ -400,7 +398,7 @@ static void test_field(const void *opaque)
         break;
     }
     if (rewrite_cd) {
-        qsmmu_write_words(&e.smmu, x.cd_pa, cd, 8);
+        qsmmu_xlate_write_cd(&e, &x);
         rewrite_ste = false;
     }
     if (rewrite_ste) {

@@ -90,7 +90,7 @@ static void test_cmd_sync(const void *opaque)
 {
     bool with_msi = GPOINTER_TO_INT(opaque);
     QSmmuEnv e;
-    uint64_t cmd[2], msi = 0;
+    uint64_t msi = 0;
 
     env_start(&e);
     if (with_msi && !has_msi(&e)) {
@@ -102,10 +102,10 @@ static void test_cmd_sync(const void *opaque)
         msi = qsmmu_env_alloc(&e, 4, 4);
     }
     g_assert_false(gic_pulsed(&e, LINE_CMD_SYNC));
-    /* CMD_SYNC: CS[13:12], MSIData[63:32]; MSIAddress[51:2] in word 1 */
-    cmd[0] = QSMMU_CMD_SYNC | SYNC_CS_IRQ << 12 | 0xc0ffee01ULL << 32;
-    cmd[1] = msi;
-    qsmmu_cmd_push_raw(&e.smmu, cmd);
+    qsmmu_cmd_push(&e.smmu, &(QSMMUCmd) { .op = QSMMU_CMD_SYNC,
+                                          .cs = SYNC_CS_IRQ,
+                                          .msi_data = 0xc0ffee01,
+                                          .msi_addr = msi });
     g_assert_cmpuint(qsmmu_sync(&e.smmu), ==, QSMMU_CERROR_NONE);
     g_assert_true(gic_pulsed(&e, LINE_CMD_SYNC));
     if (with_msi) {

@@ -24,12 +24,6 @@
 /* Physical address with nothing behind it: below 44-bit OAS, not RAM */
 #define NO_RAM_PA       0x80000000000ULL
 
-/* CD word 0 fields beyond what QSMMUCd holds (IHI 0070 5.4) */
-#define CD0_T1SZ_SHIFT  16
-#define CD0_TG1_4K      (2ULL << 22)
-#define CD0_EPD1        (1ULL << 30)
-#define CD0_TBI0        (1ULL << 38)
-
 static uint64_t idx(uint64_t ia, unsigned shift, unsigned bits)
 {
     return (ia >> shift) & ((1ULL << bits) - 1);
@@ -144,18 +138,6 @@ static void test_walk_eabt(void)
     qsmmu_env_stop(&e);
 }
 
-/* Rewrite x's CD with word 0 bits set/cleared and TTB1 */
-static void patch_cd(QSmmuEnv *e, QSmmuXlate *x, uint64_t set, uint64_t clr,
-                     uint64_t ttb1)
-{
-    uint64_t w[8];
-
-    qsmmu_cd_build(&x->cd, w);
-    w[0] = (w[0] & ~clr) | set;
-    w[2] = ttb1;
-    qsmmu_write_words(&e->smmu, x->cd_pa, w, 8);
-}
-
 /* CD.TBI0: a tag in VA[63:56] is ignored; without it the VA faults */
 static void test_s1_tbi(void)
 {
@@ -178,7 +160,8 @@ static void test_s1_tbi(void)
         /* drain */
     }
 
-    patch_cd(&e, &x, CD0_TBI0, 0, 0);
+    x.cd.tbi = 1;                           /* TBI[0]: the TTB0 half */
+    qsmmu_xlate_write_cd(&e, &x);
     qsmmu_cmd(&e.smmu, &(QSMMUCmd) { .op = QSMMU_CMD_CFGI_CD_ALL,
                                      .sid = SID });
     qsmmu_env_pattern(&e, x.data, XFER_LEN, SEED);
@@ -204,8 +187,11 @@ static void test_s1_ttb1(void)
     qpt_init(&pt, e.qts, &e.alloc, false, QSMMU_GRAN_4K, 48, 8, 0);
     qpt_map(&pt, va_hi & MAKE_64BIT_MASK(0, 48), x.data + 0x1000, 3,
             QPT_RW);
-    patch_cd(&e, &x, 16ULL << CD0_T1SZ_SHIFT | CD0_TG1_4K, CD0_EPD1,
-             qpt_ttb(&pt));
+    x.cd.ttb1_en = true;
+    x.cd.t1sz = 16;
+    x.cd.granule1 = QSMMU_GRAN_4K;
+    x.cd.ttb1 = qpt_ttb(&pt);
+    qsmmu_xlate_write_cd(&e, &x);
     qsmmu_enable(&e.smmu, true);
 
     qsmmu_env_pattern(&e, x.data + 0x1000, XFER_LEN, SEED);

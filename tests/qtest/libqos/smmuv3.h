@@ -96,12 +96,22 @@ typedef struct QSMMUSte {
     bool s2_ptw;                /* stage-1 walks to Device memory fault */
     bool s2_fwb;                /* S2 MemAttr in forced write-back form */
     uint64_t s2_ttb;
+    bool s2_aa32;               /* S2AA64 = 0: AArch32 tables */
+    bool s2_endi;               /* big-endian stage-2 tables */
+    bool s2_ha;                 /* HTTU: access flag */
+    bool s2_hd;                 /* HTTU: dirty state */
+    bool s2_s;                  /* stall stage-2 faults */
     bool mev;                   /* merge events (IHI 0070 7.3.1) */
+    bool s1_stalld;             /* no stall of stage-1 faults */
+    uint8_t strw;               /* StreamWorld: 0 NS-EL1, 1 EL2, 2 EL2-E2H */
     uint8_t privcfg;            /* 3: privileged */
     uint8_t instcfg;            /* 3: instruction */
 } QSMMUSte;
 
-/* What a CD holds (TTB0 only; TTB1 is disabled by EPD1). */
+/*
+ * What a CD holds.  Zero means the usual: TTB1 off (EPD1 set), A set
+ * (abort on fault), little-endian AArch64 tables, no TBI, no HTTU.
+ */
 typedef struct QSMMUCd {
     bool valid;
     uint16_t asid;
@@ -112,6 +122,15 @@ typedef struct QSMMUCd {
     bool epd0;
     bool r;                     /* record faults */
     uint64_t ttb0;
+    bool ttb1_en;               /* clears EPD1: VA[55] == 1 walks TTB1 */
+    uint8_t t1sz;
+    uint8_t granule1;           /* QSMMU_GRAN_*; 0: TG1 field 0 */
+    uint64_t ttb1;
+    uint8_t tbi;                /* bit 0: TTB0, bit 1: TTB1 */
+    bool endi;                  /* big-endian tables */
+    bool a_clear;               /* A = 0: faults RAZ/WI, not abort */
+    bool ha;                    /* HTTU: access flag */
+    bool hd;                    /* HTTU: dirty state */
 } QSMMUCd;
 
 void qsmmu_ste_build(const QSMMUSte *ste, uint64_t out[8]);
@@ -150,6 +169,9 @@ typedef struct QSMMUCmd {
     uint8_t num;
     uint8_t scale;
     uint8_t ttl;
+    uint8_t cs;                 /* CMD_SYNC: 0 none, 1 IRQ/MSI, 2 SEV */
+    uint32_t msi_data;          /* CMD_SYNC */
+    uint64_t msi_addr;          /* CMD_SYNC, 0: no MSI write */
 } QSMMUCmd;
 
 void qsmmu_cmd_build(const QSMMUCmd *cmd, uint64_t out[2]);
