@@ -38,6 +38,8 @@ import kernel as nest_kernel  # noqa: E402
 import suite as nest_suite  # noqa: E402
 
 PROGRAM = os.path.join(HERE, 'iothread-fault.c')
+# sysfs/VFIO helpers shared with the other guest program
+PCI_VFIO = os.path.join(HERE, 'pci-vfio.c')
 INIT = os.path.join(HERE, 'iothread-init.sh')
 BOOT_TIMEOUT = 150
 SILENCE = 60
@@ -63,7 +65,7 @@ def prepare(flavour):
     guest, notice = e2e_assets.fetch()      # for its busybox
     prog = os.path.join(logs, 'iothread-fault')
     cmd = [nest_kernel.CROSS + 'gcc', '-static', '-O2', '-Wall', '-Wextra',
-           '-Werror', '-I', kern.headers, '-o', prog, PROGRAM]
+           '-Werror', '-I', kern.headers, '-o', prog, PROGRAM, PCI_VFIO]
     p = subprocess.run(cmd, text=True, capture_output=True)
     if p.returncode != 0:
         raise nest_kernel.KernelError('building iothread-fault failed:\n'

@@ -38,6 +38,8 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#include "pci-vfio.h"
+
 /* smmu-testdev (include/hw/misc/smmu-testdev.h in the QEMU tree). */
 #define TESTDEV_VENDOR      0x1af4
 #define TESTDEV_DEVICE      0x10f5
@@ -159,100 +161,6 @@ static int skipping(const char *step)
     printf(MARK " skip %s after %s failed\n", step, first_failure);
     fflush(stdout);
     return 1;
-}
-
-static int sysfs_write(const char *path, const char *val)
-{
-    int fd = open(path, O_WRONLY);
-    ssize_t n;
-
-    if (fd < 0) {
-        return -errno;
-    }
-    n = write(fd, val, strlen(val));
-    close(fd);
-    return n < 0 ? -errno : 0;
-}
-
-static unsigned long sysfs_hex(const char *dir, const char *name)
-{
-    char path[512], buf[32] = "";
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "r");
-    if (!f) {
-        return 0;
-    }
-    if (!fgets(buf, sizeof(buf), f)) {
-        buf[0] = 0;
-    }
-    fclose(f);
-    return strtoul(buf, NULL, 16);
-}
-
-/* The PCI address of smmu-testdev, from sysfs. */
-static int find_testdev(char *bdf, size_t len)
-{
-    DIR *d = opendir("/sys/bus/pci/devices");
-    struct dirent *e;
-    char dir[300];
-    int found = 0;
-
-    if (!d) {
-        return 0;
-    }
-    while (!found && (e = readdir(d))) {
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", e->d_name);
-        if (sysfs_hex(dir, "vendor") == TESTDEV_VENDOR &&
-            sysfs_hex(dir, "device") == TESTDEV_DEVICE) {
-            snprintf(bdf, len, "%s", e->d_name);
-            found = 1;
-        }
-    }
-    closedir(d);
-    return found;
-}
-
-/* driver_override + bind; returns the vfioN cdev name or an errno. */
-static int bind_vfio(const char *bdf, char *cdev, size_t len)
-{
-    char path[300];
-    DIR *d;
-    struct dirent *e;
-    int r;
-
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-             bdf);
-    r = sysfs_write(path, "vfio-pci");
-    if (r) {
-        return r;
-    }
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
-             bdf);
-    sysfs_write(path, bdf);     /* nothing claims it normally */
-    r = sysfs_write("/sys/bus/pci/drivers/vfio-pci/bind", bdf);
-    if (r) {
-        return r;
-    }
-    snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vfio-dev", bdf);
-    d = opendir(path);
-    if (!d) {
-        return -errno;
-    }
-    r = -ENOENT;
-    while ((e = readdir(d))) {
-        if (!strncmp(e->d_name, "vfio", 4)) {
-            snprintf(cdev, len, "/dev/vfio/devices/%s", e->d_name);
-            r = 0;
-            break;
-        }
-    }
-    closedir(d);
-    return r;
 }
 
 static volatile uint8_t *bar;      /* MMIO: every access must happen */
@@ -420,7 +328,8 @@ int main(void)
 
     /* 1. The device, bound to vfio-pci, opened through its cdev. */
     if (!skipping("find_device")) {
-        report(find_testdev(bdf, sizeof(bdf)), "find_device",
+        report(find_pci_function(TESTDEV_VENDOR, TESTDEV_DEVICE, bdf,
+                                 sizeof(bdf)), "find_device",
                "smmu-testdev %04x:%04x at %s", TESTDEV_VENDOR,
                TESTDEV_DEVICE, bdf[0] ? bdf : "(none)");
     }

@@ -34,6 +34,8 @@ import kernel as nest_kernel  # noqa: E402
 import level2  # noqa: E402
 
 PROGRAM = os.path.join(HERE, 'nested-dma.c')
+# sysfs/VFIO helpers shared with the other guest program
+PCI_VFIO = os.path.join(HERE, 'pci-vfio.c')
 INIT = os.path.join(HERE, 'l1-init.sh')
 
 # nested-dma's steps in order, and what each shows.
@@ -78,7 +80,7 @@ def default_qemu():
 def build_program(kern, out):
     """nested-dma, static, against the kernel's own uapi headers."""
     cmd = [nest_kernel.CROSS + 'gcc', '-static', '-O2', '-Wall', '-Wextra',
-           '-Werror', '-I', kern.headers, '-o', out, PROGRAM]
+           '-Werror', '-I', kern.headers, '-o', out, PROGRAM, PCI_VFIO]
     p = subprocess.run(cmd, text=True, capture_output=True)
     if p.returncode != 0:
         raise nest_kernel.KernelError('building nested-dma failed:\n'
