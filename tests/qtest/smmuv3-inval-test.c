@@ -247,6 +247,35 @@ static void test_block_nh_va(void)
 }
 
 /*
+ * A stage-1 page of granule @gran read through the SMMU (so cached), then
+ * remapped in memory to a fresh page without invalidation: a read gives
+ * OLD_SEED until a command drops the entry, NEW_SEED after.  False, with
+ * the test skipped and @e stopped, when there is no range invalidation.
+ */
+static bool range_remapped(QSmmuEnv *e, QSmmuXlate *x, uint8_t gran)
+{
+    uint64_t fresh;
+
+    qsmmu_env_start(e, "nested", 0, NULL);
+    if (!(e->smmu.idr[3] & QSMMU_IDR3_RIL)) {
+        g_test_skip("IDR3.RIL: no range invalidation");
+        qsmmu_env_stop(e);
+        return false;
+    }
+    qsmmu_xlate_defaults(x, QSMMU_STE_CFG_S1, SID);
+    x->s1_gran = gran;
+    qsmmu_xlate_setup(e, x);
+    qsmmu_enable(&e->smmu, true);
+
+    qsmmu_env_pattern(e, x->data, XFER_LEN, OLD_SEED);
+    read_expect(e, x->data_iova, OLD_SEED);
+    fresh = qsmmu_env_alloc(e, 1ULL << gran, 1ULL << gran);
+    qsmmu_env_pattern(e, fresh, XFER_LEN, NEW_SEED);
+    qpt_map(&x->pt1, x->data_iova, fresh, 3, QPT_RW);
+    return true;
+}
+
+/*
  * IHI 0070 4.4 range invalidation with a 16K or 64K TG on tables of that
  * granule: a one-page range (NUM 0, SCALE 0, TTL 3) next to the page
  * leaves it, one on the page drops it.
@@ -257,27 +286,12 @@ static void test_range_granule(const void *opaque)
     QSMMUCmd cmd = { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1, .vmid = 1,
                      .tg = gran == QSMMU_GRAN_16K ? 2 : 3, .ttl = 3,
                      .leaf = true };
-    uint64_t fresh;
     QSmmuEnv e;
     QSmmuXlate x;
 
-    qsmmu_env_start(&e, "nested", 0, NULL);
-    if (!(e.smmu.idr[3] & QSMMU_IDR3_RIL)) {
-        g_test_skip("IDR3.RIL: no range invalidation");
-        qsmmu_env_stop(&e);
+    if (!range_remapped(&e, &x, gran)) {
         return;
     }
-    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
-    x.s1_gran = gran;
-    qsmmu_xlate_setup(&e, &x);
-    qsmmu_enable(&e.smmu, true);
-
-    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
-    read_expect(&e, x.data_iova, OLD_SEED);
-    fresh = qsmmu_env_alloc(&e, 1ULL << gran, 1ULL << gran);
-    qsmmu_env_pattern(&e, fresh, XFER_LEN, NEW_SEED);
-    qpt_map(&x.pt1, x.data_iova, fresh, 3, QPT_RW);
-
     cmd.addr = x.data_iova + (1ULL << gran);
     qsmmu_cmd(&e.smmu, &cmd);
     read_expect(&e, x.data_iova, OLD_SEED);
@@ -347,27 +361,12 @@ static void test_range_16k_ttl1(void)
 {
     QSMMUCmd cmd = { .op = QSMMU_CMD_TLBI_NH_VA, .asid = 1, .vmid = 1,
                      .tg = 2, .ttl = 1, .num = 1, .leaf = true };
-    uint64_t fresh;
     QSmmuEnv e;
     QSmmuXlate x;
 
-    qsmmu_env_start(&e, "nested", 0, NULL);
-    if (!(e.smmu.idr[3] & QSMMU_IDR3_RIL)) {
-        g_test_skip("IDR3.RIL: no range invalidation");
-        qsmmu_env_stop(&e);
+    if (!range_remapped(&e, &x, QSMMU_GRAN_16K)) {
         return;
     }
-    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
-    x.s1_gran = QSMMU_GRAN_16K;
-    qsmmu_xlate_setup(&e, &x);
-    qsmmu_enable(&e.smmu, true);
-
-    qsmmu_env_pattern(&e, x.data, XFER_LEN, OLD_SEED);
-    read_expect(&e, x.data_iova, OLD_SEED);
-    fresh = qsmmu_env_alloc(&e, 1 << 14, 1 << 14);
-    qsmmu_env_pattern(&e, fresh, XFER_LEN, NEW_SEED);
-    qpt_map(&x.pt1, x.data_iova, fresh, 3, QPT_RW);
-
     /* Two 16K granules from the page: [page, page + 32K) */
     cmd.addr = x.data_iova;
     qsmmu_cmd(&e.smmu, &cmd);
