@@ -116,27 +116,43 @@ static void test_cmd_sync(const void *opaque)
     qsmmu_env_stop(&e);
 }
 
+/*
+ * Start, and enable one interrupt source (@irq_ctrl): with @with_msi, its
+ * MSI aimed at a word of RAM (*@msi) with @data, its IRQ_CFG1 being the
+ * register after @cfg0.  False, with the test skipped, without MSIs.
+ */
+static bool source_start(QSmmuEnv *e, bool with_msi, uint32_t cfg0,
+                         uint32_t data, uint32_t irq_ctrl, uint64_t *msi)
+{
+    env_start(e);
+    *msi = 0;
+    if (with_msi && !has_msi(e)) {
+        g_test_skip("SMMU_IDR0.MSI is 0");
+        qsmmu_env_stop(e);
+        return false;
+    }
+    if (with_msi) {
+        *msi = qsmmu_env_alloc(e, 4, 4);
+        qtest_writeq(e->qts, e->smmu.base + cfg0, *msi);
+        wr(e, cfg0 + 8, data);
+    }
+    wr(e, QSMMU_IRQ_CTRL, irq_ctrl);
+    g_assert_cmphex(rd(e, QSMMU_IRQ_CTRLACK), ==, irq_ctrl);
+    return true;
+}
+
 /* 3.18.2: an event pulses EVTQ and sends the event queue's MSI */
 static void test_event(const void *opaque)
 {
     bool with_msi = GPOINTER_TO_INT(opaque);
     QSmmuEnv e;
     QSmmuXlate x;
-    uint64_t msi = 0;
+    uint64_t msi;
 
-    env_start(&e);
-    if (with_msi && !has_msi(&e)) {
-        g_test_skip("SMMU_IDR0.MSI is 0");
-        qsmmu_env_stop(&e);
+    if (!source_start(&e, with_msi, QSMMU_EVENTQ_IRQ_CFG0, 0xe0e0e0e1,
+                      IRQ_CTRL_EVENTQ, &msi)) {
         return;
     }
-    if (with_msi) {
-        msi = qsmmu_env_alloc(&e, 4, 4);
-        qtest_writeq(e.qts, e.smmu.base + QSMMU_EVENTQ_IRQ_CFG0, msi);
-        wr(&e, QSMMU_EVENTQ_IRQ_CFG1, 0xe0e0e0e1);
-    }
-    wr(&e, QSMMU_IRQ_CTRL, IRQ_CTRL_EVENTQ);
-    g_assert_cmphex(rd(&e, QSMMU_IRQ_CTRLACK), ==, IRQ_CTRL_EVENTQ);
     qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
     qsmmu_xlate_setup(&e, &x);
     qpt_set_entry(&x.pt1, x.data_iova, x.leaf_level, 0);
@@ -161,21 +177,12 @@ static void test_gerror(const void *opaque)
     bool with_msi = GPOINTER_TO_INT(opaque);
     uint64_t bad[2] = { 0x7f, 0 };          /* an undefined opcode */
     QSmmuEnv e;
-    uint64_t msi = 0;
+    uint64_t msi;
 
-    env_start(&e);
-    if (with_msi && !has_msi(&e)) {
-        g_test_skip("SMMU_IDR0.MSI is 0");
-        qsmmu_env_stop(&e);
+    if (!source_start(&e, with_msi, QSMMU_GERROR_IRQ_CFG0, 0x6e6e6e61,
+                      IRQ_CTRL_GERROR, &msi)) {
         return;
     }
-    if (with_msi) {
-        msi = qsmmu_env_alloc(&e, 4, 4);
-        qtest_writeq(e.qts, e.smmu.base + QSMMU_GERROR_IRQ_CFG0, msi);
-        wr(&e, QSMMU_GERROR_IRQ_CFG1, 0x6e6e6e61);
-    }
-    wr(&e, QSMMU_IRQ_CTRL, IRQ_CTRL_GERROR);
-    g_assert_cmphex(rd(&e, QSMMU_IRQ_CTRLACK), ==, IRQ_CTRL_GERROR);
 
     g_assert_false(gic_pulsed(&e, LINE_GERROR));
     qsmmu_cmd_push_raw(&e.smmu, bad);
