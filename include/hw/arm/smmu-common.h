@@ -29,10 +29,6 @@
 #include "system/memory.h"
 #include "qom/object.h"
 
-/* StreamID = PCI requester ID: bus[15:8], devfn[7:0] */
-#define SMMU_SID_BUS(sid)        (((sid) >> 8) & 0xff)
-#define SMMU_SID_DEVFN(sid)      ((sid) & 0xff)
-
 /* VMSAv8-64 limits the engine implements */
 #define SMMU_MIN_TSZ             16   /* 48-bit input addresses */
 #define SMMU_MAX_TSZ             39   /* 25-bit input addresses */

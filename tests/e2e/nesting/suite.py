@@ -77,13 +77,15 @@ def default_qemu():
         REPO, 'build', 'qemu-system-aarch64')
 
 
-def build_program(kern, out):
-    """nested-dma, static, against the kernel's own uapi headers."""
+def build_program(kern, out, program=PROGRAM):
+    """A guest program (nested-dma by default) with pci-vfio.c, static,
+    against the kernel's own uapi headers."""
     cmd = [nest_kernel.CROSS + 'gcc', '-static', '-O2', '-Wall', '-Wextra',
-           '-Werror', '-I', kern.headers, '-o', out, PROGRAM, PCI_VFIO]
+           '-Werror', '-I', kern.headers, '-o', out, program, PCI_VFIO]
     p = subprocess.run(cmd, text=True, capture_output=True)
     if p.returncode != 0:
-        raise nest_kernel.KernelError('building nested-dma failed:\n'
+        name = os.path.splitext(os.path.basename(program))[0]
+        raise nest_kernel.KernelError(f'building {name} failed:\n'
                                       + p.stderr)
 
 
