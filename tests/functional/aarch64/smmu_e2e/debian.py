@@ -30,7 +30,9 @@ BUSYBOX = 'busybox-static'
 GUEST_SUITE = 'bookworm'
 KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
 # Drivers the guest needs; their dependencies are added from modinfo.
-GUEST_MODULES = ('virtio_pci', 'virtio_blk', 'virtio_net')
+# nvme, igb and igbvf: test_smmuv3_devices.py.
+GUEST_MODULES = ('virtio_pci', 'virtio_blk', 'virtio_net', 'nvme', 'igb',
+                 'igbvf')
 APT_TIMEOUT = 600
 
 # Debian's QEMU with -device arm-smmuv3,accel=on (QEMU 10.2 and later).
@@ -251,10 +253,11 @@ def guest():
     stamp = os.path.join(root, 'guest', 'CURRENT')
     cached = None
     try:
-        pin, pkg, version = read_stamp(stamp).split()
+        pin, pkg, version, modules = read_stamp(stamp).split()
         cached = Guest(os.path.join(root, 'guest', f'{pkg}_{version}'),
                        pkg, version)
-        if pin == KERNEL_PIN:
+        # A guest cached with another module list is fetched again.
+        if pin == KERNEL_PIN and modules == ','.join(GUEST_MODULES):
             return cached, None if pkg == pin else f'{pin} was not available'
     except (AttributeError, ValueError, OSError):
         pass
@@ -304,7 +307,8 @@ def _fetch_guest(root, stamp):
     with open(os.path.join(dest, 'kver'), 'w') as f:
         f.write(kver + '\n')
     apt.done()
-    write_stamp(stamp, f'{KERNEL_PIN} {pkg} {version}')
+    write_stamp(stamp, f'{KERNEL_PIN} {pkg} {version} '
+                f'{",".join(GUEST_MODULES)}')
     keep_only(os.path.dirname(stamp), os.path.basename(dest))
     if notice:
         note(notice)
