@@ -8,7 +8,7 @@
 # guest-init.sh it only reports "E2E <key> <value...>" lines; the host
 # (test_smmuv3_devices.py) knows the checksums and judges.
 
-# shellcheck source=tests/functional/aarch64/smmu_e2e/guest-lib.sh
+# shellcheck source=tests/functional/aarch64/smmu_e2e/guest/guest-lib.sh
 . /lib/e2e-guest.sh
 
 port=$(cmdline_param port '')
@@ -34,8 +34,9 @@ report_pci() {
             gtype=$(cat "$dev/iommu_group/type" 2>/dev/null || echo unknown)
         fi
         [ -e "$dev/driver" ] && driver=$(basename "$(readlink "$dev/driver")")
-        say pci "$(basename "$dev") $(cat "$dev/vendor"):$(cat "$dev/device")" \
-            "group=$group type=$gtype driver=$driver"
+        ids="$(cat "$dev/vendor"):$(cat "$dev/device")"
+        say pci "$(basename "$dev") $ids group=$group type=$gtype" \
+            "driver=$driver"
     done
 }
 
@@ -124,6 +125,10 @@ netdev_of() {
     ls "/sys/bus/pci/devices/$1/net" 2>/dev/null
 }
 
+has_netdev() {
+    [ -n "$(netdev_of "$1")" ]
+}
+
 # Bring $1 up as the guest's only route to the host's server at 10.0.2.2
 # (user-mode netdev), fetch the blob, post it back, take it down again.
 net_through() {
@@ -149,11 +154,11 @@ net_through() {
 igb_case() {
     pf=$(pci_find 0x8086 0x10c9)
     [ -n "$pf" ] || { say igb missing; return; }
-    wait_for [ -n "$(netdev_of "$pf")" ] || { say igb no-netdev; return; }
+    wait_for has_netdev "$pf" || { say igb no-netdev; return; }
     pfif=$(netdev_of "$pf")
-    # The PF answers its VFs' mailbox from its interrupt handler, which it
-    # only requests when up; it gets no address, so carries no traffic of
-    # ours.
+    # The VFs get no link while the PF is down (igb serves their mailbox
+    # from its interrupts).  The PF gets no address: none of our traffic
+    # is its own.
     ip link set "$pfif" up
     say sriov "total $(cat "/sys/bus/pci/devices/$pf/sriov_totalvfs")"
     echo 2 > "/sys/bus/pci/devices/$pf/sriov_numvfs"
@@ -169,7 +174,7 @@ igb_case() {
     i=0
     while [ $i -lt $n ]; do
         vf=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn$i")")
-        if wait_for [ -n "$(netdev_of "$vf")" ]; then
+        if wait_for has_netdev "$vf"; then
             net_through "$(netdev_of "$vf")" "vf$i" $((20 + i))
         else
             say net-get "vf$i no-netdev"
