@@ -90,7 +90,6 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/doc/qemu-smmuv3-fork
 	install -m 755 $(OURS_OBJ)/qemu-system-aarch64 $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(DOCS) $(DESTDIR)$(PREFIX)/share/doc/qemu-smmuv3-fork/
-	install -m 644 $(OURS_OBJ)/trace-events-all $(DESTDIR)$(PREFIX)/share/qemu/
 
 clean:
 	rm -rf build/ours/obj build/baseline/obj build/ours-san/obj \
