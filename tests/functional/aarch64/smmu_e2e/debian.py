@@ -31,6 +31,8 @@ GUEST_SUITE = 'bookworm'
 KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
 # Drivers the guest needs; their dependencies are added from modinfo.
 GUEST_MODULES = ('virtio_pci', 'virtio_blk', 'virtio_net')
+# What only virtio_net needs, for guests without a network.
+NET_MODULES = ('failover.ko', 'net_failover.ko', 'virtio_net.ko')
 APT_TIMEOUT = 600
 
 # Debian's QEMU with -device arm-smmuv3,accel=on (QEMU 10.2 and later).

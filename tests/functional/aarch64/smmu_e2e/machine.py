@@ -53,9 +53,10 @@ def qemu_args(stage=None, smmu='machine', cpu=CPU, smp=2, mem=512,
     return args
 
 
-def append(extra='', **params):
+def append(extra='', loglevel=4, **params):
     """The kernel command line with e2e.NAME=VALUE for the guest's /init."""
-    words = [APPEND] + [f'e2e.{k}={v}' for k, v in params.items()]
+    words = [APPEND.replace('loglevel=4', f'loglevel={loglevel}')]
+    words += [f'e2e.{k}={v}' for k, v in params.items()]
     return ' '.join(words + ([extra] if extra else []))
 
 
