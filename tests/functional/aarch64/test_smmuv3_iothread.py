@@ -22,7 +22,7 @@ import subprocess
 
 from qemu_test import QemuSystemTest
 
-from smmu_e2e import debian, fdt, initramfs, kernel, data_file
+from smmu_e2e import debian, fdt, initramfs, kernel
 from smmu_e2e.machine import append, qemu_args, virtio_blk
 from smmu_e2e.testcase import SmmuTest
 
@@ -41,12 +41,9 @@ class SMMUv3IOThread(SmmuTest):
         super().setUp()
         kern = kernel.get()
         guest, _ = debian.guest()
-        prog = self.scratch_file('iothread-fault')
-        initramfs.build_program(kern, prog, 'iothread-fault.c')
-        initrd = self.scratch_file('initramfs-iothread.cpio.gz')
-        initramfs.build_initramfs(
-            guest.busybox, [], data_file('guest', 'iothread-init.sh'), initrd,
-            extra_files=[('iothread-fault', prog, 0o755)])
+        initrd = initramfs.program_initramfs(
+            kern, guest.busybox, 'iothread-fault.c', 'iothread-init.sh',
+            self.workdir)
         self.args = qemu_args(kernel=kern.image, initrd=initrd,
                               append=append(loglevel=3))
         self.args += ['-object', 'iothread,id=io0']

@@ -21,7 +21,7 @@ import re
 
 from . import data_file, pattern
 from .debian import NET_MODULES
-from .initramfs import Cpio, build_initramfs, build_program
+from .initramfs import Cpio, build_initramfs, program_initramfs
 from .machine import append, qemu_args, virtio_blk
 
 MiB = 1 << 20
@@ -35,11 +35,8 @@ BASELINE_WHY = ('the base model has no SMMU_IDR3.FWB, and Linux creates an '
 
 def level1(kernel, busybox, workdir):
     """The QEMU arguments of level 1 (its initramfs built in workdir)."""
-    prog = os.path.join(workdir, 'nested-dma')
-    build_program(kernel, prog, 'nested-dma.c')
-    initrd = os.path.join(workdir, 'initramfs-l1.cpio.gz')
-    build_initramfs(busybox, [], data_file('guest', 'l1-init.sh'), initrd,
-                    extra_files=[('nested-dma', prog, 0o755)])
+    initrd = program_initramfs(kernel, busybox, 'nested-dma.c',
+                               'l1-init.sh', workdir)
     return qemu_args('nested', 'machine', kernel=kernel.image,
                      initrd=initrd) + ['-device', 'smmu-testdev']
 
