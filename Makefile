@@ -10,9 +10,11 @@
 #                   (DEMO=boot|nested for one part; see README.rst)
 #   make bench      translation cost, ours against the baseline
 #                   (BENCH_REPS=N, BENCH_LINUX_REPS=N boots of workload 5)
+#   make install    our binary and docs under $(DESTDIR)$(PREFIX)
+#                   (PREFIX=/usr/local by default)
 
 .DEFAULT_GOAL := all
-.PHONY: all baseline check demo bench clean distclean
+.PHONY: all baseline check demo bench install clean distclean
 
 include build/config.mk
 
@@ -79,6 +81,21 @@ bench:
 	PYTHONPATH=$(E2E_PY) python3 scripts/fork/bench.py --reps $(BENCH_REPS) \
 	    --linux-reps $(BENCH_LINUX_REPS) \
 	    --flavour ours=$(OURS_OBJ) --flavour baseline=$(BASELINE_OBJ)
+
+# The binary is relocatable: installed in PREFIX/bin, it looks for data and
+# firmware in PREFIX/share/qemu and PREFIX/share/qemu-firmware, then in
+# Debian's /usr/share/qemu and /usr/lib/ipxe/qemu (ipxe-qemu, qemu-efi-aarch64).
+PREFIX ?= /usr/local
+DESTDIR ?=
+DOCS := README.rst docs/system/arm/smmuv3.rst docs/devel/smmuv3-model.rst \
+    docs/devel/smmuv3-conformance.rst docs/devel/smmuv3-bench.rst
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/qemu \
+	    $(DESTDIR)$(PREFIX)/share/qemu-firmware \
+	    $(DESTDIR)$(PREFIX)/share/doc/qemu-smmuv3-fork
+	install -m 755 $(OURS_OBJ)/qemu-system-aarch64 $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(DOCS) $(DESTDIR)$(PREFIX)/share/doc/qemu-smmuv3-fork/
+	install -m 644 $(OURS_OBJ)/trace-events-all $(DESTDIR)$(PREFIX)/share/qemu/
 
 clean:
 	rm -rf build/ours/obj build/baseline/obj build/ours-san/obj \

@@ -25,12 +25,20 @@ rm -f "$link"
 
 "$here/assemble.sh" "$flavour" "$repo" "$BASE_DIR" "$top/src"
 
-# Option ROMs (efi-virtio.rom for virt's default NIC) come from Debian's
-# ipxe-qemu: the +ds base ships none.
+# The full aarch64 device and feature set, as Debian's qemu-system-arm has
+# it (features are those whose libraries install-deps.sh provides; GUI and
+# network-storage backends are left out, see README.rst).  Option ROMs
+# (efi-virtio.rom for virt's default NIC) come from Debian's ipxe-qemu: the
+# +ds base ships none.
+. "$here/base.conf"
 args="--target-list=aarch64-softmmu --python=/usr/bin/python3
---without-default-devices --without-default-features --enable-tcg
---enable-fdt=system --enable-slirp --disable-install-blobs --disable-werror
---firmwarepath=/usr/share/qemu:/usr/lib/ipxe/qemu"
+--enable-tcg --enable-fdt=system --enable-slirp --disable-docs
+--disable-install-blobs --disable-werror --disable-download
+--disable-gtk --disable-sdl --disable-spice --disable-opengl
+--disable-xkbcommon
+--firmwarepath=share/qemu-firmware:/usr/share/qemu:/usr/lib/ipxe/qemu"
+pkgversion="SMMUv3 nesting fork, base Debian qemu $BASE_DEBIAN_VERSION"
+[ "$flavour" = ours ] || pkgversion="unmodified base, Debian qemu $BASE_DEBIAN_VERSION"
 if [ "${DEBUG_INFO:-no}" = yes ]; then
     args="$args --enable-debug-info"
 else
@@ -45,20 +53,20 @@ if [ "${SANITIZE:-no}" = yes ]; then
 fi
 
 obj=$top/obj
-if [ ! -f "$obj/build.ninja" ] || [ "$(cat "$obj/.fork-args" 2>/dev/null)" != "$args" ]; then
+if [ ! -f "$obj/build.ninja" ] || [ "$(cat "$obj/.fork-args" 2>/dev/null)" != "$args $pkgversion" ]; then
     echo "build($flavour): configuring QEMU in $obj"
     rm -rf "$obj"
     mkdir -p "$obj"
     cc=cc
     command -v ccache >/dev/null 2>&1 && cc="ccache cc"
     # shellcheck disable=SC2086
-    if ! (cd "$obj" && CC="$cc" ../src/configure $args) > "$top/configure.log" 2>&1; then
+    if ! (cd "$obj" && CC="$cc" ../src/configure $args --with-pkgversion="$pkgversion") > "$top/configure.log" 2>&1; then
         tail -n 20 "$top/configure.log" >&2
         rm -f "$obj/build.ninja"
         echo "build($flavour): error: QEMU's configure failed (log: $top/configure.log)" >&2
         exit 1
     fi
-    printf '%s' "$args" > "$obj/.fork-args"
+    printf '%s' "$args $pkgversion" > "$obj/.fork-args"
 fi
 
 ninja -C "$obj" qemu-system-aarch64 "$@"
