@@ -6,8 +6,8 @@ virtio-blk disk and reads all of it five times with O_DIRECT; the guest's
 clock around each read gives MB/s, and a boot's figure is their median.
 The same read runs with no IOMMU, behind an SMMU whose STEs Linux sets to
 bypass (iommu.passthrough=1), and behind a translating SMMU (Linux's DMA
-domain, stage 1 of a nested-capable SMMU), on our build and the baseline.  For ours the SMMU's TLB counters are read
-over QMP after the read.
+domain, stage 1 of a nested-capable SMMU), on our build and the baseline.
+For ours the SMMU's TLB counters are read over QMP after the read.
 """
 
 import os

@@ -357,7 +357,8 @@ def _prune(full, root):
                     os.path.join(root, path))
     os.makedirs(os.path.join(root, L1_LIBDIR), exist_ok=True)
     for name, path in libs.items():
-        shutil.copy(os.path.realpath(path), os.path.join(root, L1_LIBDIR, name))
+        shutil.copy(os.path.realpath(path),
+                    os.path.join(root, L1_LIBDIR, name))
     missing = library_closure(root, L1_QEMU)[1]
     if missing:
         raise AssetError(f'pruned too much: {missing}')

@@ -33,8 +33,8 @@ def machine(qemu, name):
     log.setLevel(logging.DEBUG)
     for h in log.handlers[:]:
         log.removeHandler(h)
-    log.addHandler(logging.FileHandler(os.path.join(OUT, f'console-{name}.log'),
-                                       mode='w'))
+    path = os.path.join(OUT, f'console-{name}.log')
+    log.addHandler(logging.FileHandler(path, mode='w'))
     return QEMUMachine(qemu, base_temp_dir=OUT, log_dir=OUT, name=name)
 
 
