@@ -37,16 +37,19 @@ smmu_e2e.machine
     for ``-M virt,iommu=smmuv3``, ``'device'`` for ``-device
     arm-smmuv3,primary-bus=pcie.0,id=smmu0``, None for no SMMU);
     ``virtio_blk(drive, ...)``, ``virtio_net(...)`` for endpoints behind
-    the SMMU; ``append(**params)`` (e2e.NAME=VALUE for the guest's /init).
-    ``boot(vm, timeout, silence)`` launches a QEMUMachine and collects its
-    console until QEMU exits -> ``Boot`` (``.console`` lines, ``.finished``,
-    ``.status``, ``.elapsed``, ``.log`` QEMU's own output,
-    ``.reports(tag, key)``).  ``flavour(qemu_binary)``: 'ours' or
+    the SMMU; ``append(extra, loglevel, **params)``: the kernel command
+    line with e2e.NAME=VALUE for the guest's /init.  ``boot(vm, timeout,
+    silence, until=None)`` launches a QEMUMachine and collects its console
+    until QEMU exits (or a line satisfies ``until``) -> ``Boot``
+    (``.console`` lines, ``.finished``, ``.status``, ``.why``, ``.elapsed``,
+    ``.log`` QEMU's own output, ``.reports(tag, key)``, ``.tail()``).  ``flavour(qemu_binary)``: 'ours' or
     'baseline', from QMP query-version's package string.
 smmu_e2e.testcase
     ``SmmuTest``, a QemuSystemTest with ``self.flavour``,
-    ``self.skip_on_baseline(reason)``, ``self.boot(args, timeout, silence)``
-    and ``self.fail_run(boot, what)``.
+    ``self.skip_on_baseline(reason)``, ``self.boot(args, timeout, silence,
+    until)`` (on ``self.vm``) and ``self.fail_run(boot, what)``.  Tests run
+    as ``meson test -C build/<flavour>/obj --setup thorough --no-rebuild
+    func-aarch64-smmuv3_<name>`` (patches/infra/0004 registers them).
 smmu_e2e.linux, smmu_e2e.nesting, smmu_e2e.fdt
     What the Linux, nesting and iothread tests judge; see each module.
 """
