@@ -25,9 +25,10 @@ smmu_e2e.debian
 smmu_e2e.initramfs
     ``build_initramfs(busybox, modules, init, out, extra_files=())``:
     gzip'd cpio with ``init`` as /init and ``guest/guest-lib.sh`` at
-    /lib/e2e-guest.sh; ``program_initramfs(kernel, busybox, source, init,
-    workdir)``: one whose init runs a static aarch64 program built from
-    ``guest/<source>`` against the nesting kernel's uapi headers.
+    /lib/e2e-guest.sh; ``build_program(kernel, out, source)``: a static
+    aarch64 program from ``guest/<source>`` against the nesting kernel's
+    uapi headers; ``program_initramfs(kernel, busybox, source, init,
+    workdir)``: an initramfs whose init runs one.
 smmu_e2e.kernel
     ``get()`` -> ``Kernel`` (``.image``, ``.headers``, ``.label``): the
     iommufd-capable kernel, built once and cached.

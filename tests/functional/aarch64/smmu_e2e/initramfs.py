@@ -98,18 +98,23 @@ def build_initramfs(busybox, modules, init, out_path, extra_files=()):
         f.write(gzip.compress(c.finish(), compresslevel=1))
 
 
-def program_initramfs(kernel, busybox, source, init, workdir):
-    """The initramfs (path) of a guest whose init (guest/<init>) runs one
-    static aarch64 program: guest/<source> with pci-vfio.c, built against
-    the nesting kernel's uapi headers, at /<source without .c>."""
-    name = source[:-2]
-    prog = os.path.join(workdir, name)
+def build_program(kernel, out, source):
+    """A static aarch64 guest program (guest/<source>, with pci-vfio.c)
+    against the nesting kernel's uapi headers."""
     cmd = [CROSS + 'gcc', '-static', '-O2', '-Wall', '-Wextra', '-Werror',
-           '-I', kernel.headers, '-o', prog, data_file('guest', source),
+           '-I', kernel.headers, '-o', out, data_file('guest', source),
            data_file('guest', 'pci-vfio.c')]
     p = subprocess.run(cmd, text=True, capture_output=True, timeout=300)
     if p.returncode != 0:
         raise AssetError(f'building {source} failed:\n{p.stderr}')
+
+
+def program_initramfs(kernel, busybox, source, init, workdir):
+    """The initramfs (path) of a guest whose init (guest/<init>) runs one
+    program, build_program(source), as /<source without .c>."""
+    name = source[:-2]
+    prog = os.path.join(workdir, name)
+    build_program(kernel, prog, source)
     initrd = os.path.join(workdir, f'initramfs-{name}.cpio.gz')
     build_initramfs(busybox, [], data_file('guest', init), initrd,
                     extra_files=[(name, prog, 0o755)])
