@@ -40,6 +40,8 @@ E2E_SUITES := $(sort $(wildcard tests/e2e/*-suite.sh))
 # Unit tests of our SMMU engine (no QEMU process): built in ours only
 UNITS := $(sort $(notdir $(basename $(wildcard tests/unit/smmu/test-*.c))))
 UNIT_TARGETS := $(addprefix tests/unit/smmu/,$(UNITS))
+# The e2e tests' package and the base's qemu.machine, for make demo/bench
+E2E_PY := $(BASE_DIR)/python:$(CURDIR)/tests/functional/aarch64
 
 all:
 	scripts/fork/build.sh ours
@@ -52,7 +54,7 @@ check:
 	scripts/fork/build.sh baseline $(QTEST_TARGETS)
 	@# e2e-nesting's kernel: a no-op once cached, minutes the first time
 	@# (longer than a suite's time limit); on failure the suite says why.
-	python3 tests/e2e/nesting/kernel.py >/dev/null || true
+	PYTHONPATH=$(E2E_PY) python3 -m smmu_e2e.kernel >/dev/null || true
 	python3 scripts/fork/run-check.py --log-dir build/check-logs \
 	    $(foreach u,$(UNITS),--unit $(u)=$(OURS_OBJ)/tests/unit/smmu/$(u)) \
 	    --flavour ours=$(OURS_OBJ) --flavour baseline=$(BASELINE_OBJ) \
@@ -60,20 +62,23 @@ check:
 	    $(foreach s,$(E2E_SUITES),--suite $(notdir $(s:-suite.sh=))=$(CURDIR)/$(s))
 
 # make demo [DEMO=all|boot|nested] [KERNEL=/path/to/Image] [INITRD=...]
+#           [STAGE=1|2|nested]
 KERNEL ?=
 INITRD ?=
 DEMO ?= all
+STAGE ?= nested
 demo:
 	scripts/fork/build.sh ours
-	DEMO="$(DEMO)" KERNEL="$(KERNEL)" INITRD="$(INITRD)" \
-	    tests/e2e/demo.sh $(CURDIR)/build/qemu-system-aarch64
+	PYTHONPATH=$(E2E_PY) python3 -m smmu_e2e.demo \
+	    $(CURDIR)/build/qemu-system-aarch64 --part $(DEMO) --stage $(STAGE) \
+	    $(if $(KERNEL),--kernel $(KERNEL)) $(if $(INITRD),--initrd $(INITRD))
 
 BENCH_REPS ?= 5
 BENCH_LINUX_REPS ?= 3
 bench:
 	scripts/fork/build.sh ours tests/qtest/smmuv3-bench
 	scripts/fork/build.sh baseline tests/qtest/smmuv3-bench
-	python3 scripts/fork/bench.py --reps $(BENCH_REPS) \
+	PYTHONPATH=$(E2E_PY) python3 scripts/fork/bench.py --reps $(BENCH_REPS) \
 	    --linux-reps $(BENCH_LINUX_REPS) \
 	    --flavour ours=$(OURS_OBJ) --flavour baseline=$(BASELINE_OBJ)
 

@@ -8,7 +8,7 @@
 # side (scripts/fork/bench_linux.py) turns that into MB/s.
 
 E2E_TAG=BENCH
-# shellcheck source=tests/e2e/guest-lib.sh
+# shellcheck source=tests/functional/aarch64/smmu_e2e/guest/guest-lib.sh
 . /lib/e2e-guest.sh
 load_modules
 

@@ -4,10 +4,10 @@
 #
 # /init of the e2e guest (busybox only).  It drives DMA through the SMMU
 # and reports what it saw as "E2E <key> <value...>" console lines; the host
-# side (tests/e2e/e2e_boot.py) decides whether that is right.  Nothing here
+# side (smmu_e2e/linux.py) decides whether that is right.  Nothing here
 # judges a result, so a broken SMMU cannot make the guest lie about it.
 
-# shellcheck source=tests/e2e/guest-lib.sh
+# shellcheck source=tests/functional/aarch64/smmu_e2e/guest/guest-lib.sh
 . /lib/e2e-guest.sh
 
 # Our parameters ride on the kernel command line as e2e.NAME=VALUE.

@@ -3,11 +3,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # /init of the e2e iothread guest: run iothread-fault, show what Linux
-# logged about the SMMU's events, power off.  The host (iothread.py)
-# reads the "IOTF ..." lines.
+# logged about the SMMU's events, power off.  The host
+# (test_smmuv3_iothread.py) reads the "IOTF ..." lines.
 
 E2E_TAG=IOTF
-# shellcheck source=tests/e2e/guest-lib.sh
+# shellcheck source=tests/functional/aarch64/smmu_e2e/guest/guest-lib.sh
 . /lib/e2e-guest.sh
 
 say kernel "$(uname -r)"

@@ -5,10 +5,10 @@
 # /init of the L2 guest of the e2e-nesting suite (busybox only).  It reads
 # the passed-through disk through L2's vSMMU and reports what it saw as
 # "E2E-L2 <key> <value...>" console lines; the host side
-# (tests/e2e/nesting/level2.py) judges them.
+# (smmu_e2e/nesting.py) judges them.
 
 E2E_TAG=E2E-L2
-# shellcheck source=tests/e2e/guest-lib.sh
+# shellcheck source=tests/functional/aarch64/smmu_e2e/guest/guest-lib.sh
 . /lib/e2e-guest.sh
 
 say init "$(uname -r)"

@@ -3,9 +3,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # /init of the e2e-nesting level-1 guest: run nested-dma and power off.
-# nested-dma prints "NEST ..." lines; the host (suite.py) reads them.
+# nested-dma prints "NEST ..." lines; the host (smmu_e2e/nesting.py)
+# reads them.
 
-# shellcheck source=tests/e2e/guest-lib.sh
+# shellcheck source=tests/functional/aarch64/smmu_e2e/guest/guest-lib.sh
 . /lib/e2e-guest.sh
 
 echo "NEST kernel $(uname -r)"

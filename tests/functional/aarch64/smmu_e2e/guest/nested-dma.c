@@ -11,8 +11,8 @@
  * through stage-1 IOVAs and looks where the bytes went.
  *
  * Output: one line per step, "NEST ok|not ok|skip <step> <detail>", and a
- * last "NEST done <passed> <failed> <skipped>" line; the host runner
- * (suite.py) turns them into TAP.  After the first failure the remaining
+ * last "NEST done <passed> <failed> <skipped>" line; the host
+ * (smmu_e2e/nesting.py) judges them.  After the first failure the remaining
  * steps are reported as skipped.
  *
  * A guest program, not QEMU code: plain libc (strtoul, and glibc's

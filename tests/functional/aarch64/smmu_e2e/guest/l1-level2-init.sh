@@ -8,7 +8,7 @@
 # It reports as "E2E-L1 <key> <value...>"; L2's own lines pass through.
 
 E2E_TAG=E2E-L1
-# shellcheck source=tests/e2e/guest-lib.sh
+# shellcheck source=tests/functional/aarch64/smmu_e2e/guest/guest-lib.sh
 . /lib/e2e-guest.sh
 
 bdf=$(cmdline_param bdf '')

@@ -1,0 +1,188 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The e2e-nesting kernel: Debian sid's linux-source, our config, cached.
+
+Debian's arm64 kernels lack CONFIG_IOMMUFD, so the nesting and iothread
+tests use their own: the source package from sid (through a private apt,
+no root), `make allnoconfig` plus kernel.config, cross-built with Debian's
+aarch64-linux-gnu-gcc.  The Image and the uapi headers are cached under
+${CACHE_DIR:-~/.cache/smmu-fork}/e2e-nesting/kernel/<key>/, the key
+hashing the fragment, the source package version and the compiler; a
+cached key is never rebuilt, and only the newest key is kept.  A cold
+build takes longer than a test may, so `make check` runs this first:
+
+    cd tests/functional/aarch64 && python3 -m smmu_e2e.kernel
+"""
+
+import fcntl
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+from . import AssetError, cache_dir, data_file, note
+from .debian import PrivateApt, read_stamp, write_stamp, keep_only
+from .initramfs import CROSS
+
+SOURCE_PKG = 'linux-source-7.2'
+SUITE = 'sid'
+FRAGMENT = data_file('kernel.config')
+BUILD_TIMEOUT = 3 * 3600
+
+
+class Kernel:
+    def __init__(self, path, version):
+        self.dir = path
+        self.image = os.path.join(path, 'Image')
+        self.headers = os.path.join(path, 'headers', 'include')
+        self.label = f'Linux from Debian {SOURCE_PKG} {version}'
+
+
+def compiler_version():
+    try:
+        p = subprocess.run([CROSS + 'gcc', '--version'], text=True,
+                           capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise AssetError(f'{CROSS}gcc is missing ({e}); run ./configure '
+                         '(it installs gcc-aarch64-linux-gnu)') from e
+    return p.stdout.splitlines()[0].strip()
+
+
+def _fragment():
+    with open(FRAGMENT, 'rb') as f:
+        return f.read()
+
+
+def cache_key(version, compiler):
+    h = hashlib.sha256()
+    h.update(_fragment())
+    h.update(f'\0{SOURCE_PKG}\0{version}\0{compiler}\0'.encode())
+    return h.hexdigest()[:16]
+
+
+def cached():
+    """The cached kernel for today's fragment and compiler, or None."""
+    kdir = cache_dir('e2e-nesting', 'kernel')
+    pkg, _, version = (read_stamp(os.path.join(kdir, 'CURRENT')) or
+                       '').partition(' ')
+    path = os.path.join(kdir, cache_key(version, compiler_version()))
+    if pkg != SOURCE_PKG or not os.path.exists(os.path.join(path, 'READY')):
+        return None
+    return Kernel(path, version)
+
+
+def get():
+    """The kernel, building it the first time (several minutes).
+
+    Several worktrees share the cache: one builds, the others wait.
+    """
+    k = cached()
+    if k:
+        return k
+    kdir = cache_dir('e2e-nesting', 'kernel')
+    with open(os.path.join(kdir, 'lock'), 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        k = cached()
+        if k:
+            return k
+        apt = PrivateApt(os.path.join(kdir, 'apt'), SUITE)
+        apt.setup()
+        note(f'fetching {SOURCE_PKG} from Debian {SUITE}')
+        apt.update()
+        version = apt.candidate(SOURCE_PKG)
+        if not version:
+            raise AssetError(f'{SOURCE_PKG} is not in Debian {SUITE}')
+        key = cache_key(version, compiler_version())
+        if not os.path.exists(os.path.join(kdir, key, 'READY')):
+            _build(apt, version, os.path.join(kdir, key))
+        apt.done()
+        write_stamp(os.path.join(kdir, 'CURRENT'), f'{SOURCE_PKG} {version}')
+        keep_only(kdir, key)
+        return Kernel(os.path.join(kdir, key), version)
+
+
+def _make(src, log, *targets, extra_env=None):
+    cmd = ['make', '-s', '-j2', 'ARCH=arm64', f'CROSS_COMPILE={CROSS}']
+    if shutil.which('ccache'):
+        cmd.append(f'CC=ccache {CROSS}gcc')
+    env = dict(os.environ, LC_ALL='C', **(extra_env or {}))
+    # Reproducible inputs, so ccache hits when the work dir is rebuilt.
+    env.setdefault('KBUILD_BUILD_TIMESTAMP', '2026-01-01')
+    env.setdefault('KBUILD_BUILD_USER', 'smmu-fork')
+    env.setdefault('KBUILD_BUILD_HOST', 'e2e-nesting')
+    log.write(f'$ {" ".join(cmd + list(targets))}\n')
+    log.flush()
+    p = subprocess.run(cmd + list(targets), cwd=src, env=env, stdout=log,
+                       stderr=subprocess.STDOUT, timeout=BUILD_TIMEOUT)
+    if p.returncode != 0:
+        raise AssetError(f'make {" ".join(targets)} failed; see {log.name}')
+
+
+def check_config(config_path):
+    """Fail naming every CONFIG_X=y of the fragment the final .config
+    lacks (a dependency is missing)."""
+    wanted = re.findall(r'^(CONFIG_[A-Z0-9_]+)=y\s*$', _fragment().decode(),
+                        re.M)
+    with open(config_path) as f:
+        have = {line.split('=', 1)[0] for line in f
+                if line.rstrip().endswith('=y')}
+    lost = [s for s in wanted if s not in have]
+    if lost:
+        raise AssetError('kernel.config: not set in the final .config '
+                         '(a dependency is missing?): ' + ' '.join(lost))
+
+
+def _build(apt, version, dest):
+    """Fetch and unpack the source, configure, check, build Image and the
+    uapi headers into dest."""
+    kdir = os.path.dirname(dest)
+    work = os.path.join(kdir, 'work')     # fixed path: ccache can hit
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    start = time.monotonic()
+    note(f'downloading {SOURCE_PKG} {version}')
+    apt.download(SOURCE_PKG, version, work)
+    pkg = os.path.join(work, 'pkg')
+    subprocess.run(['dpkg-deb', '-x', os.path.join(work, os.listdir(work)[0]),
+                    pkg], check=True)
+    usr_src = os.path.join(pkg, 'usr', 'src')
+    tars = [f for f in os.listdir(usr_src) if '.tar' in f]
+    if len(tars) != 1:
+        raise AssetError(f'{SOURCE_PKG}: expected one tarball, got {tars}')
+    note(f'unpacking {tars[0]}')
+    subprocess.run(['tar', '-xf', os.path.join(usr_src, tars[0]), '-C', work],
+                   check=True)
+    shutil.rmtree(pkg)
+    src = os.path.join(work, tars[0].split('.tar')[0])
+    log_path = os.path.join(kdir, 'build.log')
+    note(f'building the kernel (cold build: several minutes); log in '
+         f'{log_path}')
+    with open(log_path, 'w') as log:
+        _make(src, log, 'allnoconfig', extra_env={'KCONFIG_ALLCONFIG':
+                                                  FRAGMENT})
+        check_config(os.path.join(src, '.config'))
+        # "headers" rather than headers_install, which needs rsync.
+        _make(src, log, 'Image', 'headers')
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(os.path.join(src, 'usr', 'include'),
+                    os.path.join(dest, 'headers', 'include'),
+                    ignore=shutil.ignore_patterns('.*', 'Makefile'))
+    shutil.copy(os.path.join(src, 'arch', 'arm64', 'boot', 'Image'), dest)
+    shutil.copy(os.path.join(src, '.config'), os.path.join(dest, 'config'))
+    secs = time.monotonic() - start
+    with open(os.path.join(dest, 'label'), 'w') as f:
+        f.write(f'{SOURCE_PKG} {version}\n{compiler_version()}\n'
+                f'built in {secs:.0f} s\n')
+    open(os.path.join(dest, 'READY'), 'w').close()
+    shutil.rmtree(work, ignore_errors=True)
+    note(f'kernel built in {secs:.0f} s')
+
+
+if __name__ == '__main__':
+    try:
+        print(get().dir)
+    except (AssetError, OSError, subprocess.SubprocessError) as e:
+        print(f'e2e-nesting: kernel: {e}', file=sys.stderr)
+        sys.exit(1)

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The base class of the fork's functional tests."""
+
+from qemu_test import QemuSystemTest
+
+from .machine import boot, flavour
+
+
+class SmmuTest(QemuSystemTest):
+    """A QemuSystemTest that knows which build it tests (self.flavour:
+    'ours' or 'baseline') and boots guests that power off by themselves."""
+
+    def setUp(self):
+        super().setUp()
+        self.flavour = flavour(self.qemu_bin)
+        self.log.info('flavour %s (%s)', self.flavour, self.qemu_bin)
+
+    def skip_on_baseline(self, reason):
+        """What the base's model cannot pass is skipped there, with why."""
+        if self.flavour == 'baseline':
+            self.skipTest(f'baseline: {reason}')
+
+    def boot(self, args, timeout=90, silence=45, until=None):
+        """self.vm with args, run by machine.boot()."""
+        self.vm.add_args(*args)
+        return boot(self.vm, timeout, silence, until)
+
+    def fail_run(self, b, what):
+        """Fail naming what was missing, with the console's tail."""
+        self.fail(f'{what}\nconsole tail:\n{b.tail()}\n'
+                  f'console log: {self.console_log_name}')
