@@ -38,6 +38,7 @@ class SMMUv3Nesting(SmmuTest):
             self.fail_run(b, 'nested-dma did not end ("NEST done")')
         if self.flavour == 'baseline':
             self.expect_refusal(b, steps)
+            return
         failed = [s for s in steps if s[0] != 'ok']
         if failed:
             self.fail_run(b, 'level 1 {1}: {0} {2}'.format(*failed[0]))
@@ -58,8 +59,8 @@ class SMMUv3Nesting(SmmuTest):
                           '(the baseline must refuse it with EOPNOTSUPP)')
         self.assertEqual([s[0] for s in steps[:at]], ['ok'] * at)
         self.assertEqual({s[0] for s in steps[at + 1:]}, {'skip'})
-        self.skipTest(f'baseline: {detail}, as expected: '
-                      f'{nesting.BASELINE_WHY}')
+        self.log.info('baseline: %s, as expected: %s', detail,
+                      nesting.BASELINE_WHY)
 
     def test_level2(self):
         l1 = debian.l1_userspace()
@@ -75,8 +76,9 @@ class SMMUv3Nesting(SmmuTest):
             refused = [ln for ln in b.console
                        if nesting.VIOMMU_REFUSED_RE.search(ln)]
             if refused and self.flavour == 'baseline':
-                self.skipTest('baseline: L1 refuses the vIOMMU (no '
-                              f'SMMU_IDR3.FWB), as expected: {refused[0]}')
+                self.log.info('baseline: L1 refuses the vIOMMU (no '
+                              'SMMU_IDR3.FWB), as expected: %s', refused[0])
+                return
             self.fail_run(b, nesting.level2_failure(b, trace))
         self.assertEqual(got[-1], sha256(nesting.disk_content()),
                          'the sha256 L2 read')
