@@ -20,12 +20,11 @@ import shutil
 import subprocess
 import tempfile
 
-from . import AssetError, cache_dir, note
+from . import AssetError, cache_dir, debian_apt, debian_select, note
 
 # The kernel we test with.  Debian drops an ABI from the archive some time
 # after a newer one lands; then we take the newest and say so.
 KERNEL_PIN = 'linux-image-6.1.0-50-arm64'
-KERNEL_FALLBACK = 'linux-image-arm64'
 BUSYBOX = 'busybox-static'
 GUEST_SUITE = 'bookworm'
 KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
@@ -49,19 +48,20 @@ L1_LOADER = 'usr/lib/ld-linux-aarch64.so.1'
 
 
 class PrivateApt:
-    """apt-get for one suite of Debian's archive, every directory its own.
+    """apt-get for Debian's archive, every directory its own.
 
-    A stable suite comes with its -updates and -security; sid alone, and
-    without the Release file's Valid-Until check (snapshots of it carry an
-    expired one).
+    One stable suite comes with its -updates and -security; a tuple of
+    suites is taken as it is.  With sid, the Release file's Valid-Until is
+    not checked (snapshots of sid carry an expired one).
     """
 
     def __init__(self, root, suite):
         self.root = root
         self.conf = os.path.join(root, 'apt.conf')
-        self.sid = suite in ('sid', 'unstable')
-        self.sources = [('debian', suite)]
-        if not self.sid:
+        suites = suite if isinstance(suite, tuple) else (suite,)
+        self.sid = 'sid' in suites or 'unstable' in suites
+        self.sources = [('debian', s) for s in suites]
+        if len(suites) == 1 and not self.sid:
             self.sources += [('debian', f'{suite}-updates'),
                              ('debian-security', f'{suite}-security')]
 
@@ -167,17 +167,13 @@ def extract(debs, dest):
 
 
 def _choose_kernel(apt):
-    version = apt.candidate(KERNEL_PIN)
-    if version:
-        return KERNEL_PIN, version, None
-    deps = [d for d in apt.depends(KERNEL_FALLBACK)
-            if d.startswith('linux-image-')]
-    if not deps:
-        raise AssetError(f'neither {KERNEL_PIN} nor {KERNEL_FALLBACK} '
-                         'is in the archive')
-    version = apt.candidate(deps[0])
-    return deps[0], version, (f'{KERNEL_PIN} is gone from the archive; '
-                              f'using the newest, {deps[0]} {version}')
+    """The pinned kernel, else the newest of its series (ABIs renumber)."""
+    try:
+        c = debian_select.choose_kernel_image(
+            debian_apt.offers(apt, 'linux-image-'), pin=KERNEL_PIN)
+    except debian_select.SelectionError as e:
+        raise AssetError(str(e)) from e
+    return c.package, c.version, c.describe() if c.fallback else None
 
 
 def _module_name(filename):
