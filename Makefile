@@ -34,12 +34,22 @@ export CCACHE_BASEDIR := $(CURDIR)/build
 export CCACHE_NOHASHDIR := 1
 export CCACHE_MAXSIZE := 5G
 
+# What make check runs, by meson test name, on both flavours: our qtests
+# (registered by patches/infra/0001) and our functional tests
+# (tests/functional/aarch64/test_smmuv3_*.py, patches/infra/0004); and,
+# on ours only, the unit tests of our SMMU engine (meson suite "smmu").
 QTESTS := $(sort $(notdir $(basename $(wildcard tests/qtest/*-test.c))))
 QTEST_TARGETS := $(addprefix tests/qtest/,$(QTESTS))
-E2E_SUITES := $(sort $(wildcard tests/e2e/*-suite.sh))
-# Unit tests of our SMMU engine (no QEMU process): built in ours only
+FUNC_TESTS := $(sort $(patsubst test_%,%,$(notdir $(basename \
+    $(wildcard tests/functional/aarch64/test_smmuv3_*.py)))))
 UNITS := $(sort $(notdir $(basename $(wildcard tests/unit/smmu/test-*.c))))
 UNIT_TARGETS := $(addprefix tests/unit/smmu/,$(UNITS))
+comma := ,
+tests_of = $(subst $(eval) ,$(comma),$(strip $(1)))
+CHECK_TESTS := $(call tests_of,$(addprefix qtest-aarch64/,$(QTESTS)) \
+    $(addprefix func-aarch64-,$(FUNC_TESTS)))
+# The e2e tests' package and the base's qemu.machine, for make demo/bench
+E2E_PY := $(BASE_DIR)/python:$(CURDIR)/tests/functional/aarch64
 
 all:
 	scripts/fork/build.sh ours
@@ -52,28 +62,30 @@ check:
 	scripts/fork/build.sh baseline $(QTEST_TARGETS)
 	@# e2e-nesting's kernel: a no-op once cached, minutes the first time
 	@# (longer than a suite's time limit); on failure the suite says why.
-	cd tests/functional/aarch64 && python3 -m smmu_e2e.kernel >/dev/null || true
-	python3 scripts/fork/run-check.py --log-dir build/check-logs \
-	    $(foreach u,$(UNITS),--unit $(u)=$(OURS_OBJ)/tests/unit/smmu/$(u)) \
-	    --flavour ours=$(OURS_OBJ) --flavour baseline=$(BASELINE_OBJ) \
-	    $(addprefix --qtest ,$(QTESTS)) \
-	    $(foreach s,$(E2E_SUITES),--suite $(notdir $(s:-suite.sh=))=$(CURDIR)/$(s))
+	PYTHONPATH=$(E2E_PY) python3 -m smmu_e2e.kernel >/dev/null || true
+	python3 scripts/fork/check.py --log-dir build/check-logs \
+	    $(if $(SAN),--timeout-multiplier 10) \
+	    ours=$(OURS_OBJ):@smmu,$(CHECK_TESTS) \
+	    baseline=$(BASELINE_OBJ):$(CHECK_TESTS)
 
 # make demo [DEMO=all|boot|nested] [KERNEL=/path/to/Image] [INITRD=...]
+#           [STAGE=1|2|nested]
 KERNEL ?=
 INITRD ?=
 DEMO ?= all
+STAGE ?= nested
 demo:
 	scripts/fork/build.sh ours
-	DEMO="$(DEMO)" KERNEL="$(KERNEL)" INITRD="$(INITRD)" \
-	    tests/e2e/demo.sh $(CURDIR)/build/qemu-system-aarch64
+	PYTHONPATH=$(E2E_PY) python3 -m smmu_e2e.demo \
+	    $(CURDIR)/build/qemu-system-aarch64 --part $(DEMO) --stage $(STAGE) \
+	    $(if $(KERNEL),--kernel $(KERNEL)) $(if $(INITRD),--initrd $(INITRD))
 
 BENCH_REPS ?= 5
 BENCH_LINUX_REPS ?= 3
 bench:
 	scripts/fork/build.sh ours tests/qtest/smmuv3-bench
 	scripts/fork/build.sh baseline tests/qtest/smmuv3-bench
-	python3 scripts/fork/bench.py --reps $(BENCH_REPS) \
+	PYTHONPATH=$(E2E_PY) python3 scripts/fork/bench.py --reps $(BENCH_REPS) \
 	    --linux-reps $(BENCH_LINUX_REPS) \
 	    --flavour ours=$(OURS_OBJ) --flavour baseline=$(BASELINE_OBJ)
 
@@ -90,7 +102,6 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/doc/qemu-smmuv3-fork
 	install -m 755 $(OURS_OBJ)/qemu-system-aarch64 $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(DOCS) $(DESTDIR)$(PREFIX)/share/doc/qemu-smmuv3-fork/
-	install -m 644 $(OURS_OBJ)/trace-events-all $(DESTDIR)$(PREFIX)/share/qemu/
 
 clean:
 	rm -rf build/ours/obj build/baseline/obj build/ours-san/obj \

@@ -3,34 +3,30 @@
 
 Debian's arm64 kernel (the e2e suite's guest) boots with a 256 MiB
 virtio-blk disk and reads all of it five times with O_DIRECT; the guest's
-clock around each read gives MB/s, and a boot's figure is their median.  The same read runs with no IOMMU, behind an
-SMMU whose STEs Linux sets to bypass (iommu.passthrough=1), and behind a
-translating SMMU (Linux's DMA domain, stage 1 of a nested-capable SMMU),
-on our build and the baseline.  For ours the SMMU's TLB counters are read
-over QMP after the read.
+clock around each read gives MB/s, and a boot's figure is their median.
+The same read runs with no IOMMU, behind an SMMU whose STEs Linux sets to
+bypass (iommu.passthrough=1), and behind a translating SMMU (Linux's DMA
+domain, stage 1 of a nested-capable SMMU), on our build and the baseline.
+For ours the SMMU's TLB counters are read over QMP after the read.
 """
 
-import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
+
+from qemu.machine import QEMUMachine
+
+from smmu_e2e import debian
+from smmu_e2e.initramfs import build_initramfs
+from smmu_e2e.machine import SMMU_ID, append, boot, qemu_args, virtio_blk
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path.insert(0, os.path.join(REPO, 'tests', 'e2e'))
-
-import e2e_assets  # noqa: E402
 
 MiB = 1 << 20
 DISK_MIB = 256
 BOOT_TIMEOUT = 300
 INIT = os.path.join(HERE, 'bench-guest-init.sh')
-CPU = 'max,pauth-impdef=on'
-SMMU_ID = 'smmu0'
 
 # (label, SMMU in front of the disk, kernel arguments)
 CONFIGS = (
@@ -38,10 +34,6 @@ CONFIGS = (
     ('SMMU, STE bypass', True, 'iommu.passthrough=1'),
     ('SMMU, translated', True, 'iommu.passthrough=0'),
 )
-
-
-class BenchError(Exception):
-    pass
 
 
 def _disk(workdir):
@@ -65,118 +57,33 @@ def _warm(path):
             pass
 
 
-def _initramfs(guest, workdir):
-    path = os.path.join(workdir, 'bench-initrd.gz')
-    mods = [m for m in guest.modules
-            if not m[0].startswith('virtio_net')]
-    e2e_assets.build_initramfs(guest.busybox, mods, INIT, path)
-    return path
-
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(30)
-        self.sock.connect(path)
-        self.buf = b''
-        self._reply()                       # greeting
-        self.cmd('qmp_capabilities')
-
-    def _reply(self):
-        while True:
-            while b'\n' not in self.buf:
-                data = self.sock.recv(65536)
-                if not data:
-                    raise BenchError('QMP connection closed')
-                self.buf += data
-            line, self.buf = self.buf.split(b'\n', 1)
-            msg = json.loads(line)
-            if 'event' not in msg:
-                return msg
-
-    def cmd(self, name, **args):
-        self.sock.sendall(json.dumps({'execute': name,
-                                      'arguments': args}).encode() + b'\n')
-        reply = self._reply()
-        if 'error' in reply:
-            raise BenchError(f'QMP {name}: {reply["error"]}')
-        return reply.get('return')
-
-    def close(self):
-        self.sock.close()
-
-
-def _command(qemu, smmu, kernel, initrd, disk, append, qmp):
-    cmd = [qemu, '-M', 'virt,gic-version=3', '-cpu', CPU, '-smp', '2',
-           '-m', '512', '-nographic', '-nic', 'none', '-no-reboot',
-           '-kernel', kernel, '-initrd', initrd, '-append', append,
-           '-qmp', f'unix:{qmp},server=on,wait=off',
-           '-drive', f'if=none,id=disk0,file={disk},format=raw',
-           '-device', 'virtio-blk-pci,drive=disk0,'
-                      'iommu_platform=on,disable-legacy=on']
-    if smmu:
-        cmd += ['-global', 'arm-smmuv3.stage=nested',
-                '-device', f'arm-smmuv3,primary-bus=pcie.0,id={SMMU_ID}']
-    return cmd
-
-
-def _counters(qmp, ours):
-    if not ours:
-        return {}
-    path = f'/machine/peripheral/{SMMU_ID}'
-    return {k: qmp.cmd('qom-get', path=path, property=f'tlb-{k}')
-            for k in ('hits', 'misses')}
-
-
 def boot_once(qemu, ours, config, kernel, initrd, disk, workdir):
     """One boot; returns {'mb_s': ..., 'hits': ..., 'misses': ...}."""
     label, smmu, extra = config
-    append = f'console=ttyAMA0 rdinit=/init panic=-1 loglevel=3 {extra}'
-    qmp_path = os.path.join(workdir, 'qmp.sock')
-    if os.path.exists(qmp_path):
-        os.unlink(qmp_path)
-    proc = subprocess.Popen(_command(qemu, smmu, kernel, initrd, disk,
-                                     append.strip(), qmp_path),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            errors='replace')
-    deadline = time.monotonic() + BOOT_TIMEOUT
-    result, console, speeds = None, [], []
-    try:
-        for line in proc.stdout:
-            console.append(line.rstrip())
-            if line.startswith('BENCH error') or \
-                    time.monotonic() > deadline:
-                break
-            if line.startswith('BENCH read '):
-                mib, t0, t1 = line.split()[2:5]
-                secs = float(t1) - float(t0)
-                if secs > 0:
-                    speeds.append(int(mib) * MiB / 1e6 / secs)
-            if line.startswith('BENCH waiting'):
-                if speeds:
-                    result = {'mb_s': statistics.median(speeds),
-                              'reads_mb_s': speeds}
-                qmp = Qmp(qmp_path)
-                try:
-                    if result is not None:
-                        result.update(_counters(qmp, ours and smmu))
-                    qmp.cmd('quit')
-                finally:
-                    qmp.close()
-                break
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if result is None:
-        tail = '\n'.join(console[-15:])
-        raise BenchError(f'{label}: no result from the guest; console:\n'
-                         f'{tail}')
+    args = qemu_args('nested' if smmu else None, 'device' if smmu else None,
+                     kernel=kernel, initrd=initrd,
+                     append=append(extra, loglevel=3))
+    args += virtio_blk(f'file={disk},format=raw')
+    with QEMUMachine(qemu, args=args, base_temp_dir=workdir,
+                     log_dir=workdir) as vm:
+        # The guest's reads are silent: only the whole boot is bounded.
+        b = boot(vm, BOOT_TIMEOUT, BOOT_TIMEOUT,
+                 until=lambda ln: ln.startswith(('BENCH waiting',
+                                                 'BENCH error')))
+        speeds = []
+        for line in b.reports('BENCH', 'read'):
+            mib, t0, t1 = line.split()[:3]
+            if float(t1) > float(t0):
+                speeds.append(int(mib) * MiB / 1e6 / (float(t1) - float(t0)))
+        if not speeds or not b.reports('BENCH', 'waiting'):
+            raise RuntimeError(f'{label}: no result from the guest; '
+                             f'console:\n{b.tail(15)}')
+        result = {'mb_s': statistics.median(speeds), 'reads_mb_s': speeds}
+        if ours and smmu:
+            path = f'/machine/peripheral/{SMMU_ID}'
+            result.update({k: vm.cmd('qom-get', path=path,
+                                     property=f'tlb-{k}')
+                           for k in ('hits', 'misses')})
     return result
 
 
@@ -186,12 +93,15 @@ def run(flavours, reps, workdir):
     Returns rows [(label, flavour, [results])] in CONFIGS order.
     """
     os.makedirs(workdir, exist_ok=True)
-    guest, notice = e2e_assets.fetch()
+    guest, notice = debian.guest()
     if notice:
         print(f'# guest kernel: {notice}', flush=True)
     disk = _disk(workdir)
     _warm(disk)
-    initrd = _initramfs(guest, workdir)
+    initrd = os.path.join(workdir, 'bench-initrd.gz')
+    build_initramfs(guest.busybox, [m for m in guest.modules
+                                    if m[0] not in debian.NET_MODULES],
+                    INIT, initrd)
     samples = {}
     with tempfile.TemporaryDirectory() as tmp:
         for rep in range(reps):

@@ -35,7 +35,7 @@ args="--target-list=aarch64-softmmu --python=/usr/bin/python3
 --enable-tcg --enable-fdt=system --enable-slirp --disable-docs
 --disable-install-blobs --disable-werror --disable-download
 --disable-gtk --disable-sdl --disable-spice --disable-opengl
---disable-xkbcommon
+--disable-xkbcommon --enable-smartcard
 --firmwarepath=share/qemu-firmware:/usr/share/qemu:/usr/lib/ipxe/qemu"
 pkgversion="SMMUv3 nesting fork, base Debian qemu $BASE_DEBIAN_VERSION"
 [ "$flavour" = ours ] || pkgversion="unmodified base, Debian qemu $BASE_DEBIAN_VERSION"

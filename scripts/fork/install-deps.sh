@@ -24,7 +24,7 @@ libnuma-dev libzstd-dev libbz2-dev liblzo2-dev libsnappy-dev zlib1g-dev
 libcurl4-gnutls-dev libssh-dev libnfs-dev libiscsi-dev libgnutls28-dev
 libsasl2-dev libselinux1-dev libusb-1.0-0-dev libusbredirparser-dev
 libudev-dev libfuse3-dev libbpf-dev libcapstone-dev libvdeplug-dev libpng-dev
-libjpeg-dev libncurses-dev libkeyutils-dev libpmem-dev"
+libjpeg-dev libncurses-dev libkeyutils-dev libcacard-dev libpmem-dev"
 meson_min=1.5.0
 
 missing=

@@ -98,7 +98,8 @@ class SMMUv3Devices(SmmuTest):
         self.log.info('guest kernel %s%s', guest.label,
                       f' ({notice})' if notice else '')
         initrd = self.scratch_file('initramfs.cpio.gz')
-        initramfs.build_initramfs(guest.busybox, guest.modules,
+        initramfs.build_initramfs(guest.busybox,
+                                  guest.modules + guest.device_modules,
                                   data_file('guest', 'devices-init.sh'),
                                   initrd)
         with HttpServer(self.payloads.blob) as server:

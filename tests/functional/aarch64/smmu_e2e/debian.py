@@ -20,19 +20,21 @@ import shutil
 import subprocess
 import tempfile
 
-from . import AssetError, cache_dir, note
+from . import AssetError, cache_dir, debian_apt, debian_select, note
 
 # The kernel we test with.  Debian drops an ABI from the archive some time
 # after a newer one lands; then we take the newest and say so.
 KERNEL_PIN = 'linux-image-6.1.0-50-arm64'
-KERNEL_FALLBACK = 'linux-image-arm64'
 BUSYBOX = 'busybox-static'
 GUEST_SUITE = 'bookworm'
 KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
 # Drivers the guest needs; their dependencies are added from modinfo.
-# nvme, igb and igbvf: test_smmuv3_devices.py.
-GUEST_MODULES = ('virtio_pci', 'virtio_blk', 'virtio_net', 'nvme', 'igb',
-                 'igbvf')
+GUEST_MODULES = ('virtio_pci', 'virtio_blk', 'virtio_net')
+# What only virtio_net needs, for guests without a network.
+NET_MODULES = ('failover.ko', 'net_failover.ko', 'virtio_net.ko')
+# The drivers of test_smmuv3_devices.py, kept apart from the rest
+# (Guest.device_modules, with what they need beyond GUEST_MODULES).
+DEVICE_MODULES = ('nvme', 'igb', 'igbvf')
 APT_TIMEOUT = 600
 
 # Debian's QEMU with -device arm-smmuv3,accel=on (QEMU 10.2 and later).
@@ -49,19 +51,20 @@ L1_LOADER = 'usr/lib/ld-linux-aarch64.so.1'
 
 
 class PrivateApt:
-    """apt-get for one suite of Debian's archive, every directory its own.
+    """apt-get for Debian's archive, every directory its own.
 
-    A stable suite comes with its -updates and -security; sid alone, and
-    without the Release file's Valid-Until check (snapshots of it carry an
-    expired one).
+    One stable suite comes with its -updates and -security; a tuple of
+    suites is taken as it is.  With sid, the Release file's Valid-Until is
+    not checked (snapshots of sid carry an expired one).
     """
 
     def __init__(self, root, suite):
         self.root = root
         self.conf = os.path.join(root, 'apt.conf')
-        self.sid = suite in ('sid', 'unstable')
-        self.sources = [('debian', suite)]
-        if not self.sid:
+        suites = suite if isinstance(suite, tuple) else (suite,)
+        self.sid = 'sid' in suites or 'unstable' in suites
+        self.sources = [('debian', s) for s in suites]
+        if len(suites) == 1 and not self.sid:
             self.sources += [('debian', f'{suite}-updates'),
                              ('debian-security', f'{suite}-security')]
 
@@ -167,17 +170,13 @@ def extract(debs, dest):
 
 
 def _choose_kernel(apt):
-    version = apt.candidate(KERNEL_PIN)
-    if version:
-        return KERNEL_PIN, version, None
-    deps = [d for d in apt.depends(KERNEL_FALLBACK)
-            if d.startswith('linux-image-')]
-    if not deps:
-        raise AssetError(f'neither {KERNEL_PIN} nor {KERNEL_FALLBACK} '
-                         'is in the archive')
-    version = apt.candidate(deps[0])
-    return deps[0], version, (f'{KERNEL_PIN} is gone from the archive; '
-                              f'using the newest, {deps[0]} {version}')
+    """The pinned kernel, else the newest of its series (ABIs renumber)."""
+    try:
+        c = debian_select.choose_kernel_image(
+            debian_apt.offers(apt, 'linux-image-'), pin=KERNEL_PIN)
+    except debian_select.SelectionError as e:
+        raise AssetError(str(e)) from e
+    return c.package, c.version, c.describe() if c.fallback else None
 
 
 def _module_name(filename):
@@ -234,14 +233,21 @@ class Guest:
     """Kernel image, its modules in load order, busybox: one directory."""
 
     def __init__(self, path, pkg, version):
-        with open(os.path.join(path, 'modules', 'load.list')) as f:
-            names = f.read().split()
         with open(os.path.join(path, 'kver')) as f:
             kver = f.read().strip()
         self.kernel = os.path.join(path, 'Image')
-        self.modules = [(n, os.path.join(path, 'modules', n)) for n in names]
+        self.modules = self._load_list(path, 'load.list')
+        # A guest cached before DEVICE_MODULES has no such list: OSError,
+        # and guest() fetches it again.
+        self.device_modules = self._load_list(path, 'devices.list')
         self.busybox = os.path.join(path, 'busybox')
         self.label = f'{kver} (Debian {pkg} {version})'
+
+    @staticmethod
+    def _load_list(path, name):
+        with open(os.path.join(path, 'modules', name)) as f:
+            names = f.read().split()
+        return [(n, os.path.join(path, 'modules', n)) for n in names]
 
 
 def guest():
@@ -253,11 +259,10 @@ def guest():
     stamp = os.path.join(root, 'guest', 'CURRENT')
     cached = None
     try:
-        pin, pkg, version, modules = read_stamp(stamp).split()
+        pin, pkg, version = read_stamp(stamp).split()
         cached = Guest(os.path.join(root, 'guest', f'{pkg}_{version}'),
                        pkg, version)
-        # A guest cached with another module list is fetched again.
-        if pin == KERNEL_PIN and modules == ','.join(GUEST_MODULES):
+        if pin == KERNEL_PIN:
             return cached, None if pkg == pin else f'{pin} was not available'
     except (AttributeError, ValueError, OSError):
         pass
@@ -297,18 +302,21 @@ def _fetch_guest(root, stamp):
         shutil.copy(os.path.join(boot, images[0]), os.path.join(dest, 'Image'))
         shutil.copy(os.path.join(full, 'bin', 'busybox'),
                     os.path.join(dest, 'busybox'))
-        mods = _resolve_modules(os.path.join(full, 'lib', 'modules', kver),
-                                GUEST_MODULES)
-    for name, data in mods:
+        moddir = os.path.join(full, 'lib', 'modules', kver)
+        mods = _resolve_modules(moddir, GUEST_MODULES)
+        extra = [m for m in _resolve_modules(moddir, GUEST_MODULES +
+                                             DEVICE_MODULES)
+                 if m not in mods]
+    for name, data in mods + extra:
         with open(os.path.join(dest, 'modules', f'{name}.ko'), 'wb') as m:
             m.write(data)
-    with open(os.path.join(dest, 'modules', 'load.list'), 'w') as f:
-        f.write(''.join(f'{name}.ko\n' for name, _ in mods))
+    for list_name, group in (('load.list', mods), ('devices.list', extra)):
+        with open(os.path.join(dest, 'modules', list_name), 'w') as f:
+            f.write(''.join(f'{name}.ko\n' for name, _ in group))
     with open(os.path.join(dest, 'kver'), 'w') as f:
         f.write(kver + '\n')
     apt.done()
-    write_stamp(stamp, f'{KERNEL_PIN} {pkg} {version} '
-                f'{",".join(GUEST_MODULES)}')
+    write_stamp(stamp, f'{KERNEL_PIN} {pkg} {version}')
     keep_only(os.path.dirname(stamp), os.path.basename(dest))
     if notice:
         note(notice)
@@ -359,7 +367,8 @@ def _prune(full, root):
                     os.path.join(root, path))
     os.makedirs(os.path.join(root, L1_LIBDIR), exist_ok=True)
     for name, path in libs.items():
-        shutil.copy(os.path.realpath(path), os.path.join(root, L1_LIBDIR, name))
+        shutil.copy(os.path.realpath(path),
+                    os.path.join(root, L1_LIBDIR, name))
     missing = library_closure(root, L1_QEMU)[1]
     if missing:
         raise AssetError(f'pruned too much: {missing}')

@@ -107,3 +107,15 @@ def build_program(kernel, out, source):
     p = subprocess.run(cmd, text=True, capture_output=True, timeout=300)
     if p.returncode != 0:
         raise AssetError(f'building {source} failed:\n{p.stderr}')
+
+
+def program_initramfs(kernel, busybox, source, init, workdir):
+    """The initramfs (path) of a guest whose init (guest/<init>) runs one
+    program, build_program(source), as /<source without .c>."""
+    name = source[:-2]
+    prog = os.path.join(workdir, name)
+    build_program(kernel, prog, source)
+    initrd = os.path.join(workdir, f'initramfs-{name}.cpio.gz')
+    build_initramfs(busybox, [], data_file('guest', init), initrd,
+                    extra_files=[(name, prog, 0o755)])
+    return initrd

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The e2e-nesting kernel: Debian sid's linux-source, our config, cached.
+"""The e2e-nesting kernel: Debian's linux-source, our config, cached.
 
 Debian's arm64 kernels lack CONFIG_IOMMUFD, so the nesting and iothread
-tests use their own: the source package from sid (through a private apt,
-no root), `make allnoconfig` plus kernel.config, cross-built with Debian's
+tests use their own: linux-source-7.2 if the archive still has it, else
+the newest linux-source-N (N >= 7.2) of sid, then trixie-backports
+(debian_select.choose_source; through a private apt, no root),
+`make allnoconfig` plus kernel.config, cross-built with Debian's
 aarch64-linux-gnu-gcc.  The Image and the uapi headers are cached under
 ${CACHE_DIR:-~/.cache/smmu-fork}/e2e-nesting/kernel/<key>/, the key
-hashing the fragment, the source package version and the compiler; a
-cached key is never rebuilt, and only the newest key is kept.  A cold
+hashing the fragment, the source package and version and the compiler; a
+cached key is never rebuilt (nor is the archive asked again while it
+exists), and only the newest key is kept.  A cold
 build takes longer than a test may, so `make check` runs this first:
 
     cd tests/functional/aarch64 && python3 -m smmu_e2e.kernel
@@ -22,22 +25,23 @@ import subprocess
 import sys
 import time
 
-from . import AssetError, cache_dir, data_file, note
+from . import AssetError, cache_dir, data_file, debian_apt, debian_select
+from . import note
 from .debian import PrivateApt, read_stamp, write_stamp, keep_only
 from .initramfs import CROSS
 
-SOURCE_PKG = 'linux-source-7.2'
-SUITE = 'sid'
+# The series kernel.config was written for, preferred while it lasts.
+SOURCE_PIN = 'linux-source-7.2'
 FRAGMENT = data_file('kernel.config')
 BUILD_TIMEOUT = 3 * 3600
 
 
 class Kernel:
-    def __init__(self, path, version):
+    def __init__(self, path, pkg, version):
         self.dir = path
         self.image = os.path.join(path, 'Image')
         self.headers = os.path.join(path, 'headers', 'include')
-        self.label = f'Linux from Debian {SOURCE_PKG} {version}'
+        self.label = f'Linux from Debian {pkg} {version}'
 
 
 def compiler_version():
@@ -55,10 +59,10 @@ def _fragment():
         return f.read()
 
 
-def cache_key(version, compiler):
+def cache_key(pkg, version, compiler):
     h = hashlib.sha256()
     h.update(_fragment())
-    h.update(f'\0{SOURCE_PKG}\0{version}\0{compiler}\0'.encode())
+    h.update(f'\0{pkg}\0{version}\0{compiler}\0'.encode())
     return h.hexdigest()[:16]
 
 
@@ -67,10 +71,10 @@ def cached():
     kdir = cache_dir('e2e-nesting', 'kernel')
     pkg, _, version = (read_stamp(os.path.join(kdir, 'CURRENT')) or
                        '').partition(' ')
-    path = os.path.join(kdir, cache_key(version, compiler_version()))
-    if pkg != SOURCE_PKG or not os.path.exists(os.path.join(path, 'READY')):
+    path = os.path.join(kdir, cache_key(pkg, version, compiler_version()))
+    if not pkg or not os.path.exists(os.path.join(path, 'READY')):
         return None
-    return Kernel(path, version)
+    return Kernel(path, pkg, version)
 
 
 def get():
@@ -87,20 +91,25 @@ def get():
         k = cached()
         if k:
             return k
-        apt = PrivateApt(os.path.join(kdir, 'apt'), SUITE)
+        suites = debian_select.SOURCE_SUITES
+        apt = PrivateApt(os.path.join(kdir, 'apt'), suites)
         apt.setup()
-        note(f'fetching {SOURCE_PKG} from Debian {SUITE}')
+        note(f'looking for linux-source in Debian {", ".join(suites)}')
         apt.update()
-        version = apt.candidate(SOURCE_PKG)
-        if not version:
-            raise AssetError(f'{SOURCE_PKG} is not in Debian {SUITE}')
-        key = cache_key(version, compiler_version())
+        try:
+            choice = debian_select.choose_source(
+                debian_apt.offers(apt, 'linux-source-'), pin=SOURCE_PIN)
+        except debian_select.SelectionError as e:
+            raise AssetError(str(e)) from e
+        note(f'kernel source: {choice.describe()}')
+        pkg, version = choice.package, choice.version
+        key = cache_key(pkg, version, compiler_version())
         if not os.path.exists(os.path.join(kdir, key, 'READY')):
-            _build(apt, version, os.path.join(kdir, key))
+            _build(apt, pkg, version, os.path.join(kdir, key))
         apt.done()
-        write_stamp(os.path.join(kdir, 'CURRENT'), f'{SOURCE_PKG} {version}')
+        write_stamp(os.path.join(kdir, 'CURRENT'), f'{pkg} {version}')
         keep_only(kdir, key)
-        return Kernel(os.path.join(kdir, key), version)
+        return Kernel(os.path.join(kdir, key), pkg, version)
 
 
 def _make(src, log, *targets, extra_env=None):
@@ -134,7 +143,7 @@ def check_config(config_path):
                          '(a dependency is missing?): ' + ' '.join(lost))
 
 
-def _build(apt, version, dest):
+def _build(apt, pkg, version, dest):
     """Fetch and unpack the source, configure, check, build Image and the
     uapi headers into dest."""
     kdir = os.path.dirname(dest)
@@ -142,15 +151,15 @@ def _build(apt, version, dest):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     start = time.monotonic()
-    note(f'downloading {SOURCE_PKG} {version}')
-    apt.download(SOURCE_PKG, version, work)
+    note(f'downloading {pkg} {version}')
+    apt.download(pkg, version, work)
     pkg = os.path.join(work, 'pkg')
     subprocess.run(['dpkg-deb', '-x', os.path.join(work, os.listdir(work)[0]),
                     pkg], check=True)
     usr_src = os.path.join(pkg, 'usr', 'src')
     tars = [f for f in os.listdir(usr_src) if '.tar' in f]
     if len(tars) != 1:
-        raise AssetError(f'{SOURCE_PKG}: expected one tarball, got {tars}')
+        raise AssetError(f'{pkg}: expected one tarball, got {tars}')
     note(f'unpacking {tars[0]}')
     subprocess.run(['tar', '-xf', os.path.join(usr_src, tars[0]), '-C', work],
                    check=True)
@@ -173,7 +182,7 @@ def _build(apt, version, dest):
     shutil.copy(os.path.join(src, '.config'), os.path.join(dest, 'config'))
     secs = time.monotonic() - start
     with open(os.path.join(dest, 'label'), 'w') as f:
-        f.write(f'{SOURCE_PKG} {version}\n{compiler_version()}\n'
+        f.write(f'{pkg} {version}\n{compiler_version()}\n'
                 f'built in {secs:.0f} s\n')
     open(os.path.join(dest, 'READY'), 'w').close()
     shutil.rmtree(work, ignore_errors=True)

@@ -18,11 +18,20 @@ from qemu.machine import QEMUMachine
 
 # pauth-impdef: the architected QARMA5 costs TCG far more than it tests.
 CPU = 'max,pauth-impdef=on'
-APPEND = 'console=ttyAMA0 rdinit=/init panic=-1 loglevel=4'
 SMMU_ID = 'smmu0'
 # What the virtio devices behind the SMMU need: modern-only, so their DMA
 # goes through the IOMMU (VIRTIO_F_ACCESS_PLATFORM).
 VIRTIO_BEHIND_SMMU = 'iommu_platform=on,disable-legacy=on'
+
+
+def append(extra='', loglevel=4, **params):
+    """The kernel command line with e2e.NAME=VALUE for the guest's /init."""
+    words = [f'console=ttyAMA0 rdinit=/init panic=-1 loglevel={loglevel}']
+    words += [f'e2e.{k}={v}' for k, v in params.items()]
+    return ' '.join(words + ([extra] if extra else []))
+
+
+APPEND = append()
 
 
 def qemu_args(stage=None, smmu='machine', cpu=CPU, smp=2, mem=512,
@@ -51,12 +60,6 @@ def qemu_args(stage=None, smmu='machine', cpu=CPU, smp=2, mem=512,
     if initrd:
         args += ['-initrd', initrd]
     return args
-
-
-def append(extra='', **params):
-    """The kernel command line with e2e.NAME=VALUE for the guest's /init."""
-    words = [APPEND] + [f'e2e.{k}={v}' for k, v in params.items()]
-    return ' '.join(words + ([extra] if extra else []))
 
 
 def virtio_blk(drive, name='disk0', props=''):

@@ -1,0 +1,216 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""iommufd nesting on our SMMUv3, two levels (test_smmuv3_nesting.py).
+
+Level 1: our kernel (smmu_e2e.kernel) boots on -M virt,iommu=smmuv3
+(stage nested) with smmu-testdev; guest/nested-dma.c, static in the
+initramfs, sets up an iommufd vIOMMU and a nested hwpt from a vSTE and
+checks where the device's DMA lands, one "NEST ok|not ok|skip <step>"
+line per step and "NEST done <passed> <failed> <skipped>" last.
+
+Level 2: L0 (the build under test, virtualization=on) holds a virtio-blk
+disk of known content behind its nested SMMU; L1 (our kernel,
+guest/l1-level2-init.sh) binds it to vfio-pci and runs Debian's QEMU with
+KVM and an accelerated vSMMU (-device arm-smmuv3,accel=on over iommufd);
+L2 (Debian's kernel, guest/l2-init.sh) reads the disk and prints its
+sha256.  Every DMA of the disk is then translated by our model with stage
+1 from L2's tables and stage 2 from L1's; L0's trace shows both.
+"""
+
+import os
+import re
+
+from . import data_file, pattern
+from .debian import NET_MODULES
+from .initramfs import Cpio, build_initramfs, program_initramfs
+from .machine import append, qemu_args, virtio_blk
+
+MiB = 1 << 20
+
+# What the baseline refuses, and why: Linux's arm_smmu_get_viommu_size()
+# answers EOPNOTSUPP on an SMMU without S2FWB (or CANWBS).
+BASELINE_REFUSES = 'viommu_alloc'
+BASELINE_WHY = ('the base model has no SMMU_IDR3.FWB, and Linux creates an '
+                'SMMUv3 vIOMMU only on an SMMU with S2FWB (or CANWBS)')
+
+
+def level1(kernel, busybox, workdir):
+    """The QEMU arguments of level 1 (its initramfs built in workdir)."""
+    initrd = program_initramfs(kernel, busybox, 'nested-dma.c',
+                               'l1-init.sh', workdir)
+    return qemu_args('nested', 'machine', kernel=kernel.image,
+                     initrd=initrd) + ['-device', 'smmu-testdev']
+
+
+def steps(b):
+    """nested-dma's steps in order: [(status, step, detail)]."""
+    out = []
+    for line in b.console:
+        m = re.search(r'NEST (ok|not ok|skip) (\S+) ?(.*)', line)
+        if m:
+            out.append(m.groups())
+    return out
+
+
+# ---- level 2 ----
+
+# The passed-through disk: a modern-only virtio-blk at a fixed slot of
+# L0's pcie.0, so its StreamID (the requester ID, IHI 0070 3.4.1) is known.
+DISK_SLOT = 2
+DISK_SID = DISK_SLOT << 3
+DISK_SIZE = 8 * MiB
+L0_MEM = 2048
+L2_MEM = 256
+# Where virt puts RAM: L2's CD and tables are IPAs in this window.
+L2_RAM = range(0x40000000, 0x40000000 + L2_MEM * MiB)
+# MSIs: the doorbell page the device writes lies in this window, where
+# virt has its GIC (distributor, ITS) and Linux's arm-smmu-v3 its software
+# MSI window (MSI_IOVA_BASE, 1 MiB).
+L2_MSI = range(0x08000000, 0x08100000)
+# Our model's trace events (hw/arm/smmu/trace-events) that show how the
+# disk's DMA was translated; the baseline has other names, so it gets none.
+TRACE_EVENTS = ('smmuv3_ste', 'smmuv3_cd', 'smmu_walk_desc',
+                'smmuv3_xlate_ok', 'smmuv3_xlate_fault', 'smmuv3_event')
+# What L1's QEMU says when it gives up (warnings are left out).
+QEMU_ERROR_RE = re.compile(r'qemu-system-aarch64: (?!.*warning:)')
+# How L1 refuses the vIOMMU when the SMMU lacks S2FWB (the baseline).
+VIOMMU_REFUSED_RE = re.compile(r'IOMMU_VIOMMU_ALLOC failed: '
+                               r'Operation not supported')
+
+
+def disk_content():
+    return pattern(0x12e5, DISK_SIZE)
+
+
+def level2(kernel, l1, guest, workdir, trace=None):
+    """The QEMU arguments of L0 (the initramfs of L1 and L2 and the disk
+    made in workdir); trace: a file for TRACE_EVENTS."""
+    l2_initrd = os.path.join(workdir, 'l2-initrd.gz')
+    # L2 has no network; Debian's kernel has the SMMU driver built in.
+    build_initramfs(guest.busybox, [m for m in guest.modules
+                                    if m[0] not in NET_MODULES],
+                    data_file('guest', 'l2-init.sh'), l2_initrd)
+    # Uncompressed (nothing to inflate under TCG): Debian's QEMU tree, our
+    # init and busybox, L2's kernel and initramfs.  /lib is usr/lib, where
+    # Debian's binaries find their loader.
+    c = Cpio()
+    c.tree(os.path.join(l1.root, 'usr'), 'usr')
+    c.symlink('lib', 'usr/lib')
+    c.base(data_file('guest', 'l1-level2-init.sh'), guest.busybox,
+           lib_dir='usr/lib')
+    c.directory('l2')
+    c.copy('l2/Image', guest.kernel)
+    c.copy('l2/initrd.gz', l2_initrd)
+    l1_initrd = os.path.join(workdir, 'l1-initrd.cpio')
+    with open(l1_initrd, 'wb') as f:
+        f.write(c.finish())
+    disk = os.path.join(workdir, 'disk.img')
+    with open(disk, 'wb') as f:
+        f.write(disk_content())
+    args = qemu_args('nested', 'machine', mem=L0_MEM, virtualization=True,
+                     kernel=kernel.image, initrd=l1_initrd,
+                     append=append(bdf=f'0000:00:{DISK_SLOT:02x}.0',
+                                   l2mem=L2_MEM))
+    args += virtio_blk(f'file={disk},format=raw,readonly=on',
+                       props=f'addr={DISK_SLOT:#x}')
+    if trace:
+        args += ['-D', trace]
+        for ev in TRACE_EVENTS:
+            args += ['-trace', ev]
+    return args
+
+
+def level2_failure(b, trace):
+    """Why L2 printed no checksum, from what every level said."""
+    l1 = [f'{k}={v[-1]}' for k in ('init', 'driver', 'vfio', 'qemu',
+                                    'qemu-exit', 'done')
+          for v in [b.reports('E2E-L1', k)] if v]
+    l2 = [f'{k}={v[-1]}' for k in ('init', 'domain', 'done')
+          for v in [b.reports('E2E-L2', k)] if v]
+    errors = [ln.strip() for ln in b.console
+              if QEMU_ERROR_RE.search(ln) and 'Cannot reset' not in ln]
+    events = {}
+    for line in _read(trace):
+        m = re.search(r'smmuv3_event event 0x([0-9a-f]+) sid 0x([0-9a-f]+) ',
+                      line)
+        if m and int(m.group(2), 16) == DISK_SID:
+            events[m.group(1)] = events.get(m.group(1), 0) + 1
+    return (f'{b.why or "L2 printed no checksum"} after {b.elapsed:.0f} s; '
+            f'L1: {", ".join(l1) or "nothing"}; '
+            f'L2: {", ".join(l2) or "nothing"}; '
+            f'L1 QEMU: {" / ".join(errors[:3]) or "no error"}; L0 SMMU '
+            'events for the disk: '
+            + (', '.join(f'0x{t} x{n}' for t, n in sorted(events.items()))
+               or 'none'))
+
+
+def _read(path):
+    try:
+        with open(path, errors='replace') as f:
+            yield from f
+    except (OSError, TypeError):
+        return
+
+
+class TraceFacts:
+    """What L0's trace says about the disk's StreamID once its STE was
+    nested (Config 0b111, IHI 0070 5.2): walks by stage, translations."""
+
+    def __init__(self, path, sid=DISK_SID):
+        self.configs = []           # every Config the disk's STE had
+        self.walks = {1: 0, 2: 0}   # walk steps after the nested STE
+        self.xlates = self.faults = 0
+        self.cds = []               # (CD address, ASID) fetched when nested
+        self.s2_inputs = set()      # IPAs stage 2 translated when nested
+        nested = False
+        for line in _read(path):
+            m = re.search(r'smmuv3_ste sid 0x([0-9a-f]+) STE@0x[0-9a-f]+ '
+                          r'Config (\d+)', line)
+            if m:
+                if int(m.group(1), 16) == sid:
+                    config = int(m.group(2))
+                    if self.configs[-1:] != [config]:
+                        self.configs.append(config)
+                    nested = config == 7
+                continue
+            if not nested:
+                continue
+            m = re.search(r'smmuv3_cd sid 0x([0-9a-f]+) CD \d+ @0x([0-9a-f]+)'
+                          r' asid (\d+)', line)
+            if m and int(m.group(1), 16) == sid:
+                cd = (int(m.group(2), 16), int(m.group(3)))
+                if cd not in self.cds:
+                    self.cds.append(cd)
+            m = re.search(r'smmu_walk_desc stage (\d+) level \d+ input '
+                          r'0x([0-9a-f]+) ', line)
+            if m:
+                self.walks[int(m.group(1))] += 1
+                if m.group(1) == '2':
+                    self.s2_inputs.add(int(m.group(2), 16))
+            m = re.search(r'smmuv3_xlate_(ok|fault) sid 0x([0-9a-f]+) ', line)
+            if m and int(m.group(2), 16) == sid:
+                if m.group(1) == 'ok':
+                    self.xlates += 1
+                else:
+                    self.faults += 1
+
+    def check(self):
+        """(ok, detail).  The CD pointer of a nested STE, stage 1's table
+        pointers and its output are IPAs of L2 (IHI 0070 5.2 S1ContextPtr,
+        3.3.2), so everything stage 2 translated lies in L2's RAM as L1's
+        QEMU laid it out, or is the MSI doorbell."""
+        stray = sorted(a for a in self.s2_inputs
+                       if a not in L2_RAM and a not in L2_MSI)
+        msi = sum(1 for a in self.s2_inputs if a in L2_MSI)
+        cds = ', '.join(f'{a:#x} (ASID {asid})' for a, asid in self.cds[:3])
+        detail = (f'sid {DISK_SID:#x} Configs {self.configs}, after '
+                  f'nesting: CD at {cds or "none"}, {self.walks[1]} stage-1 '
+                  f'and {self.walks[2]} stage-2 walk steps over '
+                  f'{len(self.s2_inputs)} IPAs ({msi} in the MSI window, '
+                  f'{len(stray)} elsewhere'
+                  f'{": " + hex(stray[0]) if stray else ""}), {self.xlates} '
+                  f'translations, {self.faults} faults')
+        ok = (7 in self.configs and self.cds
+              and all(a in L2_RAM for a, _ in self.cds)
+              and self.walks[1] > 0 and self.walks[2] > 0 and not stray
+              and self.xlates > 0)
+        return bool(ok), detail
