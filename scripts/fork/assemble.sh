@@ -24,10 +24,8 @@ overlay_dirs="hw include tests configs docs"
 # Our SMMU model: replaced in "ours", left as the base has it in "baseline".
 model_globs="hw/arm/smmu* include/hw/arm/smmu*"
 
-die() {
-    echo "assemble($flavour): error: $*" >&2
-    exit 1
-}
+prog="assemble($flavour)"
+. "$(dirname "$0")/lib.sh"
 
 is_model_file() {
     for g in $model_globs; do

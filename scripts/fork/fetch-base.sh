@@ -50,7 +50,7 @@ download() {
     if ! apt-cache showsrc "qemu=$BASE_DEBIAN_VERSION" 2>/dev/null | grep -q '^Package: qemu'; then
         [ "$as_root" != none ] ||
             die "the base is not cached and apt has no deb-src for qemu $BASE_DEBIAN_VERSION; run ./configure as root once"
-        add_apt_source sid-src \
+        add_apt_source "$as_root" sid-src \
             "Types: deb-src
 URIs: http://deb.debian.org/debian
 Suites: sid

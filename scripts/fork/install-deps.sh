@@ -62,7 +62,7 @@ codename=$(debian_codename)
 # bookworm's meson (1.0) and pycotap are too old or absent: use bookworm-backports,
 # as https://backports.debian.org/Instructions/ describes.
 if [ "$codename" = bookworm ]; then
-    add_apt_source bookworm-backports \
+    add_apt_source "$as_root" bookworm-backports \
         "Types: deb
 URIs: http://deb.debian.org/debian
 Suites: bookworm-backports

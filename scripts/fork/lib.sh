@@ -2,8 +2,9 @@
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
+# Each script names itself in $prog before sourcing this file.
 die() {
-    echo "configure: error: $*" >&2
+    echo "${prog:-configure}: error: $*" >&2
     exit 1
 }
 
@@ -33,8 +34,11 @@ debian_codename() {
     (. /etc/os-release && echo "${VERSION_CODENAME:-unknown}")
 }
 
-# add_apt_source NAME TEXT: write a deb822 source file once.
+# add_apt_source AS_ROOT NAME TEXT: write a deb822 source file once, running
+# tee with the AS_ROOT prefix of root_prefix().
 add_apt_source() {
+    as_root=$1
+    shift
     f=/etc/apt/sources.list.d/smmu-fork-$1.sources
     if [ -f "$f" ] || grep -rqs "^Suites:.*\b$1\b" /etc/apt/sources.list.d/*.sources; then
         return 0
