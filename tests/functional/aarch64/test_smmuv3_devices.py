@@ -25,7 +25,7 @@ virtio-blk on an iothread
     the disk's queues are served by -object iothread, outside the BQL;
     the same reads, copy and rereads as for NVMe.
 
-Each test boots once (about 10-25 s under TCG on 2 cores); the host
+Each test boots once (8-18 s under TCG on 2 cores, igb 26-43 s); the host
 checks the SMMU's probe line and stages, the device's IOMMU group and
 domain, every checksum, the image the guest wrote, and that neither the
 SMMU nor the kernel complained.
@@ -49,7 +49,7 @@ IGB_VF = '0x8086:0x10ca'
 VIRTIO_BLK = '0x1af4:0x1042'
 NUM_VFS = 2
 NVME_IOQPAIRS = 4
-# A good boot takes 10-25 s; the igb one moves 16 MiB over slirp.
+# A good boot takes 8-18 s, igb up to 45 s (16 MiB over slirp).
 BOOT_TIMEOUT = int(os.environ.get('E2E_BOOT_TIMEOUT', '150'))
 
 # The trace event that shows the SMMU fetching a StreamID's STE: ours,
