@@ -3,9 +3,10 @@
 
 qemu_args() builds the machine part (virt, the SMMU's placement and
 stages, CPU, memory, kernel); the endpoints behind the SMMU come from
-virtio_blk(), virtio_net(), nvme_ctrl() or the test's own -device.  QEMUMachine adds
-the console, QMP and -display none; boot() launches it and collects the
-console until the guest powers off (-no-reboot makes QEMU exit then).
+virtio_blk(), virtio_net(), nvme_ctrl() or the test's own -device.
+QEMUMachine adds the console, QMP and -display none; boot() launches it
+and collects the console until the guest powers off (-no-reboot makes
+QEMU exit then).
 """
 
 import logging
