@@ -39,8 +39,8 @@ smmu_e2e.machine
     virtualization, kernel, initrd, append)`` (``smmu`` is ``'machine'``
     for ``-M virt,iommu=smmuv3``, ``'device'`` for ``-device
     arm-smmuv3,primary-bus=pcie.0,id=smmu0``, None for no SMMU);
-    ``virtio_blk(drive, ...)``, ``virtio_net(...)`` for endpoints behind
-    the SMMU; ``append(extra, loglevel, **params)``: the kernel command
+    ``virtio_blk(drive, ...)``, ``virtio_net(...)``, ``nvme_ctrl(drive,
+    serial)`` for endpoints behind the SMMU; ``append(extra, loglevel, **params)``: the kernel command
     line with e2e.NAME=VALUE for the guest's /init.  ``boot(vm, timeout,
     silence, until=None)`` launches a QEMUMachine and collects its console
     until QEMU exits (or a line satisfies ``until``) -> ``Boot``

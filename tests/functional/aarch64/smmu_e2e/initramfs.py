@@ -99,11 +99,13 @@ def build_initramfs(busybox, modules, init, out_path, extra_files=()):
 
 
 def build_program(kernel, out, source):
-    """A static aarch64 guest program (guest/<source>, with pci-vfio.c)
-    against the nesting kernel's uapi headers."""
+    """A static aarch64 guest program (guest/<source>, with the shared
+    pci-vfio.c and iommufd-nest.c) against the nesting kernel's uapi
+    headers."""
     cmd = [CROSS + 'gcc', '-static', '-O2', '-Wall', '-Wextra', '-Werror',
            '-I', kernel.headers, '-o', out, data_file('guest', source),
-           data_file('guest', 'pci-vfio.c')]
+           data_file('guest', 'pci-vfio.c'),
+           data_file('guest', 'iommufd-nest.c')]
     p = subprocess.run(cmd, text=True, capture_output=True, timeout=300)
     if p.returncode != 0:
         raise AssetError(f'building {source} failed:\n{p.stderr}')

@@ -3,9 +3,10 @@
 
 qemu_args() builds the machine part (virt, the SMMU's placement and
 stages, CPU, memory, kernel); the endpoints behind the SMMU come from
-virtio_blk() and virtio_net() or the test's own -device.  QEMUMachine adds
-the console, QMP and -display none; boot() launches it and collects the
-console until the guest powers off (-no-reboot makes QEMU exit then).
+virtio_blk(), virtio_net(), nvme_ctrl() or the test's own -device.
+QEMUMachine adds the console, QMP and -display none; boot() launches it
+and collects the console until the guest powers off (-no-reboot makes
+QEMU exit then).
 """
 
 import logging
@@ -67,6 +68,13 @@ def virtio_blk(drive, name='disk0', props=''):
     return ['-drive', f'if=none,id={name},{drive}',
             '-device', f'virtio-blk-pci,drive={name},{VIRTIO_BEHIND_SMMU}'
                        + (f',{props}' if props else '')]
+
+
+def nvme_ctrl(drive, serial, name='nvme0'):
+    """QEMU's NVMe controller (-device nvme) behind the SMMU with one
+    namespace on a -drive; drive: its options after id."""
+    return ['-drive', f'if=none,id={name},{drive}',
+            '-device', f'nvme,serial={serial},drive={name}']
 
 
 def virtio_net(netdev='user', name='net0'):

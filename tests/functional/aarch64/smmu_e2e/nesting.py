@@ -6,6 +6,9 @@ Level 1: our kernel (smmu_e2e.kernel) boots on -M virt,iommu=smmuv3
 initramfs, sets up an iommufd vIOMMU and a nested hwpt from a vSTE and
 checks where the device's DMA lands, one "NEST ok|not ok|skip <step>"
 line per step and "NEST done <passed> <failed> <skipped>" last.
+level1_nvme() assigns QEMU's NVMe controller instead: guest/nvme-nest.c
+drives it through the nested domain (queues, Identify, PRP reads, a
+write) and reports the same way.
 
 Level 2: L0 (the build under test, virtualization=on) holds a virtio-blk
 disk of known content behind its nested SMMU; L1 (our kernel,
@@ -19,10 +22,10 @@ sha256.  Every DMA of the disk is then translated by our model with stage
 import os
 import re
 
-from . import data_file, pattern
+from . import data_file, pattern, sha256
 from .debian import NET_MODULES
 from .initramfs import Cpio, build_initramfs, program_initramfs
-from .machine import append, qemu_args, virtio_blk
+from .machine import append, nvme_ctrl, qemu_args, virtio_blk
 
 MiB = 1 << 20
 
@@ -41,8 +44,68 @@ def level1(kernel, busybox, workdir):
                      initrd=initrd) + ['-device', 'smmu-testdev']
 
 
+# ---- level 1 with an NVMe controller (guest/nvme-nest.c) ----
+
+NVME_SERIAL = 'SMMU-NEST-NVME'          # nvme-nest.c's SERIAL
+NVME_LBS = 512
+NVME_DISK_SIZE = 2048 * NVME_LBS        # nvme-nest.c's DISK_BLOCKS
+# nvme-nest.c's reads, (first LBA, blocks) by the command-line key that
+# carries their expected sha256; its write (first LBA, blocks, LCG seed).
+NVME_READS = {'read1': (3, 8), 'read2': (100, 40)}
+NVME_WRITE = (1000, 2, 0x5eed)
+
+
+def nvme_disk_content():
+    return pattern(0x4e56, NVME_DISK_SIZE)
+
+
+def nvme_written():
+    """The bytes nvme-nest.c writes (its LCG, as nested-dma's pattern())."""
+    _, blocks, seed = NVME_WRITE
+    out = bytearray()
+    for _ in range(blocks * NVME_LBS):
+        seed = (seed * 1103515245 + 12345) & 0xffffffff
+        out.append((seed >> 16) & 0xff)
+    return bytes(out)
+
+
+def level1_nvme(kernel, busybox, workdir, stage='nested'):
+    """The QEMU arguments of level 1 with an NVMe controller, and the path
+    of its disk image (written in workdir, checked by nvme_disk_check())."""
+    disk = os.path.join(workdir, 'nvme.img')
+    content = nvme_disk_content()
+    with open(disk, 'wb') as f:
+        f.write(content)
+    shas = {key: sha256(content[lba * NVME_LBS:(lba + n) * NVME_LBS])
+            for key, (lba, n) in NVME_READS.items()}
+    initrd = program_initramfs(kernel, busybox, 'nvme-nest.c',
+                               'l1-init.sh', workdir)
+    return (qemu_args(stage, 'machine', kernel=kernel.image, initrd=initrd,
+                      append=append(prog='nvme-nest', **shas))
+            + nvme_ctrl(f'file={disk},format=raw', NVME_SERIAL)), disk
+
+
+def nvme_disk_check(disk):
+    """(ok, detail): the image holds nvme_written() at the write's blocks
+    and its original bytes everywhere else."""
+    with open(disk, 'rb') as f:
+        got = f.read()
+    lba, blocks, _ = NVME_WRITE
+    at, end = lba * NVME_LBS, (lba + blocks) * NVME_LBS
+    want = nvme_disk_content()
+    want = want[:at] + nvme_written() + want[end:]
+    if got == want:
+        return True, (f'LBA {lba}-{lba + blocks - 1} hold the written '
+                      f'bytes (sha256 {sha256(got[at:end])}), the rest '
+                      'is unchanged')
+    first = next((i for i in range(min(len(got), len(want)))
+                  if got[i] != want[i]), min(len(got), len(want)))
+    return False, (f'disk image differs from the expected at byte {first} '
+                   f'(LBA {first // NVME_LBS}); size {len(got)}')
+
+
 def steps(b):
-    """nested-dma's steps in order: [(status, step, detail)]."""
+    """The level-1 program's steps in order: [(status, step, detail)]."""
     out = []
     for line in b.console:
         m = re.search(r'NEST (ok|not ok|skip) (\S+) ?(.*)', line)
