@@ -28,26 +28,9 @@ done
 
 # What the SMMU driver and the IOMMU core said while probing: printed now,
 # so that a run that hangs later still shows it.
-report_dmesg() {
-    dmesg -c | grep -iE 'smmu|iommu' | while read -r line; do
-        say dmesg "$line"
-    done
-}
 report_dmesg
 
-for dev in /sys/bus/pci/devices/*; do
-    [ -e "$dev/vendor" ] || continue
-    group=none
-    gtype=none
-    driver=none
-    if [ -e "$dev/iommu_group" ]; then
-        group=$(basename "$(readlink "$dev/iommu_group")")
-        gtype=$(cat "$dev/iommu_group/type" 2>/dev/null || echo unknown)
-    fi
-    [ -e "$dev/driver" ] && driver=$(basename "$(readlink "$dev/driver")")
-    say pci "$(basename "$dev") $(cat "$dev/vendor"):$(cat "$dev/device")" \
-        "group=$group type=$gtype driver=$driver"
-done
+report_pci
 groups=
 for g in /sys/kernel/iommu_groups/*; do
     [ -d "$g" ] && groups="$groups ${g##*/}"

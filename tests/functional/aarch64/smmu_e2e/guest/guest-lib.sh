@@ -44,3 +44,28 @@ load_modules() {
         fi
     done < /lib/modules/load.list
 }
+
+# What the SMMU driver and the IOMMU core said since the last call.
+report_dmesg() {
+    dmesg -c | grep -iE 'smmu|iommu' | while read -r line; do
+        say dmesg "$line"
+    done
+}
+
+# "<bdf> <vendor>:<device> group=<n|none> type=<domain> driver=<name>"
+report_pci() {
+    for dev in /sys/bus/pci/devices/*; do
+        [ -e "$dev/vendor" ] || continue
+        group=none
+        gtype=none
+        driver=none
+        if [ -e "$dev/iommu_group" ]; then
+            group=$(basename "$(readlink "$dev/iommu_group")")
+            gtype=$(cat "$dev/iommu_group/type" 2>/dev/null || echo unknown)
+        fi
+        [ -e "$dev/driver" ] && driver=$(basename "$(readlink "$dev/driver")")
+        ids="$(cat "$dev/vendor"):$(cat "$dev/device")"
+        say pci "$(basename "$dev") $ids group=$group type=$gtype" \
+            "driver=$driver"
+    done
+}
