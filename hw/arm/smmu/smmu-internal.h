@@ -77,6 +77,8 @@ typedef struct SMMUWalkLeaf {
     bool global;                    /* stage 1: nG == 0 */
     bool clean;                     /* writable-clean under HD: a write
                                        must update it first */
+    bool af_left;                   /* HA, but AF left 0 (the access
+                                       faults): must not be cached */
 } SMMUWalkLeaf;
 
 /* The access being checked: flags plus the stream's PRIV/INST attributes */

@@ -442,7 +442,11 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
          * that faults on permission (3.13.2 leaves AF UNKNOWN there); a
          * descriptor that changed meanwhile is judged again as found.
          */
-        if (new != desc && attrs_allow(p, attrs)) {
+        leaf->af_left = false;
+        if (new != desc && !attrs_allow(p, attrs)) {
+            /* A TLB must not hold what AF == 0 still marks unused */
+            leaf->af_left = !FIELD_EX64(desc, DESC, AF);
+        } else if (new != desc) {
             uint64_t cur;
 
             if (!walk_update_desc(s, p, level, daddr, dpa, desc, new, &cur,
@@ -529,7 +533,9 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
     ne.granule_bits = leaf->granule_bits;
     ne.s2_attrs = leaf->attrs;
     ne.clean = leaf->clean ? SMMU_CLEAN_S2 : 0;
-    smmu_tlb_insert(s, &ne);
+    if (!leaf->af_left) {
+        smmu_tlb_insert(s, &ne);
+    }
     if (s2_allows(leaf->attrs, acc, &rd, &wr)) {
         return true;
     }

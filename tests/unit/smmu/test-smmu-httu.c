@@ -193,6 +193,28 @@ static void test_s2_af_dirty(void)
 }
 
 /*
+ * A write refused at stage 2 leaves AF clear (ours writes nothing for a
+ * faulting access) and caches nothing: the read after it walks again and
+ * sets AF, so no TLB entry hides an access from AF.
+ */
+static void test_s2_refused_not_cached(void)
+{
+    Env e;
+    Expect x = S2_FAULT(SMMU_FAULT_PERMISSION, 3, VA & MAKE_64BIT_MASK(0, 40));
+    uint64_t before;
+
+    env_s2(&e, 0, D_AF | D_AP_RO, true, true);
+    before = leaf_now(&e);
+    expect_translate(e.s, &e.cfg, e.in, IOMMU_WO, &x);
+    g_assert_cmphex(leaf_now(&e), ==, before);
+    e.m->reads = 0;
+    expect_ok(&e, IOMMU_RO, OUT, IOMMU_RO);
+    g_assert_cmpuint(e.m->reads, ==, 3);
+    g_assert_cmphex(leaf_now(&e), ==, before | D_AF);
+    env_free(&e);
+}
+
+/*
  * Another agent rewrites the leaf between the walker's read and its
  * swap: the swap fails, and the walker judges the value it found (Arm
  * ARM I_YZSVV), here a new output address that needs no update.
@@ -342,6 +364,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smmu/httu/s1/dirty", test_s1_dirty);
     g_test_add_func("/smmu/httu/s1/dbm-without-hd", test_s1_dbm_without_hd);
     g_test_add_func("/smmu/httu/s2/af-dirty", test_s2_af_dirty);
+    g_test_add_func("/smmu/httu/s2/refused-not-cached",
+                    test_s2_refused_not_cached);
     g_test_add_func("/smmu/httu/race/new-oa", test_race_new_oa);
     g_test_add_func("/smmu/httu/race/again", test_race_again);
     g_test_add_func("/smmu/httu/race/invalid", test_race_invalid);
