@@ -37,7 +37,11 @@ static bool start_case(QSmmuEnv *e, const char *stage, uint8_t split,
     if (base_bug && qsmmu_skip_on_base(base_bug)) {
         return false;
     }
-    qsmmu_env_start(e, stage, split, extra);
+    /*
+     * Cases the base runs set only what ours needs to be like it
+     * (httu=off): the base has no such property.
+     */
+    qsmmu_env_start(e, stage, split, qsmmu_is_base_model() ? NULL : extra);
     return true;
 }
 
@@ -249,6 +253,8 @@ typedef struct FieldCase {
 #define BASE_HTTU       "base accepts STE.S2HA/S2HD without HTTU"
 #define BASE_OAS        "base has no oas property"
 #define BASE_PTR        "base fetches from a CD pointer above the OAS"
+/* Ours has HTTU unless told otherwise; the base never has it */
+#define HTTU_OFF        "-global arm-smmuv3.httu=off"
 
 #define S1      .config = QSMMU_STE_CFG_S1
 #define S2      .config = QSMMU_STE_CFG_S2
@@ -268,13 +274,15 @@ static const FieldCase field_cases[] = {
       .type = QSMMU_EVT_F_STREAM_DISABLED, .base_bug = BASE_RESERVED },
     { .name = "cd-a-clear", S1, .what = CD_A_CLEAR,
       .type = QSMMU_EVT_C_BAD_CD },
-    { .name = "cd-ha-without-httu", S1, .what = CD_HA,
+    { .name = "cd-ha-without-httu", .extra = HTTU_OFF, S1, .what = CD_HA,
       .type = QSMMU_EVT_C_BAD_CD },
-    { .name = "cd-hd-without-httu", NESTED, .what = CD_HD,
+    { .name = "cd-hd-without-httu", .extra = HTTU_OFF, NESTED, .what = CD_HD,
       .type = QSMMU_EVT_C_BAD_CD },
-    { .name = "ste-s2ha-without-httu", S2, .what = STE_S2HA,
+    { .name = "ste-s2ha-without-httu", .extra = HTTU_OFF, S2,
+      .what = STE_S2HA,
       .type = QSMMU_EVT_C_BAD_STE, .base_bug = BASE_HTTU },
-    { .name = "ste-s2hd-without-httu", NESTED, .what = STE_S2HD,
+    { .name = "ste-s2hd-without-httu", .extra = HTTU_OFF,
+      NESTED, .what = STE_S2HD,
       .type = QSMMU_EVT_C_BAD_STE, .base_bug = BASE_HTTU },
     { .name = "s2sl0-level0-oas40", .extra = "-global arm-smmuv3.oas=40", S2,
       .s2_ias = 40, .what = S2SL0_PA_TOO_SMALL, .type = QSMMU_EVT_C_BAD_STE,

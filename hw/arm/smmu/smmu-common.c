@@ -10,6 +10,7 @@
 #include "qemu/osdep.h"
 #include "qapi/error.h"
 #include "qemu/rcu.h"
+#include "qemu/atomic.h"
 #include "qom/object.h"
 #include "hw/pci/pci_bridge.h"
 #include "hw/pci/pci_host.h"
@@ -172,6 +173,50 @@ MemTxResult smmu_ram_read_desc(void *opaque, uint64_t pa, uint64_t *desc)
     return res;
 }
 
+/*
+ * HTTU's atomic update (IHI 0070 3.13: agents update the flags
+ * atomically).  Guest RAM is host memory that vCPU threads (TCG or KVM)
+ * and other devices write concurrently, so the swap is a host
+ * compare-and-swap on the RAM's host pointer, not a read and a write
+ * through the memory API.  The region is checked as smmu_ram_rw() does
+ * (RAM written directly, not ROM, not a RAM device), and the pointer is
+ * taken with address_space_map() so that unmapping marks the page dirty
+ * (migration, TCG's code tracking) when the swap happened.
+ */
+MemTxResult smmu_ram_cas_desc(void *opaque, uint64_t pa, uint64_t old,
+                              uint64_t new, uint64_t *cur)
+{
+    MemTxAttrs attrs = { .memory = 1 };
+    hwaddr xlat, l = sizeof(uint64_t), len = sizeof(uint64_t);
+    MemoryRegion *mr;
+    uint64_t *host, found;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(&address_space_memory, pa, &xlat, &l,
+                                 true, attrs);
+    if (l < sizeof(uint64_t) || (pa & 7) ||
+        !memory_access_is_direct(mr, true, attrs)) {
+        return MEMTX_ACCESS_ERROR;
+    }
+    host = address_space_map(&address_space_memory, pa, &len, true, attrs);
+    if (!host) {
+        return MEMTX_ACCESS_ERROR;
+    }
+    /* Not a bounce buffer: the RAM itself, as translated just above */
+    if (len < sizeof(uint64_t) ||
+        host != (uint64_t *)((uint8_t *)memory_region_get_ram_ptr(mr) +
+                             xlat)) {
+        address_space_unmap(&address_space_memory, host, len, true, 0);
+        return MEMTX_ACCESS_ERROR;
+    }
+    found = qatomic_cmpxchg__nocheck(host, cpu_to_le64(old),
+                                     cpu_to_le64(new));
+    *cur = le64_to_cpu(found);
+    address_space_unmap(&address_space_memory, host, len, true,
+                        *cur == old ? sizeof(uint64_t) : 0);
+    return MEMTX_OK;
+}
+
 /* Only a root complex's root bus: pcie.0 or a pxb-pcie one */
 static bool primary_bus_ok(PCIBus *bus)
 {
@@ -249,6 +294,7 @@ static void smmu_base_init(Object *obj)
 
     QLIST_INIT(&s->devices_with_notifiers);
     s->read_desc = smmu_ram_read_desc;
+    s->cas_desc = smmu_ram_cas_desc;
     /* Read-only counters for tests and benchmarks */
     object_property_add_uint64_ptr(obj, "tlb-hits", &s->tlb_stats.hits,
                                    OBJ_PROP_FLAG_READ);

@@ -27,6 +27,7 @@ FIELD(DESC, S2AP, 6, 2)             /* stage 2 S2AP: [0] read, [1] write */
 FIELD(DESC, AF, 10, 1)
 FIELD(DESC, NG, 11, 1)              /* stage 1: not global */
 FIELD(DESC, OA_HI, 12, 4)           /* 64K granule: OA[51:48] */
+FIELD(DESC, DBM, 51, 1)             /* Dirty Bit Modifier (HTTU) */
 FIELD(DESC, PXN, 53, 1)             /* stage 1 */
 FIELD(DESC, UXN, 54, 1)             /* stage 1 */
 FIELD(DESC, S2XN, 53, 2)            /* stage 2 XN[1:0] */
@@ -49,6 +50,16 @@ enum {
     SMMU_S2_DEVICE  = 1 << 4,       /* Device memory type */
 };
 
+/*
+ * TLB entries made from a writable-clean descriptor with HD (HTTU): they
+ * hold the descriptor's permissions as read, so read-only; a write that
+ * they refuse drops them and walks again, which updates the descriptor.
+ */
+enum {
+    SMMU_CLEAN_S1 = 1 << 0,
+    SMMU_CLEAN_S2 = 1 << 1,
+};
+
 /* Entries tagged by the stage(s) they hold */
 typedef enum SMMUTLBTag {
     SMMU_TAG_S1 = 1,                /* stage-1-only: VA -> PA */
@@ -64,6 +75,10 @@ typedef struct SMMUWalkLeaf {
     uint8_t granule_bits;
     uint8_t attrs;                  /* SMMU_S1_* or SMMU_S2_* */
     bool global;                    /* stage 1: nG == 0 */
+    bool clean;                     /* writable-clean under HD: a write
+                                       must update it first */
+    bool af_left;                   /* HA, but AF left 0 (the access
+                                       faults): must not be cached */
 } SMMUWalkLeaf;
 
 /* The access being checked: flags plus the stream's PRIV/INST attributes */
@@ -87,6 +102,8 @@ struct SMMUTLBEntry {
     uint8_t s1_attrs;
     uint8_t s2_attrs;
     uint8_t s2_level;               /* nested: stage-2 leaf level */
+    uint8_t clean;                  /* SMMU_CLEAN_*: cached read-only
+                                       until a write re-walks it */
     uint64_t ipa_base;              /* nested: IPA of base */
     uint64_t out_base;              /* PA of base */
     bool global;                    /* stage-1 leaf with nG == 0 */
@@ -108,6 +125,8 @@ SMMUTLBEntry *smmu_tlb_lookup(SMMUState *s, SMMUTLBTag tag, uint16_t vmid,
                               uint16_t asid, uint64_t addr);
 /* Insert a copy of @e (key fields and payload), evicting if full */
 void smmu_tlb_insert(SMMUState *s, const SMMUTLBEntry *e);
+/* Drop @e, an entry smmu_tlb_lookup() returned */
+void smmu_tlb_remove(SMMUState *s, SMMUTLBEntry *e);
 
 /* smmu-walk.c: stage-2 translation of @ipa through the TLB */
 bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,

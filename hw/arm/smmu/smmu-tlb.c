@@ -243,6 +243,11 @@ SMMUTLBEntry *smmu_tlb_lookup(SMMUState *s, SMMUTLBTag tag, uint16_t vmid,
     return e;
 }
 
+void smmu_tlb_remove(SMMUState *s, SMMUTLBEntry *e)
+{
+    entry_remove(s, e);
+}
+
 static void tree_add(IntervalTreeNode *n, IntervalTreeRoot *root,
                      uint64_t base, unsigned size_bits)
 {

@@ -199,6 +199,31 @@ static uint8_t s2_leaf_attrs(uint64_t desc, bool fwb)
     return a;
 }
 
+/* What the stage-1 attributes allow for @acc */
+static bool s1_allows(uint8_t a, const SMMUAccess *acc, bool *rd, bool *wr)
+{
+    bool user = !acc->priv;
+
+    *rd = !user || (a & SMMU_S1_USER);
+    *wr = *rd && !(a & SMMU_S1_RO);
+    if (acc->instr && (a & (user ? SMMU_S1_UXN : SMMU_S1_PXN))) {
+        *rd = false;
+    }
+    return !(((acc->flags & IOMMU_RO) && !*rd) ||
+             ((acc->flags & IOMMU_WO) && !*wr));
+}
+
+static bool s2_allows(uint8_t a, const SMMUAccess *acc, bool *rd, bool *wr)
+{
+    *rd = a & SMMU_S2_READ;
+    *wr = a & SMMU_S2_WRITE;
+    if (acc->instr && (a & (acc->priv ? SMMU_S2_XN_PRIV : SMMU_S2_XN_USER))) {
+        *rd = false;
+    }
+    return !(((acc->flags & IOMMU_RO) && !*rd) ||
+             ((acc->flags & IOMMU_WO) && !*wr));
+}
+
 /* How one walk reads and judges descriptors, besides its geometry */
 typedef struct SMMUWalkPolicy {
     int stage;                  /* 1 or 2: the stage being walked */
@@ -206,6 +231,9 @@ typedef struct SMMUWalkPolicy {
     bool had;                   /* HADx: ignore APTable/XNTable/PXNTable */
     bool affd;                  /* AFFD / S2AFFD: AF == 0 does not fault */
     bool fwb;                   /* S2FWB: how stage-2 MemAttr reads */
+    bool ha;                    /* HA / S2HA: set AF instead of faulting */
+    bool hd;                    /* HD / S2HD (with HA): dirty by DBM */
+    const SMMUAccess *acc;      /* the access the leaf is walked for */
 } SMMUWalkPolicy;
 
 /*
@@ -214,7 +242,7 @@ typedef struct SMMUWalkPolicy {
  */
 static bool walk_read_desc(SMMUState *s, const SMMUWalkPolicy *p,
                            uint64_t ia, int level, uint64_t daddr,
-                           uint64_t *desc, SMMUFault *f)
+                           uint64_t *desc, uint64_t *pa, SMMUFault *f)
 {
     uint64_t dpa = daddr;
 
@@ -238,6 +266,7 @@ static bool walk_read_desc(SMMUState *s, const SMMUWalkPolicy *p,
     }
 
     /* The device's hook reads RAM only (smmu_ram_read_desc) */
+    *pa = dpa;
     *desc = 0;
     if (s->read_desc(s->read_desc_opaque, dpa, desc) != MEMTX_OK) {
         trace_smmu_walk_desc(p->stage, level, ia, dpa, *desc);
@@ -250,8 +279,81 @@ static bool walk_read_desc(SMMUState *s, const SMMUWalkPolicy *p,
 }
 
 /*
+ * HTTU (IHI 0070 3.13): write @new over the descriptor @old at @daddr
+ * (PA @dpa) with one atomic compare-and-swap; *@cur gets what memory
+ * held.  A stage-1 descriptor of a nested walk is written at the IPA
+ * @daddr, so stage 2 must allow that write (3.13.5), and marks its own
+ * page dirty with S2HD; a refusal is a stage-2 fault of CLASS TT with
+ * TTRnW == 0, IPA the descriptor's (7.3.16).  False with @f filled.
+ */
+static bool walk_update_desc(SMMUState *s, const SMMUWalkPolicy *p,
+                             int level, uint64_t daddr, uint64_t dpa,
+                             uint64_t old, uint64_t new, uint64_t *cur,
+                             SMMUFault *f)
+{
+    if (p->nest) {
+        SMMUAccess wr = { .flags = IOMMU_WO };
+        SMMUWalkLeaf s2leaf;
+
+        if (!smmu_s2_translate(s, p->nest, daddr, &wr, SMMU_CLASS_TT,
+                               &s2leaf, f)) {
+            f->tt_write = true;
+            return false;
+        }
+        dpa = s2leaf.out;
+    }
+    if (s->cas_desc(s->read_desc_opaque, dpa, old, new, cur) != MEMTX_OK) {
+        fault_set(f, SMMU_FAULT_WALK_EABT, p->stage, level);
+        f->fetch_addr = dpa;
+        f->tt_write = true;
+        return false;
+    }
+    trace_smmu_walk_update(p->stage, level, dpa, old, new, *cur);
+    return true;
+}
+
+/* Is a descriptor writable-clean (DBM, AP[2] == 1 / S2AP[1] == 0)? */
+static bool desc_clean(uint64_t desc, int stage)
+{
+    unsigned ap = FIELD_EX64(desc, DESC, AP);
+
+    return FIELD_EX64(desc, DESC, DBM) && (stage == 1 ? ap & 2 : !(ap & 2));
+}
+
+/* The same descriptor made writable-dirty (3.13.3.1) */
+static uint64_t desc_dirty(uint64_t desc, int stage)
+{
+    return stage == 1 ? desc & ~(2ULL << R_DESC_AP_SHIFT)
+                      : desc | (2ULL << R_DESC_AP_SHIFT);
+}
+
+static uint8_t leaf_attrs(const SMMUWalkPolicy *p, uint64_t desc, uint8_t lim)
+{
+    return p->stage == 1 ? s1_leaf_attrs(desc, lim)
+                         : s2_leaf_attrs(desc, p->fwb);
+}
+
+/* Would @attrs give write permission (whatever else the access is)? */
+static bool attrs_writable(const SMMUWalkPolicy *p, uint8_t attrs)
+{
+    return p->stage == 1 ? !(attrs & SMMU_S1_RO) : (attrs & SMMU_S2_WRITE);
+}
+
+static bool attrs_allow(const SMMUWalkPolicy *p, uint8_t attrs)
+{
+    bool rd, wr;
+
+    if (!p->acc) {
+        return true;
+    }
+    return p->stage == 1 ? s1_allows(attrs, p->acc, &rd, &wr)
+                         : s2_allows(attrs, p->acc, &rd, &wr);
+}
+
+/*
  * One walk of @ia through the tables described by @g, as @p says.
  * Reads every descriptor through s->read_desc and checks the result.
+ * With HTTU (p->ha, p->hd) the leaf may be updated in memory first.
  */
 static bool walk(SMMUState *s, const SMMUWalkGeom *g,
                  const SMMUWalkPolicy *p, uint64_t ia,
@@ -270,11 +372,13 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
         unsigned shift = geom_shift(g, level);
         uint64_t index = extract64(ia, shift, geom_width(g, level));
         uint64_t daddr = table + index * sizeof(uint64_t);
-        uint64_t desc, oa;
+        uint64_t desc, dpa, oa, new;
+        uint8_t attrs;
 
-        if (!walk_read_desc(s, p, ia, level, daddr, &desc, f)) {
+        if (!walk_read_desc(s, p, ia, level, daddr, &desc, &dpa, f)) {
             return false;
         }
+    again:
         if (!FIELD_EX64(desc, DESC, VALID)) {
             fault_set(f, SMMU_FAULT_TRANSLATION, p->stage, level);
             return false;
@@ -302,45 +406,67 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
             fault_set(f, SMMU_FAULT_ADDR_SIZE, p->stage, level);
             return false;
         }
-        if (!FIELD_EX64(desc, DESC, AF) && !p->affd) {
-            fault_set(f, SMMU_FAULT_ACCESS, p->stage, level);
-            return false;
+        new = desc;
+        if (!FIELD_EX64(desc, DESC, AF)) {
+            /* 3.13.2: with HTTU the SMMU sets AF instead of faulting */
+            if (p->ha) {
+                new = FIELD_DP64(new, DESC, AF, 1);
+            } else if (!p->affd) {
+                fault_set(f, SMMU_FAULT_ACCESS, p->stage, level);
+                return false;
+            }
+        }
+        attrs = leaf_attrs(p, new, lim);
+        leaf->clean = false;
+        if (p->hd && desc_clean(desc, p->stage)) {
+            uint8_t dirty = leaf_attrs(p, desc_dirty(new, p->stage), lim);
+
+            /*
+             * 3.13.3.1: a write made possible only by AP[2] / S2AP[1]
+             * (not one APTable or other permissions refuse) marks the
+             * descriptor dirty and goes on.  Anything else keeps it
+             * clean, and a TLB entry made from it read-only.
+             */
+            if (attrs_writable(p, dirty)) {
+                if (p->acc && (p->acc->flags & IOMMU_WO) &&
+                    attrs_allow(p, dirty)) {
+                    new = desc_dirty(new, p->stage);
+                    attrs = dirty;
+                } else {
+                    leaf->clean = true;
+                }
+            }
+        }
+        /*
+         * As the Arm ARM's walk does: nothing is written for an access
+         * that faults on permission (3.13.2 leaves AF UNKNOWN there); a
+         * descriptor that changed meanwhile is judged again as found.
+         */
+        leaf->af_left = false;
+        if (new != desc && !attrs_allow(p, attrs)) {
+            /* A TLB must not hold what AF == 0 still marks unused */
+            leaf->af_left = !FIELD_EX64(desc, DESC, AF);
+        } else if (new != desc) {
+            uint64_t cur;
+
+            if (!walk_update_desc(s, p, level, daddr, dpa, desc, new, &cur,
+                                  f)) {
+                return false;
+            }
+            if (cur != desc) {
+                desc = cur;
+                goto again;
+            }
         }
         leaf->out = oa | extract64(ia, 0, shift);
         leaf->size_bits = shift;
         leaf->level = level;
         leaf->granule_bits = g->gbits;
-        leaf->attrs = p->stage == 1 ? s1_leaf_attrs(desc, lim)
-                                    : s2_leaf_attrs(desc, p->fwb);
+        leaf->attrs = attrs;
         leaf->global = p->stage == 1 && !FIELD_EX64(desc, DESC, NG);
         return true;
     }
     g_assert_not_reached();     /* level 3 always ends the loop */
-}
-
-/* What the stage-1 attributes allow for @acc */
-static bool s1_allows(uint8_t a, const SMMUAccess *acc, bool *rd, bool *wr)
-{
-    bool user = !acc->priv;
-
-    *rd = !user || (a & SMMU_S1_USER);
-    *wr = *rd && !(a & SMMU_S1_RO);
-    if (acc->instr && (a & (user ? SMMU_S1_UXN : SMMU_S1_PXN))) {
-        *rd = false;
-    }
-    return !(((acc->flags & IOMMU_RO) && !*rd) ||
-             ((acc->flags & IOMMU_WO) && !*wr));
-}
-
-static bool s2_allows(uint8_t a, const SMMUAccess *acc, bool *rd, bool *wr)
-{
-    *rd = a & SMMU_S2_READ;
-    *wr = a & SMMU_S2_WRITE;
-    if (acc->instr && (a & (acc->priv ? SMMU_S2_XN_PRIV : SMMU_S2_XN_USER))) {
-        *rd = false;
-    }
-    return !(((acc->flags & IOMMU_RO) && !*rd) ||
-             ((acc->flags & IOMMU_WO) && !*wr));
 }
 
 static void s2_fault_common(SMMUFault *f, const SMMUS2Cfg *s2,
@@ -356,7 +482,11 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
                        const SMMUAccess *acc, SMMUFaultClass cls,
                        SMMUWalkLeaf *leaf, SMMUFault *f)
 {
-    SMMUTLBEntry *e;
+    SMMUWalkPolicy p = {
+        .stage = 2, .affd = s2->affd, .fwb = s2->fwb,
+        .ha = s2->ha, .hd = s2->hd, .acc = acc,
+    };
+    SMMUTLBEntry *e, ne = { 0 };
     SMMUWalkGeom g;
     bool rd, wr;
 
@@ -381,31 +511,38 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
         leaf->level = e->level;
         leaf->granule_bits = e->granule_bits;
         leaf->attrs = e->s2_attrs;
-    } else {
-        SMMUTLBEntry ne = { 0 };
-
-        SMMUWalkPolicy p = { .stage = 2, .affd = s2->affd, .fwb = s2->fwb };
-
-        if (!walk(s, &g, &p, ipa, leaf, f)) {
-            s2_fault_common(f, s2, cls, ipa);
-            return false;
+        if (s2_allows(leaf->attrs, acc, &rd, &wr)) {
+            return true;
         }
-        ne.tag = SMMU_TAG_S2;
-        ne.vmid = s2->vmid;
-        ne.size_bits = leaf->size_bits;
-        ne.base = ipa & ~MAKE_64BIT_MASK(0, leaf->size_bits);
-        ne.out_base = leaf->out & ~MAKE_64BIT_MASK(0, leaf->size_bits);
-        ne.level = leaf->level;
-        ne.granule_bits = leaf->granule_bits;
-        ne.s2_attrs = leaf->attrs;
-        smmu_tlb_insert(s, &ne);
+        if (!(e->clean & SMMU_CLEAN_S2) || !(acc->flags & IOMMU_WO)) {
+            goto perm_fault;
+        }
+        /* Writable-clean (HTTU): walk again, which marks it dirty */
+        smmu_tlb_remove(s, e);
     }
-    if (!s2_allows(leaf->attrs, acc, &rd, &wr)) {
-        fault_set(f, SMMU_FAULT_PERMISSION, 2, leaf->level);
+    if (!walk(s, &g, &p, ipa, leaf, f)) {
         s2_fault_common(f, s2, cls, ipa);
         return false;
     }
-    return true;
+    ne.tag = SMMU_TAG_S2;
+    ne.vmid = s2->vmid;
+    ne.size_bits = leaf->size_bits;
+    ne.base = ipa & ~MAKE_64BIT_MASK(0, leaf->size_bits);
+    ne.out_base = leaf->out & ~MAKE_64BIT_MASK(0, leaf->size_bits);
+    ne.level = leaf->level;
+    ne.granule_bits = leaf->granule_bits;
+    ne.s2_attrs = leaf->attrs;
+    ne.clean = leaf->clean ? SMMU_CLEAN_S2 : 0;
+    if (!leaf->af_left) {
+        smmu_tlb_insert(s, &ne);
+    }
+    if (s2_allows(leaf->attrs, acc, &rd, &wr)) {
+        return true;
+    }
+perm_fault:
+    fault_set(f, SMMU_FAULT_PERMISSION, 2, leaf->level);
+    s2_fault_common(f, s2, cls, ipa);
+    return false;
 }
 
 bool smmu_translate_ipa(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
@@ -452,6 +589,9 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
         .nest = cfg->s2_enabled ? &cfg->s2 : NULL,
         .had = had,
         .affd = cfg->s1.affd,
+        .ha = cfg->s1.ha,
+        .hd = cfg->s1.hd,
+        .acc = acc,
     };
 
     if (!walk(s, g, &p, ia, &l1, f)) {
@@ -485,6 +625,7 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
     ne->level = l1.level;
     ne->granule_bits = l1.granule_bits;
     ne->s1_attrs = l1.attrs;
+    ne->clean = l1.clean ? SMMU_CLEAN_S1 : 0;
     size_bits = l1.size_bits;
 
     if (cfg->s2_enabled) {
@@ -496,6 +637,7 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
         ne->tag = SMMU_TAG_NESTED;
         ne->s2_attrs = l2.attrs;
         ne->s2_level = l2.level;
+        ne->clean |= l2.clean ? SMMU_CLEAN_S2 : 0;
         ne->ipa_base = l1.out & ~MAKE_64BIT_MASK(0, size_bits);
         ne->out_base = l2.out & ~MAKE_64BIT_MASK(0, size_bits);
     } else {
@@ -537,6 +679,22 @@ static bool s2_only_translate(SMMUState *s, const SMMUTransCfg *cfg,
     return true;
 }
 
+/*
+ * A TLB hit refused @acc at the stage @clean names.  An entry cached
+ * from a writable-clean descriptor (HTTU) holds it read-only: a write
+ * drops it and walks again, which marks the descriptor dirty in memory
+ * before the write goes on.  Only here, off the path of hits that pass.
+ */
+static bool hit_rewalk(SMMUState *s, SMMUTLBEntry *e, const SMMUAccess *acc,
+                       uint8_t clean)
+{
+    if (!(e->clean & clean) || !(acc->flags & IOMMU_WO)) {
+        return false;
+    }
+    smmu_tlb_remove(s, e);
+    return true;
+}
+
 bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
                     IOMMUAccessFlags access, SMMUTranslation *out,
                     SMMUFault *fault)
@@ -573,20 +731,25 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     key = smmu_canonical_va(iova);
     e = smmu_tlb_lookup(s, cfg->s2_enabled ? SMMU_TAG_NESTED : SMMU_TAG_S1,
                         cfg->s2.vmid, cfg->s1.asid, key);
-    if (e) {
-        if (!s1_allows(e->s1_attrs, &acc, &rd1, &wr1)) {
+    if (e && !s1_allows(e->s1_attrs, &acc, &rd1, &wr1)) {
+        if (!hit_rewalk(s, e, &acc, SMMU_CLEAN_S1)) {
             fault_set(fault, SMMU_FAULT_PERMISSION, 1, e->level);
             s1_fault_common(fault, cfg);
             goto fail;
         }
-        if (e->tag == SMMU_TAG_NESTED &&
-            !s2_allows(e->s2_attrs, &acc, &rd2, &wr2)) {
+        e = NULL;
+    } else if (e && e->tag == SMMU_TAG_NESTED &&
+               !s2_allows(e->s2_attrs, &acc, &rd2, &wr2)) {
+        if (!hit_rewalk(s, e, &acc, SMMU_CLEAN_S2)) {
             fault_set(fault, SMMU_FAULT_PERMISSION, 2, e->s2_level);
             s2_fault_common(fault, &cfg->s2, SMMU_CLASS_IN,
                             e->ipa_base + (key - e->base));
             goto fail;
         }
-    } else {
+        e = NULL;
+    }
+    if (!e) {
+        rd1 = wr1 = rd2 = wr2 = true;
         e = s1_miss(s, cfg, &g, ia, had, key, &acc, &scratch, fault);
         if (!e) {
             goto fail;

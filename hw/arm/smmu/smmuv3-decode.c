@@ -151,6 +151,9 @@ static SMMUv3Verdict decode_s2(const SMMUv3Features *f, const uint64_t *ste,
     s2->affd = FIELD_EX64(w2, STE2, S2AFFD);
     s2->record_faults = FIELD_EX64(w2, STE2, S2R);
     s2->ptw = FIELD_EX64(w2, STE2, S2PTW);
+    /* 5.2: {S2HA, S2HD} 0b01 is reserved and behaves as 0b00 */
+    s2->ha = FIELD_EX64(w2, STE2, S2HA);
+    s2->hd = s2->ha && FIELD_EX64(w2, STE2, S2HD);
     /* IHI 0070 5.2: S2FWB is RES0 unless SMMU_IDR3.FWB says otherwise */
     s2->fwb = f->fwb && FIELD_EX64(ste[1], STE1, S2FWB);
     return ok;
@@ -381,6 +384,9 @@ SMMUv3Verdict smmuv3_decode_cd(const SMMUv3Features *f,
     s1->asid = FIELD_EX64(w0, CD0, ASID);
     s1->tbi = FIELD_EX64(w0, CD0, TBI);
     s1->affd = FIELD_EX64(w0, CD0, AFFD);
+    /* 5.4: {HD, HA} 0b10 is reserved and behaves as 0b00 */
+    s1->ha = FIELD_EX64(w0, CD0, HA);
+    s1->hd = s1->ha && FIELD_EX64(w0, CD0, HD);
     s1->record_faults = FIELD_EX64(w0, CD0, R);
     return ok;
 }

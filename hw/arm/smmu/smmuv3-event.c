@@ -157,9 +157,12 @@ static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
         rec[1] = FIELD_DP64(rec[1], EVT1, RNW, ev->rnw);
         rec[1] = FIELD_DP64(rec[1], EVT1, S2, ev->s2);
         rec[1] = FIELD_DP64(rec[1], EVT1, CLASS, ev->class);
-        /* Table walks only read descriptors (no HTTU). */
+        /*
+         * TTRnW: 1 for a descriptor read, 0 for an HTTU update (7.3.16;
+         * a CD fetch is a read).
+         */
         if (ev->class != SMMU_CLASS_IN || ev->type == EVT_F_WALK_EABT) {
-            rec[1] = FIELD_DP64(rec[1], EVT1, TTRNW, 1);
+            rec[1] = FIELD_DP64(rec[1], EVT1, TTRNW, !ev->tt_write);
         }
         rec[2] = ev->input_addr;
         if (ev->type == EVT_F_WALK_EABT) {
@@ -255,5 +258,6 @@ bool smmuv3_fault_to_event(const SMMUFault *f, SMMUv3Event *ev)
     ev->input_addr = f->input_addr;
     ev->ipa = f->ipa;
     ev->fetch_addr = f->fetch_addr;
+    ev->tt_write = f->tt_write;
     return true;
 }

@@ -325,6 +325,7 @@ typedef struct SMMUv3Event {
     uint8_t type;               /* EVT_* */
     SMMUFaultClass class;       /* CLASS: the engine's encoding is 7.3's */
     bool ssv, s2, rnw, ind, pnu;
+    bool tt_write;              /* TTRnW == 0: an HTTU descriptor write */
 } SMMUv3Event;
 
 /* One DMA request, as it travels from smmuv3_translate() */

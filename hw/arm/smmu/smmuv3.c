@@ -27,13 +27,13 @@
  */
 static void smmuv3_init_features(SMMUv3Features *f, bool s2fwb)
 {
+    /* f->httu: property "httu", smmuv3_parse_httu() */
     f->sidsize = SMMUV3_SIDSIZE;
     /* SubstreamIDs select CDs, so they only exist with stage 1. */
     f->ssidsize = f->s1 ? SMMUV3_SSIDSIZE : 0;
     f->ttf = 2;                 /* AArch64 tables */
     f->ttendian = 2;            /* little-endian */
     f->stall_model = 1;         /* no stalling */
-    f->httu = 0;
     f->term_model = true;       /* terminate = abort */
     f->msi = true;
     f->had = true;
@@ -141,6 +141,26 @@ static bool smmuv3_parse_oas(SMMUv3State *s, Error **errp)
     return false;
 }
 
+/*
+ * IHI 0070 6.3.1 SMMU_IDR0.HTTU: 0 none, 1 Access flag, 2 Access flag
+ * and dirty state (3.13).  HAFT (3) is not implemented.
+ */
+static bool smmuv3_parse_httu(SMMUv3State *s, Error **errp)
+{
+    static const char *const names[] = { "off", "access", "dirty" };
+    const char *httu = s->httu ? s->httu : "dirty";
+
+    for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
+        if (!strcmp(httu, names[i])) {
+            s->feat.httu = i;
+            return true;
+        }
+    }
+    error_setg(errp, "arm-smmuv3: invalid httu '%s'", httu);
+    error_append_hint(errp, "Valid values are off, access and dirty.\n");
+    return false;
+}
+
 static void smmuv3_realize(DeviceState *dev, Error **errp)
 {
     SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
@@ -149,7 +169,8 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
     ERRP_GUARD();
     int i;
 
-    if (!smmuv3_parse_stage(s, errp) || !smmuv3_parse_oas(s, errp)) {
+    if (!smmuv3_parse_stage(s, errp) || !smmuv3_parse_oas(s, errp) ||
+        !smmuv3_parse_httu(s, errp)) {
         return;
     }
     c->parent_realize(dev, errp);
@@ -278,6 +299,12 @@ static const Property smmuv3_props[] = {
     DEFINE_PROP_UINT8("oas", SMMUv3State, oas, 0),
     /* Stage-2 forced write-back; iommufd's vIOMMU needs it (or CANWBS) */
     DEFINE_PROP_BOOL("s2fwb", SMMUv3State, s2fwb, true),
+    /*
+     * Hardware translation table updates (SMMU_IDR0.HTTU): "off",
+     * "access" (AF) or "dirty" (AF and DBM dirty state, the default);
+     * virt 10.1 and older set "off".
+     */
+    DEFINE_PROP_STRING("httu", SMMUv3State, httu),
     /*
      * IHI 0070 3.18: the DeviceID (MemTxAttrs.requester_id) of the SMMU's
      * own MSIs, which must not be a client's StreamID.  0xffff is the

@@ -72,6 +72,7 @@ typedef struct SMMUFault {
     bool is_write;          /* RnW = !is_write */
     bool ind;               /* InD: instruction access */
     bool pnu;               /* PnU: privileged access */
+    bool tt_write;          /* CLASS TT / F_WALK_EABT: TTRnW == 0 (HTTU) */
     bool record;            /* CD.R (stage 1) or STE.S2R (stage 2) */
 } SMMUFault;
 
@@ -94,6 +95,8 @@ typedef struct SMMUS1Cfg {
     uint8_t tbi;            /* bit 0: TBI0, bit 1: TBI1 */
     uint8_t ips_bits;       /* effective output size: CD.IPS capped by OAS */
     bool affd;              /* CD.AFFD: AF == 0 does not fault */
+    bool ha;                /* CD.HA: the SMMU sets AF (HTTU) */
+    bool hd;                /* CD.HA && CD.HD: and the dirty state */
     bool record_faults;     /* CD.R */
 } SMMUS1Cfg;
 
@@ -105,6 +108,8 @@ typedef struct SMMUS2Cfg {
     uint8_t granule_bits;   /* 12, 14 or 16 (from S2TG) */
     uint8_t ps_bits;        /* effective output size: S2PS capped by OAS */
     bool affd;              /* S2AFFD */
+    bool ha;                /* S2HA: the SMMU sets AF (HTTU) */
+    bool hd;                /* S2HA && S2HD: and S2AP[1] with DBM */
     bool record_faults;     /* S2R */
     bool ptw;               /* S2PTW: stage-1 walks to Device memory fault */
     bool fwb;               /* S2FWB: S2 MemAttr is a combined attribute */
@@ -194,6 +199,15 @@ typedef struct SMMUTLB SMMUTLB;
 typedef MemTxResult SMMUReadDescFn(void *opaque, uint64_t pa,
                                    uint64_t *desc);
 
+/*
+ * How the walker updates a descriptor (HTTU, IHI 0070 3.13): a
+ * single-copy-atomic compare-and-swap of the 64-bit descriptor at @pa
+ * from @old to @new (host order).  *@cur gets the value found, which is
+ * @old when the swap happened.  An error is reported as F_WALK_EABT.
+ */
+typedef MemTxResult SMMUCasDescFn(void *opaque, uint64_t pa, uint64_t old,
+                                  uint64_t new, uint64_t *cur);
+
 /* ------------------------------------------------------------------ */
 /* The TYPE_ARM_SMMU base class                                        */
 /* ------------------------------------------------------------------ */
@@ -237,7 +251,8 @@ struct SMMUState {
     SMMUTLB *tlb;
     SMMUTLBStats tlb_stats;     /* also readable as QOM "tlb-*" */
     SMMUReadDescFn *read_desc;  /* smmu_ram_read_desc by default */
-    void *read_desc_opaque;
+    SMMUCasDescFn *cas_desc;    /* smmu_ram_cas_desc by default */
+    void *read_desc_opaque;     /* for both hooks */
 };
 
 struct SMMUBaseClass {
@@ -296,6 +311,15 @@ MemTxResult smmu_ram_rw(hwaddr addr, void *buf, hwaddr len, bool is_write);
 
 /* The device's SMMUReadDescFn: a little-endian descriptor from RAM */
 MemTxResult smmu_ram_read_desc(void *opaque, uint64_t pa, uint64_t *desc);
+
+/*
+ * The device's SMMUCasDescFn: an atomic compare-and-swap of a
+ * little-endian descriptor in RAM (never ROM or device registers), on
+ * the host's copy of guest memory, so that it is atomic against vCPUs
+ * and other threads; a swap marks the page dirty for migration.
+ */
+MemTxResult smmu_ram_cas_desc(void *opaque, uint64_t pa, uint64_t old,
+                              uint64_t new, uint64_t *cur);
 
 /* ------------------------------------------------------------------ */
 /* Translation                                                         */

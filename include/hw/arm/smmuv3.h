@@ -69,6 +69,7 @@ struct SMMUv3State {
     char *stage;                /* "1", "2" or "nested" */
     uint8_t oas;                /* bits, 0 = the default */
     bool s2fwb;                 /* SMMU_IDR3.FWB with stage 2 */
+    char *httu;                 /* "off", "access" or "dirty" */
     /* Fixed at realize: the ID registers and the decoders read it */
     SMMUv3Features feat;
 

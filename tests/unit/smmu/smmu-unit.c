@@ -20,6 +20,26 @@ static MemTxResult fake_read_desc(void *opaque, uint64_t pa, uint64_t *desc)
     return MEMTX_OK;
 }
 
+static MemTxResult fake_cas_desc(void *opaque, uint64_t pa, uint64_t old,
+                                 uint64_t new, uint64_t *cur)
+{
+    FakeMem *m = opaque;
+
+    m->swaps++;
+    if (pa >= FAKE_ABORT_BASE || m->swap_fails) {
+        return MEMTX_DECODE_ERROR;
+    }
+    if (m->race && pa == m->race_pa) {
+        fake_mem_write(m, pa, m->race_val);
+        m->race = false;
+    }
+    *cur = fake_mem_read(m, pa);
+    if (*cur == old) {
+        fake_mem_write(m, pa, new);
+    }
+    return MEMTX_OK;
+}
+
 FakeMem *fake_mem_new(void)
 {
     FakeMem *m = g_new0(FakeMem, 1);
@@ -68,6 +88,7 @@ SMMUState *engine_new(FakeMem *m, uint32_t entries)
     s->tlb = smmu_tlb_new();
     s->tlb_entries = entries;
     s->read_desc = fake_read_desc;
+    s->cas_desc = fake_cas_desc;
     s->read_desc_opaque = m;
     return s;
 }

@@ -30,6 +30,15 @@ typedef struct FakeMem {
     GHashTable *words;      /* PA -> uint64_t *: unwritten words read 0 */
     uint64_t next;          /* bump allocator of table memory */
     unsigned reads;         /* descriptors the walker read */
+    unsigned swaps;         /* compare-and-swaps the walker made */
+    /*
+     * Another agent's write, made at the moment of the next swap at
+     * race_pa (between the walker's read and its swap), then forgotten.
+     */
+    uint64_t race_pa;
+    uint64_t race_val;
+    bool race;
+    bool swap_fails;        /* swaps abort: F_WALK_EABT */
 } FakeMem;
 
 FakeMem *fake_mem_new(void);

@@ -24,7 +24,7 @@ static inline uint32_t txn_ssid(uint32_t row)
     return row == NO_SSID ? SMMUV3_NO_SSID : row - 1;
 }
 
-/* The model's defaults: stage=nested, oas=44, s2fwb=on */
+/* The model's defaults but httu=off: stage=nested, oas=44, s2fwb=on */
 extern const SMMUv3Features feat_nested;
 /* stage=1, stage=2 */
 extern const SMMUv3Features feat_s1, feat_s2;
