@@ -556,34 +556,22 @@ static void test_tlb_clean(const void *opaque)
     qsmmu_env_stop(&e);
 }
 
+/* Registers /smmuv3/httu/GROUP/<name> for each case of a table. */
+#define ADD_CASES(group, cases, fn)                                        \
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {                     \
+        g_autofree char *path =                                            \
+            g_strdup_printf("/smmuv3/httu/" group "/%s", (cases)[i].name); \
+        qtest_add_data_func(path, &(cases)[i], fn);                        \
+    }
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
-    for (size_t i = 0; i < G_N_ELEMENTS(idr_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/smmuv3/httu/idr/%s",
-                                                idr_cases[i].name);
-        qtest_add_data_func(path, &idr_cases[i], test_idr);
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(illegal_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/smmuv3/httu/illegal/%s",
-                                                illegal_cases[i].name);
-        qtest_add_data_func(path, &illegal_cases[i], test_illegal);
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(af_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/smmuv3/httu/af/%s",
-                                                af_cases[i].name);
-        qtest_add_data_func(path, &af_cases[i], test_af);
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(dirty_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/smmuv3/httu/dirty/%s",
-                                                dirty_cases[i].name);
-        qtest_add_data_func(path, &dirty_cases[i], test_dirty);
-    }
-    for (size_t i = 0; i < G_N_ELEMENTS(nested_cases); i++) {
-        g_autofree char *path = g_strdup_printf("/smmuv3/httu/nested/%s",
-                                                nested_cases[i].name);
-        qtest_add_data_func(path, &nested_cases[i], test_nested);
-    }
+    ADD_CASES("idr", idr_cases, test_idr);
+    ADD_CASES("illegal", illegal_cases, test_illegal);
+    ADD_CASES("af", af_cases, test_af);
+    ADD_CASES("dirty", dirty_cases, test_dirty);
+    ADD_CASES("nested", nested_cases, test_nested);
     qtest_add_func("/smmuv3/httu/nested/output-s2-dirtied",
                    test_nested_output);
     qtest_add_data_func("/smmuv3/httu/tlb/clean-s1", GINT_TO_POINTER(0),
