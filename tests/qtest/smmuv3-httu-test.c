@@ -101,6 +101,15 @@ static void dma_write_ok(QSmmuEnv *e, QSmmuXlate *x)
     check_written(e, x->data);
 }
 
+static void dma_ok(QSmmuEnv *e, QSmmuXlate *x, bool write)
+{
+    if (write) {
+        dma_write_ok(e, x);
+    } else {
+        dma_read_ok(e, x);
+    }
+}
+
 /* Set up @config for the testdev's stream; the SMMU stays disabled */
 static void setup(QSmmuEnv *e, QSmmuXlate *x, uint8_t config)
 {
@@ -273,11 +282,7 @@ static void test_af(const void *opaque)
         qsmmu_env_stop(&e);
         return;
     }
-    if (c->write) {
-        dma_write_ok(&e, &x);
-    } else {
-        dma_read_ok(&e, &x);
-    }
+    dma_ok(&e, &x, c->write);
     qsmmu_assert_no_event(&e.smmu);
     /* AF set, nothing else changed */
     g_assert_cmphex(qtest_readq(e.qts, leaf), ==, before | D_AF);
@@ -363,11 +368,7 @@ static void test_dirty(const void *opaque)
         qsmmu_env_stop(&e);
         return;
     }
-    if (c->write) {
-        dma_write_ok(&e, &x);
-    } else {
-        dma_read_ok(&e, &x);
-    }
+    dma_ok(&e, &x, c->write);
     qsmmu_assert_no_event(&e.smmu);
     /* 3.13.2: a dirtied descriptor has AF == 1 too */
     want = before | D_AF;
@@ -451,11 +452,7 @@ static void test_nested(const void *opaque)
         qsmmu_env_stop(&e);
         return;
     }
-    if (c->write) {
-        dma_write_ok(&e, &x);
-    } else {
-        dma_read_ok(&e, &x);
-    }
+    dma_ok(&e, &x, c->write);
     qsmmu_assert_no_event(&e.smmu);
     g_assert_cmphex(qtest_readq(e.qts, leaf1), ==,
                     c->write ? (s1_before | D_AF) & ~D_AP_RO

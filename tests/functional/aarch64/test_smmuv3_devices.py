@@ -40,7 +40,7 @@ from smmu_e2e import data_file, debian, initramfs, sha256
 from smmu_e2e.linux import (BLOB_SIZE, FEAT_S1, FEAT_S2, KERNEL_TROUBLE_RE,
                             PROBE_RE, SMMU_TROUBLE_RE, HttpServer, Payloads,
                             Verdict, features_named)
-from smmu_e2e.machine import VIRTIO_BEHIND_SMMU, append, qemu_args
+from smmu_e2e.machine import append, nvme_ctrl, qemu_args, virtio_blk
 from smmu_e2e.testcase import SmmuTest
 
 NVME = '0x1b36:0x0010'
@@ -198,19 +198,27 @@ class SMMUv3Devices(SmmuTest):
             v.expect(f.read() == self.payloads.disk_after,
                      'the image on the host holds what the guest wrote')
 
+    def check_disk(self, kind, stage, smmu, args, ids, label, driver, cpus):
+        """Boot with one disk device; check its group and domain, then
+        every checksum (judge_disk); returns the boot and its verdict."""
+        disk = self.disk_file()
+        b, v, _ = self.run_case(kind, stage, smmu,
+                                args(f'file={disk},format=raw'))
+        rows = pci_rows(b)
+        bdf = self.find(v, rows, ids, label)
+        if bdf:
+            self.expect_translated(v, rows, bdf, label, driver)
+        self.judge_disk(b, v, disk, cpus)
+        return b, v
+
     def check_nvme(self, stage, smmu='device'):
         self.require_device('nvme')
-        disk = self.disk_file()
-        b, v, _ = self.run_case('nvme', stage, smmu, [
-            '-device', 'pcie-root-port,id=rp0,chassis=1',
-            '-drive', f'if=none,id=nvm0,file={disk},format=raw',
-            '-device', f'nvme,bus=rp0,drive=nvm0,serial=smmu0,'
-                       f'max_ioqpairs={NVME_IOQPAIRS}'])
-        rows = pci_rows(b)
-        bdf = self.find(v, rows, NVME, 'NVMe')
-        if bdf:
-            self.expect_translated(v, rows, bdf, 'NVMe', 'nvme')
-        self.judge_disk(b, v, disk, 2)
+        b, v = self.check_disk(
+            'nvme', stage, smmu,
+            lambda drive: ['-device', 'pcie-root-port,id=rp0,chassis=1']
+            + nvme_ctrl(drive, 'smmu0', 'nvm0',
+                        f'bus=rp0,max_ioqpairs={NVME_IOQPAIRS}'),
+            NVME, 'NVMe', 'nvme', 2)
         # nvme0q0 is the admin queue; each I/O queue has its own vector,
         # and a read pinned to a CPU completes on that CPU's queue.
         irqs = keyed(b, 'irq')
@@ -278,17 +286,11 @@ class SMMUv3Devices(SmmuTest):
         self.finish(b, v)
 
     def check_blk_iothread(self, stage, smmu='device'):
-        disk = self.disk_file()
-        b, v, _ = self.run_case('blk', stage, smmu, [
-            '-object', 'iothread,id=io0',
-            '-drive', f'if=none,id=disk0,file={disk},format=raw',
-            '-device', f'virtio-blk-pci,drive=disk0,iothread=io0,'
-                       f'{VIRTIO_BEHIND_SMMU}'])
-        rows = pci_rows(b)
-        bdf = self.find(v, rows, VIRTIO_BLK, 'virtio-blk')
-        if bdf:
-            self.expect_translated(v, rows, bdf, 'virtio-blk', 'virtio-pci')
-        self.judge_disk(b, v, disk, 1)
+        b, v = self.check_disk(
+            'blk', stage, smmu,
+            lambda drive: ['-object', 'iothread,id=io0']
+            + virtio_blk(drive, props='iothread=io0'),
+            VIRTIO_BLK, 'virtio-blk', 'virtio-pci', 1)
         self.finish(b, v)
 
     def test_nvme_stage1(self):

@@ -70,11 +70,12 @@ def virtio_blk(drive, name='disk0', props=''):
                        + (f',{props}' if props else '')]
 
 
-def nvme_ctrl(drive, serial, name='nvme0'):
+def nvme_ctrl(drive, serial, name='nvme0', props=''):
     """QEMU's NVMe controller (-device nvme) behind the SMMU with one
     namespace on a -drive; drive: its options after id."""
     return ['-drive', f'if=none,id={name},{drive}',
-            '-device', f'nvme,serial={serial},drive={name}']
+            '-device', f'nvme,serial={serial},drive={name}'
+                       + (f',{props}' if props else '')]
 
 
 def virtio_net(netdev='user', name='net0'):
