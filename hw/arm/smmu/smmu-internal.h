@@ -139,4 +139,11 @@ static inline uint64_t smmu_canonical_va(uint64_t va)
     return (uint64_t)sextract64(va, 0, 56);
 }
 
+/*
+ * Compare-and-swaps one walk makes on a descriptor that keeps changing
+ * under it before giving up with F_WALK_EABT: a guest rewriting it in a
+ * loop must not hold the walker for as long as it likes.
+ */
+#define SMMU_DESC_UPDATE_TRIES 16
+
 #endif /* HW_ARM_SMMU_SMMU_INTERNAL_H */

@@ -361,13 +361,13 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
 {
     uint64_t table = g->ttb;
     uint8_t lim = 0;
-    int level;
+    int level, tries = 0;
 
     /*
      * No Address Size check of the TTB: the STE and CD decoders reject
      * one outside the output range as ILLEGAL (IHI 0070 3.4, 5.2, 5.4).
      */
-    /* At most four lookups: levels start..3 */
+    /* At most four lookups (levels start..3), and a bounded re-judging */
     for (level = g->start; level <= 3; level++) {
         unsigned shift = geom_shift(g, level);
         uint64_t index = extract64(ia, shift, geom_width(g, level));
@@ -454,6 +454,16 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
                 return false;
             }
             if (cur != desc) {
+                if (++tries >= SMMU_DESC_UPDATE_TRIES) {
+                    qemu_log_mask(LOG_GUEST_ERROR, "smmu: stage-%d descriptor"
+                                  " at 0x%" PRIx64 " changed under %d "
+                                  "updates: walk aborted\n", p->stage, dpa,
+                                  tries);
+                    fault_set(f, SMMU_FAULT_WALK_EABT, p->stage, level);
+                    f->fetch_addr = dpa;
+                    f->tt_write = true;
+                    return false;
+                }
                 desc = cur;
                 goto again;
             }

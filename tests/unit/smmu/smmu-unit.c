@@ -31,7 +31,8 @@ static MemTxResult fake_cas_desc(void *opaque, uint64_t pa, uint64_t old,
     }
     if (m->race && pa == m->race_pa) {
         fake_mem_write(m, pa, m->race_val);
-        m->race = false;
+        m->race = m->race_forever;
+        m->race_val ^= 1ULL << 12;  /* another output page each time */
     }
     *cur = fake_mem_read(m, pa);
     if (*cur == old) {

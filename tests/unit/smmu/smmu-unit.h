@@ -38,6 +38,7 @@ typedef struct FakeMem {
     uint64_t race_pa;
     uint64_t race_val;
     bool race;
+    bool race_forever;      /* ... at every swap, a new output page */
     bool swap_fails;        /* swaps abort: F_WALK_EABT */
 } FakeMem;
 

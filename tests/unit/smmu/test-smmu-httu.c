@@ -279,6 +279,29 @@ static void test_race_read_only(void)
     env_free(&e);
 }
 
+/*
+ * ... and an agent that rewrites it at every swap: the walker gives up
+ * after a bounded number of tries (F_WALK_EABT, as for a failed update)
+ * instead of spinning for as long as the guest keeps writing.
+ */
+static void test_race_forever(void)
+{
+    Env e;
+    SMMUTranslation out;
+    SMMUFault f;
+
+    env_s1(&e, 0, D_AF, true, true);
+    e.m->race = e.m->race_forever = true;
+    e.m->race_pa = e.leaf;
+    e.m->race_val = s1_leaf(OUT2, 3) & ~D_AF;
+    g_assert_false(smmu_translate(e.s, &e.cfg, VA, IOMMU_RO, &out, &f));
+    g_assert_cmpint(f.type, ==, SMMU_FAULT_WALK_EABT);
+    g_assert_cmpint(f.level, ==, 3);
+    g_assert_true(f.tt_write);
+    g_assert_cmpuint(e.m->swaps, ==, SMMU_DESC_UPDATE_TRIES);
+    env_free(&e);
+}
+
 /* A swap that aborts: F_WALK_EABT at the leaf, a write (TTRnW 0) */
 static void test_swap_abort(void)
 {
@@ -370,6 +393,7 @@ int main(int argc, char **argv)
     g_test_add_func("/smmu/httu/race/again", test_race_again);
     g_test_add_func("/smmu/httu/race/invalid", test_race_invalid);
     g_test_add_func("/smmu/httu/race/read-only", test_race_read_only);
+    g_test_add_func("/smmu/httu/race/forever", test_race_forever);
     g_test_add_func("/smmu/httu/swap-abort", test_swap_abort);
     g_test_add_func("/smmu/httu/nested/s2-read-only", test_nested_s2_ro);
     g_test_add_func("/smmu/httu/nested/s2-dirtied", test_nested_s2_dirtied);
