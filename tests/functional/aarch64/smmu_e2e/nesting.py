@@ -36,12 +36,39 @@ BASELINE_WHY = ('the base model has no SMMU_IDR3.FWB, and Linux creates an '
                 'SMMUv3 vIOMMU only on an SMMU with S2FWB (or CANWBS)')
 
 
-def level1(kernel, busybox, workdir):
-    """The QEMU arguments of level 1 (its initramfs built in workdir)."""
-    initrd = program_initramfs(kernel, busybox, 'nested-dma.c',
-                               'l1-init.sh', workdir)
-    return qemu_args('nested', 'machine', kernel=kernel.image,
-                     initrd=initrd) + ['-device', 'smmu-testdev']
+def level1(kernel, busybox, workdir, prog='nested-dma', smmu_props=()):
+    """The QEMU arguments of level 1 running guest/<prog>.c with
+    smmu-testdev (its initramfs built in workdir); smmu_props: more
+    -global arm-smmuv3.<prop> settings."""
+    initrd = program_initramfs(kernel, busybox, f'{prog}.c', 'l1-init.sh',
+                               workdir)
+    args = qemu_args('nested', 'machine', kernel=kernel.image, initrd=initrd,
+                     append=append(prog=prog))
+    for prop in smmu_props:
+        args += ['-global', f'arm-smmuv3.{prop}']
+    return args + ['-device', 'smmu-testdev']
+
+
+# ---- level 1 dirty tracking (guest/dirty-track.c) ----
+
+# Where the baseline stops: without SMMU_IDR0.HTTU Linux has no
+# ARM_SMMU_FEAT_HD and refuses a dirty-tracking hwpt.
+DIRTY_BASELINE_REFUSES = 'hwpt_dirty'
+DIRTY_BASELINE_WHY = ('the base model has no SMMU_IDR0.HTTU, so Linux '
+                      'offers no dirty tracking (IOMMU_HW_CAP_DIRTY_TRACKING)')
+# Linux's ARM_SMMU_FEAT_HA and _HD (linux.LINUX_SMMU_FEATURES).
+FEAT_HA, FEAT_HD = 1 << 21, 1 << 22
+# The nesting kernel's probe line ("oas 48-bit (features 0x...)").
+FEATURES_RE = re.compile(r'arm-smmu-v3 \S+: .*\(features (0x[0-9a-f]+)\)')
+
+
+def smmu_features(b):
+    """The feature word Linux printed for the SMMU (l1-init.sh's dmesg)."""
+    for line in b.console:
+        m = FEATURES_RE.search(line)
+        if m:
+            return int(m.group(1), 16)
+    return None
 
 
 # ---- level 1 with an NVMe controller (guest/nvme-nest.c) ----

@@ -147,11 +147,10 @@ void nest_open(struct nest *n, unsigned vendor, unsigned device,
     }
 }
 
-void nest_stage2(struct nest *n, uint64_t ipa, uint64_t size, uint32_t vsid)
+void nest_ioas(struct nest *n, uint64_t ipa, uint64_t size)
 {
     int r;
 
-    /* Stage 2: the IOAS maps fresh memory at ipa; a nest parent on it. */
     if (!skipping("ioas_map")) {
         struct iommu_ioas_alloc a = { .size = sizeof(a) };
         struct iommu_ioas_map m = {
@@ -177,6 +176,12 @@ void nest_stage2(struct nest *n, uint64_t ipa, uint64_t size, uint32_t vsid)
                "ioas %u: %llu KiB at IPA 0x%llx", n->ioas_id,
                (unsigned long long)size / 1024, (unsigned long long)ipa);
     }
+}
+
+void nest_viommu(struct nest *n, uint32_t vsid)
+{
+    int r;
+
     if (!skipping("hwpt_nest_parent")) {
         struct iommu_hwpt_alloc h = {
             .size = sizeof(h), .flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
@@ -220,6 +225,13 @@ void nest_stage2(struct nest *n, uint64_t ipa, uint64_t size, uint32_t vsid)
         report(r == 0, "veventq_alloc", r ? errname(errno) :
                "veventq %u, fd %d", q.out_veventq_id, n->eqfd);
     }
+}
+
+void nest_stage2(struct nest *n, uint64_t ipa, uint64_t size, uint32_t vsid)
+{
+    /* Stage 2: the IOAS maps fresh memory at ipa; a nest parent on it. */
+    nest_ioas(n, ipa, size);
+    nest_viommu(n, vsid);
 }
 
 static uint64_t *table_at(struct nest *n, uint64_t ipa)

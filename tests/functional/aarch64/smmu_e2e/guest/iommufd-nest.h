@@ -49,10 +49,14 @@ struct nest {
 void nest_open(struct nest *n, unsigned vendor, unsigned device,
                const char *what);
 
+/* Step ioas_map: an IOAS with size bytes of fresh memory at IPA ipa */
+void nest_ioas(struct nest *n, uint64_t ipa, uint64_t size);
 /*
- * Steps ioas_map (size bytes of fresh memory at IPA ipa), hwpt_nest_parent,
- * viommu_alloc, vdevice_alloc (virtual StreamID vsid), veventq_alloc.
+ * Steps hwpt_nest_parent (on n's IOAS), viommu_alloc, vdevice_alloc
+ * (virtual StreamID vsid), veventq_alloc.
  */
+void nest_viommu(struct nest *n, uint32_t vsid);
+/* nest_ioas(), then nest_viommu() */
 void nest_stage2(struct nest *n, uint64_t ipa, uint64_t size, uint32_t vsid);
 
 /*

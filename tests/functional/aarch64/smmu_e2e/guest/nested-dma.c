@@ -27,24 +27,7 @@
 #include <string.h>
 
 #include "iommufd-nest.h"
-
-/* smmu-testdev (include/hw/misc/smmu-testdev.h in the QEMU tree). */
-#define TESTDEV_VENDOR      0x1af4
-#define TESTDEV_DEVICE      0x10f5
-#define REG_ID              0x00
-#define REG_SRC             0x08
-#define REG_DST             0x10
-#define REG_LEN             0x18
-#define REG_OP              0x1c
-#define REG_DOORBELL        0x24
-#define REG_STATUS          0x28
-#define REG_RESULT          0x2c
-#define TESTDEV_MAGIC       0x534d4d55
-#define TESTDEV_BUF         0x10000
-#define OP_READ             1
-#define OP_WRITE            2
-#define STATUS_DONE         1u
-#define STATUS_ERR(s)       (((s) >> 8) & 0xff)
+#include "testdev-dma.h"
 
 /*
  * The "guest" memory: one buffer mapped in the IOAS at IPA_BASE.  Page
@@ -74,78 +57,8 @@
 #define EVT_F_TRANSLATION   0x10
 
 static struct nest nest;
-static volatile uint8_t *bar;      /* MMIO: every access must happen */
-
-static uint32_t rd32(uint32_t off)
-{
-    return *(volatile uint32_t *)(bar + off);  /* MMIO read */
-}
-
-static void wr32(uint32_t off, uint32_t v)
-{
-    *(volatile uint32_t *)(bar + off) = v;     /* MMIO write */
-}
-
-static void wr64(uint32_t off, uint64_t v)
-{
-    wr32(off, (uint32_t)v);
-    wr32(off + 4, (uint32_t)(v >> 32));
-}
-
-/* One device operation; returns the MemTxResult, or -1 when refused. */
-static int dma(int op, uint64_t iova, uint32_t len)
-{
-    uint32_t st;
-
-    __sync_synchronize();
-    if (op == OP_READ) {
-        wr64(REG_SRC, iova);
-    } else {
-        wr64(REG_DST, iova);
-    }
-    wr32(REG_LEN, len);
-    wr32(REG_OP, op);
-    wr32(REG_DOORBELL, 1);
-    st = rd32(REG_STATUS);
-    __sync_synchronize();
-    if (!(st & STATUS_DONE) || STATUS_ERR(st)) {
-        return -1;
-    }
-    return (int)rd32(REG_RESULT);
-}
-
-static void devbuf_fill(const uint8_t *src, uint32_t len)
-{
-    for (uint32_t i = 0; i < len; i += 4) {
-        uint32_t v;
-
-        memcpy(&v, src + i, 4);
-        wr32(TESTDEV_BUF + i, v);
-    }
-}
-
-static int devbuf_equals(const uint8_t *want, uint32_t len)
-{
-    for (uint32_t i = 0; i < len; i += 4) {
-        uint32_t v = rd32(TESTDEV_BUF + i), w;
-
-        memcpy(&w, want + i, 4);
-        if (v != w) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 static uint8_t *mem;            /* IPA_BASE .. IPA_BASE + MEM_SIZE */
-
-static void pattern(uint8_t *p, uint32_t len, uint32_t seed)
-{
-    for (uint32_t i = 0; i < len; i++) {
-        seed = seed * 1103515245u + 12345u;
-        p[i] = seed >> 16;
-    }
-}
 
 /*
  * mem must equal snap except [off, off + len), which must hold want.
@@ -196,7 +109,7 @@ int main(void)
     /* 5. BAR0 of the device, bus mastering on. */
     if (!skipping("map_bar0")) {
         r = nest_map_bar0(&nest);
-        bar = nest.bar;
+        testdev_bar = nest.bar;
         report(r == 0 && rd32(REG_ID) == TESTDEV_MAGIC, "map_bar0",
                r ? errname(r) : "BAR0 %llu KiB, ID 0x%08x",
                (unsigned long long)nest.bar_size / 1024, r ? 0 : rd32(REG_ID));
