@@ -161,6 +161,11 @@ static bool smmuv3_parse_httu(SMMUv3State *s, Error **errp)
     return false;
 }
 
+uint8_t arm_smmuv3_httu(Object *obj)
+{
+    return ARM_SMMUV3(obj)->feat.httu;
+}
+
 static void smmuv3_realize(DeviceState *dev, Error **errp)
 {
     SysBusDevice *sbd = SYS_BUS_DEVICE(dev);

@@ -121,4 +121,7 @@ struct SMMUv3Class {
 
 OBJECT_DECLARE_TYPE(SMMUv3State, SMMUv3Class, ARM_SMMUV3)
 
+/* SMMU_IDR0.HTTU of a realized arm-smmuv3 (for the board's firmware tables) */
+uint8_t arm_smmuv3_httu(Object *obj);
+
 #endif /* HW_ARM_SMMUV3_H */
