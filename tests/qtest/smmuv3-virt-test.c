@@ -30,13 +30,13 @@ typedef struct OasCase {
 
 /*
  * PARANGE of each CPU model: cortex-a53 40 bits, cortex-a57 44,
- * neoverse-n1 48; max has 52 (FEAT_LPA), which this model caps at 48.
+ * neoverse-n1 48; max has 52 (FEAT_LPA), which the model implements.
  */
 static const OasCase oas_cases[] = {
     { .args = "-M virt,iommu=smmuv3 -cpu cortex-a53", .oas = 40 },
     { .args = "-M virt,iommu=smmuv3 -cpu cortex-a57", .oas = 44 },
     { .args = "-M virt,iommu=smmuv3 -cpu neoverse-n1", .oas = 48 },
-    { .args = "-M virt,iommu=smmuv3 -cpu max", .oas = 48 },
+    { .args = "-M virt,iommu=smmuv3 -cpu max", .oas = 52 },
     /* Machine types before 10.2 keep the 44-bit SMMU whatever the CPU */
     { .args = "-M virt-10.1,iommu=smmuv3 -cpu neoverse-n1", .oas = 44 },
     { .args = "-M virt-10.1,iommu=smmuv3 -cpu cortex-a53", .oas = 44 },
@@ -112,8 +112,9 @@ static const BadCase bad_cases[] = {
       .words = { "oas=48", "44 bits" } },
     { .args = "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=41",
       .words = { "41", "32, 36, 40, 42, 44, 48" } },
-    { .args = "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.oas=52",
-      .words = { "52" } },
+    { .args = "-M virt,iommu=smmuv3 -cpu neoverse-n1 "
+              "-global arm-smmuv3.oas=52",
+      .words = { "oas=52", "48 bits" } },
     { .args = "-M virt,iommu=smmuv3 -cpu max -global arm-smmuv3.stage=3",
       .words = { "stage", "3" } },
 };

@@ -24,6 +24,7 @@ FIELD(DESC, TYPE, 1, 1)             /* 1: table (L0-2) or page (L3) */
 FIELD(DESC, S2_MEMATTR, 2, 4)       /* stage 2 MemAttr[3:0] */
 FIELD(DESC, AP, 6, 2)               /* stage 1 AP[2:1] */
 FIELD(DESC, S2AP, 6, 2)             /* stage 2 S2AP: [0] read, [1] write */
+FIELD(DESC, OA_LPA2, 8, 2)          /* 4K/16K with DS: OA[51:50] */
 FIELD(DESC, AF, 10, 1)
 FIELD(DESC, NG, 11, 1)              /* stage 1: not global */
 FIELD(DESC, OA_HI, 12, 4)           /* 64K granule: OA[51:48] */
@@ -71,7 +72,7 @@ typedef enum SMMUTLBTag {
 typedef struct SMMUWalkLeaf {
     uint64_t out;                   /* output address of the input */
     uint8_t size_bits;              /* log2 of the block/page size */
-    uint8_t level;
+    uint8_t level;                  /* 0..3: no leaf at level -1 */
     uint8_t granule_bits;
     uint8_t attrs;                  /* SMMU_S1_* or SMMU_S2_* */
     bool global;                    /* stage 1: nG == 0 */

@@ -27,7 +27,9 @@ typedef struct SMMUWalkGeom {
     uint8_t stride;         /* index bits per level: gbits - 3 */
     uint8_t ia_bits;        /* input address size */
     uint8_t oa_bits;        /* output address size */
-    int8_t start;           /* start level, 0..3 */
+    int8_t start;           /* start level, -1..3 */
+    bool ds;                /* 4K/16K in the FEAT_LPA2 format (DS) */
+    bool lpa;               /* a 52-bit PA (FEAT_LPA): 64K level-1 blocks */
 } SMMUWalkGeom;
 
 static unsigned geom_shift(const SMMUWalkGeom *g, int level)
@@ -45,21 +47,40 @@ static bool granule_ok(unsigned gbits)
     return gbits == 12 || gbits == 14 || gbits == 16;
 }
 
-/* Blocks exist at level 2, and at level 1 for 4K (no 52-bit support) */
-static bool block_allowed(unsigned gbits, int level)
+/*
+ * Levels above 3 that may hold a block (Arm ARM
+ * AArch64.BlockDescSupported): 2, and 1 for 4K; with DS also level 0
+ * for 4K and 1 for 16K; with a 52-bit PA, level 1 for 64K.
+ */
+static bool block_allowed(const SMMUWalkGeom *g, int level)
 {
-    return level == 2 || (level == 1 && gbits == 12);
+    switch (g->gbits) {
+    case 12:
+        return level == 2 || level == 1 || (level == 0 && g->ds);
+    case 14:
+        return level == 2 || (level == 1 && g->ds);
+    default:
+        return level == 2 || (level == 1 && g->lpa);
+    }
 }
 
-/* Output address held in a descriptor, before block alignment */
-static uint64_t desc_address(uint64_t desc, unsigned gbits)
+/*
+ * Output (or next-table) address held in a descriptor, before block
+ * alignment (Arm ARM D8.3): OA[47:gbits] in place; 64K puts OA[51:48]
+ * in bits [15:12] (FEAT_LPA); 4K/16K with DS hold OA[49:48] in place
+ * and OA[51:50] in bits [9:8] (FEAT_LPA2), where shareability was.
+ */
+static uint64_t desc_address(uint64_t desc, const SMMUWalkGeom *g)
 {
-    uint64_t oa = desc & MAKE_64BIT_MASK(gbits, 48 - gbits);
-
-    if (gbits == 16) {
-        oa |= (uint64_t)FIELD_EX64(desc, DESC, OA_HI) << 48;
+    if (g->gbits == 16) {
+        return (desc & MAKE_64BIT_MASK(16, 32)) |
+               (uint64_t)FIELD_EX64(desc, DESC, OA_HI) << 48;
     }
-    return oa;
+    if (g->ds) {
+        return (desc & MAKE_64BIT_MASK(g->gbits, 50 - g->gbits)) |
+               (uint64_t)FIELD_EX64(desc, DESC, OA_LPA2) << 50;
+    }
+    return desc & MAKE_64BIT_MASK(g->gbits, 48 - g->gbits);
 }
 
 static unsigned clamp_tsz(unsigned tsz)
@@ -85,10 +106,13 @@ static bool s2_geometry(const SMMUS2Cfg *c, SMMUWalkGeom *g)
     g->gbits = c->granule_bits;
     g->stride = g->gbits - 3;
     g->ia_bits = 64 - clamp_tsz(c->tsz);
-    g->oa_bits = MIN(c->ps_bits, 52);
+    g->oa_bits = MIN(c->ps_bits, SMMU_MAX_PA_BITS);
+    g->ds = c->ds && g->gbits != 16;
+    g->lpa = c->lpa;
     /* The decoder checked PAMax against the OAS: no limit of its own here */
-    g->start = smmu_s2_start_level(g->gbits, c->sl0, 64 - g->ia_bits, 52);
-    if (g->start < 0) {
+    g->start = smmu_s2_start_level(g->gbits, c->sl0, 64 - g->ia_bits,
+                                   SMMU_MAX_PA_BITS, g->ds);
+    if (g->start == SMMU_S2_SL_INVALID) {
         return false;
     }
     /* The start level resolves 1..stride bits, up to 16 tables more */
@@ -100,35 +124,42 @@ static bool s2_geometry(const SMMUS2Cfg *c, SMMUWalkGeom *g)
 /*
  * Stage-1 table for @va (IHI 0070 5.4, Arm ARM D8.2): VA[55] picks TTB0 or
  * TTB1, every bit above the input size up to bit 63 (bit 55 with TBI)
- * must equal VA[55].  Fills @g and the input address @ia.
+ * must equal VA[55].  NULL when @va is outside it (or it is disabled).
+ * On the TLB hit path: the walk's geometry waits for a miss.
  */
-static bool s1_select(const SMMUS1Cfg *c, unsigned oas_bits, uint64_t va,
-                      SMMUWalkGeom *g, uint64_t *ia, bool *had)
+static const SMMUS1Table *s1_select(const SMMUS1Cfg *c, uint64_t va)
 {
     unsigned half = extract64(va, 55, 1);
     const SMMUS1Table *t = &c->tt[half];
     unsigned top = (c->tbi >> half) & 1 ? 56 : 64;
+    unsigned ia_bits = 64 - clamp_tsz(t->tsz);
     uint64_t upper, want;
 
     if (t->disabled || !granule_ok(t->granule_bits)) {
-        return false;
+        return NULL;
     }
+    upper = extract64(va, ia_bits, top - ia_bits);
+    want = half ? MAKE_64BIT_MASK(0, top - ia_bits) : 0;
+    return upper == want ? t : NULL;
+}
+
+/*
+ * The walk of table @t: T0SZ 12..15 (52-bit VAs, VAX) start at level 1
+ * for 64K, 0 for 16K and -1 for 4K (DS; the CD decoder allows those
+ * only with DS or 64K).
+ */
+static void s1_geometry(const SMMUS1Cfg *c, const SMMUS1Table *t,
+                        unsigned oas_bits, SMMUWalkGeom *g)
+{
     g->gbits = t->granule_bits;
     g->stride = g->gbits - 3;
     g->ia_bits = 64 - clamp_tsz(t->tsz);
     /* IHI 0070 5.4: an IPS above the SMMU's OAS behaves as OAS */
-    g->oa_bits = MIN(MIN(c->ips_bits, oas_bits), 52);
+    g->oa_bits = MIN(MIN(c->ips_bits, oas_bits), SMMU_MAX_PA_BITS);
+    g->ds = c->ds && g->gbits != 16;
+    g->lpa = oas_bits >= SMMU_MAX_PA_BITS;
     g->start = 4 - DIV_ROUND_UP(g->ia_bits - g->gbits, g->stride);
-
-    upper = extract64(va, g->ia_bits, top - g->ia_bits);
-    want = half ? MAKE_64BIT_MASK(0, top - g->ia_bits) : 0;
-    if (upper != want) {
-        return false;
-    }
     g->ttb = t->ttb & ~MAKE_64BIT_MASK(0, geom_width(g, g->start) + 3);
-    *ia = extract64(va, 0, g->ia_bits);
-    *had = t->had;
-    return true;
 }
 
 /* Hierarchical stage-1 permissions collected from table descriptors */
@@ -367,7 +398,7 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
      * No Address Size check of the TTB: the STE and CD decoders reject
      * one outside the output range as ILLEGAL (IHI 0070 3.4, 5.2, 5.4).
      */
-    /* At most four lookups (levels start..3), and a bounded re-judging */
+    /* At most five lookups (levels start..3), and a bounded re-judging */
     for (level = g->start; level <= 3; level++) {
         unsigned shift = geom_shift(g, level);
         uint64_t index = extract64(ia, shift, geom_width(g, level));
@@ -383,7 +414,7 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
             fault_set(f, SMMU_FAULT_TRANSLATION, p->stage, level);
             return false;
         }
-        oa = desc_address(desc, g->gbits);
+        oa = desc_address(desc, g);
         if (level < 3 && FIELD_EX64(desc, DESC, TYPE)) {
             if (oa >> g->oa_bits) {
                 fault_set(f, SMMU_FAULT_ADDR_SIZE, p->stage, level);
@@ -397,7 +428,7 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
         }
         /* A block at a level without blocks, or a reserved level-3 entry */
         if (level == 3 ? !FIELD_EX64(desc, DESC, TYPE)
-                       : !block_allowed(g->gbits, level)) {
+                       : !block_allowed(g, level)) {
             fault_set(f, SMMU_FAULT_TRANSLATION, p->stage, level);
             return false;
         }
@@ -504,7 +535,7 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
         qemu_log_mask(LOG_GUEST_ERROR, "smmu: invalid stage-2 geometry "
                       "(S2TG %u bits, S2SL0 %u, S2T0SZ %u)\n",
                       s2->granule_bits, s2->sl0, s2->tsz);
-        fault_set(f, SMMU_FAULT_TRANSLATION, 2, -1);
+        fault_set(f, SMMU_FAULT_TRANSLATION, 2, SMMU_LEVEL_NONE);
         s2_fault_common(f, s2, cls, ipa);
         return false;
     }
@@ -673,7 +704,7 @@ static bool s2_only_translate(SMMUState *s, const SMMUTransCfg *cfg,
     bool rd = true, wr = true;
 
     if (iova >> cfg->oas_bits) {
-        fault_set(fault, SMMU_FAULT_ADDR_SIZE, 1, -1);
+        fault_set(fault, SMMU_FAULT_ADDR_SIZE, 1, SMMU_LEVEL_NONE);
         fault->cls = SMMU_CLASS_IN;
         fault->record = true;
         return false;
@@ -712,10 +743,11 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     SMMUAccess acc = {
         .flags = access, .priv = cfg->priv, .instr = cfg->instr,
     };
+    const SMMUS1Table *t;
     SMMUTLBEntry *e, scratch;
     SMMUWalkGeom g;
-    uint64_t ia, key;
-    bool had, rd1 = true, wr1 = true, rd2 = true, wr2 = true;
+    uint64_t key;
+    bool rd1 = true, wr1 = true, rd2 = true, wr2 = true;
 
     memset(fault, 0, sizeof(*fault));
     fault->input_addr = iova;
@@ -731,9 +763,10 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
         return true;
     }
 
-    if (!s1_select(&cfg->s1, cfg->oas_bits, iova, &g, &ia, &had)) {
+    t = s1_select(&cfg->s1, iova);
+    if (!t) {
         /* Outside both TTB ranges, EPDx set, or a bad granule */
-        fault_set(fault, SMMU_FAULT_TRANSLATION, 1, -1);
+        fault_set(fault, SMMU_FAULT_TRANSLATION, 1, SMMU_LEVEL_NONE);
         s1_fault_common(fault, cfg);
         goto fail;
     }
@@ -760,7 +793,9 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     }
     if (!e) {
         rd1 = wr1 = rd2 = wr2 = true;
-        e = s1_miss(s, cfg, &g, ia, had, key, &acc, &scratch, fault);
+        s1_geometry(&cfg->s1, t, cfg->oas_bits, &g);
+        e = s1_miss(s, cfg, &g, extract64(iova, 0, g.ia_bits), t->had, key,
+                    &acc, &scratch, fault);
         if (!e) {
             goto fail;
         }

@@ -45,7 +45,7 @@ static uint16_t cmd_vmid(SMMUv3State *s, uint64_t w0)
  * encodings that IHI 0070 4.4.1.1 makes CERROR_ILL.
  */
 static bool cmd_inv_range(uint64_t w0, uint64_t w1, uint64_t addr_mask,
-                          SMMUInvRange *r)
+                          bool ds, SMMUInvRange *r)
 {
     r->addr = w1 & addr_mask;
     r->tg = FIELD_EX64(w1, CMD1, TG);
@@ -54,8 +54,8 @@ static bool cmd_inv_range(uint64_t w0, uint64_t w1, uint64_t addr_mask,
     /* 4.4.2: NUM and SCALE only mean something in the range form. */
     r->num = r->tg ? FIELD_EX64(w0, CMD0, NUM) : 0;
     r->scale = r->tg ? FIELD_EX64(w0, CMD0, SCALE) : 0;
-    /* 4.4.1.1: IDR5.DS == 0, so TTL 0b01 with a 16K TG counts as 0b00 */
-    if (r->tg == 2 && r->ttl == 1) {
+    /* 4.4.1.1: without IDR5.DS, TTL 0b01 with a 16K TG counts as 0b00 */
+    if (r->tg == 2 && r->ttl == 1 && !ds) {
         r->ttl = 0;
     }
     /* One granule (NUM = SCALE = 0) without a level hint is Reserved */
@@ -188,7 +188,7 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
         break;
     case CMD_TLBI_NH_VA:
     case CMD_TLBI_NH_VAA:
-        if (!cmd_inv_range(w0, w1, CMD1_VA_MASK, &r)) {
+        if (!cmd_inv_range(w0, w1, CMD1_VA_MASK, s->feat.ds, &r)) {
             return cmd_reserved_range(op);
         }
         smmu_tlb_inv_va(bs, cmd_vmid(s, w0),
@@ -201,7 +201,7 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
         smmuv3_notify_unmap_all(s);
         break;
     case CMD_TLBI_S2_IPA:
-        if (!cmd_inv_range(w0, w1, CMD1_IPA_MASK, &r)) {
+        if (!cmd_inv_range(w0, w1, CMD1_IPA_MASK, s->feat.ds, &r)) {
             return cmd_reserved_range(op);
         }
         smmu_tlb_inv_ipa(bs, cmd_vmid(s, w0), &r);

@@ -50,6 +50,26 @@ uint8_t smmuv3_tg_bits(SMMUv3TgKind kind, unsigned enc)
     return bits[kind][enc & 3];
 }
 
+/*
+ * 5.2 S2TTB, 5.4 TTB0/TTB1: with a 52-bit effective output size the
+ * start table is at least 64-byte aligned; bits [5:0] read as zero.
+ */
+static uint64_t ttb_52_aligned(uint64_t ttb, unsigned pa_bits)
+{
+    return pa_bits >= SMMU_MAX_PA_BITS ? ttb & ~0x3fULL : ttb;
+}
+
+/*
+ * 5.2 S2TTB, 5.4 TTBx: ILLEGAL outside the effective output size, and
+ * above 48 bits for a 4K/16K table without DS (only 64K and the DS
+ * format hold a 52-bit table address).
+ */
+static bool ttb_out_of_range(uint64_t ttb, unsigned pa_bits, unsigned gbits,
+                             bool ds)
+{
+    return ttb >> pa_bits || (gbits != 16 && !ds && ttb >> 48);
+}
+
 /* @addr with its low @bits bits cleared (all of it when @bits >= 64) */
 static uint64_t align_down_bits(uint64_t addr, unsigned bits)
 {
@@ -133,19 +153,41 @@ static SMMUv3Verdict decode_s2(const SMMUv3Features *f, const uint64_t *ste,
     if (!s2->granule_bits) {
         return bad(SMMUV3_CFG_BAD_STE, "STE.S2TG reserved");
     }
+    /*
+     * 5.2 S2DS: RES0 without SMMU_IDR5.DS.  Ignoring it would read the
+     * tables in the wrong format, so the STE is refused (ch. 5 lets an
+     * implementation treat a non-zero RES0 field as invalid).  With 64K
+     * it is RES0 too, and changes nothing.
+     */
+    if (FIELD_EX64(ste[3], STE3, S2DS) && !f->ds) {
+        return bad(SMMUV3_CFG_BAD_STE, "STE.S2DS without SMMU_IDR5.DS");
+    }
+    s2->ds = FIELD_EX64(ste[3], STE3, S2DS) && s2->granule_bits != 16;
     s2->tsz = FIELD_EX64(w2, STE2, S2T0SZ);
+    /* S2SL0_2 is VTCR_EL2.SL2: only 4K with S2DS reads it */
     s2->sl0 = FIELD_EX64(w2, STE2, S2SL0);
-    if (s2->tsz < 64 - f->oas_bits || s2->tsz > SMMU_MAX_TSZ ||
+    if (s2->ds && s2->granule_bits == 12) {
+        s2->sl0 |= FIELD_EX64(ste[3], STE3, S2SL0_2) << 2;
+    }
+    /*
+     * 5.2 S2T0SZ: at least MAX(16, 64 - IAS) for 4K/16K without S2DS,
+     * MAX(12, 64 - IAS) otherwise (IAS == OAS: no AArch32 tables).
+     */
+    if (s2->tsz < MAX(s2->granule_bits == 16 || s2->ds ? 12 : 16,
+                      64 - f->oas_bits) ||
+        s2->tsz > SMMU_MAX_TSZ ||
         smmu_s2_start_level(s2->granule_bits, s2->sl0, s2->tsz,
-                            f->oas_bits) < 0) {
+                            f->oas_bits, s2->ds) == SMMU_S2_SL_INVALID) {
         return bad(SMMUV3_CFG_BAD_STE, "STE S2T0SZ / S2SL0 inconsistent");
     }
-    s2->vttb = FIELD_EX64(ste[3], STE3, S2TTB) << 4;
     s2->vmid = FIELD_EX64(w2, STE2, S2VMID);
     s2->ps_bits = MIN(smmuv3_pa_bits(FIELD_EX64(w2, STE2, S2PS)),
                       f->oas_bits);
+    s2->lpa = f->oas_bits >= SMMU_MAX_PA_BITS;
+    s2->vttb = ttb_52_aligned(FIELD_EX64(ste[3], STE3, S2TTB) << 4,
+                              s2->ps_bits);
     /* 5.2 S2TTB: ILLEGAL outside the effective S2PS (3.4.3: C_BAD_STE) */
-    if (s2->vttb >> s2->ps_bits) {
+    if (ttb_out_of_range(s2->vttb, s2->ps_bits, s2->granule_bits, s2->ds)) {
         return bad(SMMUV3_CFG_BAD_STE, "STE.S2TTB beyond S2PS");
     }
     s2->affd = FIELD_EX64(w2, STE2, S2AFFD);
@@ -328,22 +370,27 @@ SMMUv3Verdict smmuv3_decode_l1cd(const SMMUv3Features *f,
 
 static bool decode_tt(const SMMUv3Features *f, SMMUS1Table *tt, bool epd,
                       unsigned tsz, uint8_t granule_bits, uint64_t ttb_word,
-                      unsigned ips_bits)
+                      unsigned ips_bits, bool ds)
 {
+    /* CDTxSZInvalid(): 52-bit VAs with VAX, for 64K or 4K/16K with DS */
+    unsigned min_tsz = f->vax && (granule_bits == 16 || ds) ? 12 : 16;
+
     tt->disabled = epd;
     tt->tsz = tsz;
     tt->granule_bits = granule_bits;
-    tt->ttb = FIELD_EX64(ttb_word, CDTTB, TTB) << 4;
+    tt->ttb = ttb_52_aligned(FIELD_EX64(ttb_word, CDTTB, TTB) << 4,
+                             ips_bits);
     tt->had = f->had && FIELD_EX64(ttb_word, CDTTB, HAD);
     if (epd) {
         return true;
     }
     /*
      * 5.4: TxSZ outside the supported input range is ILLEGAL, and so is
-     * a TTBx outside the effective IPS (3.4: C_BAD_CD, no F_ADDR_SIZE).
+     * a TTBx outside the effective IPS (3.4: C_BAD_CD, no F_ADDR_SIZE)
+     * or, for 4K/16K without DS, above 48 bits.
      */
-    return granule_bits && tsz >= SMMU_MIN_TSZ && tsz <= SMMU_MAX_TSZ &&
-           !(tt->ttb >> ips_bits);
+    return granule_bits && tsz >= min_tsz && tsz <= SMMU_MAX_TSZ &&
+           !ttb_out_of_range(tt->ttb, ips_bits, granule_bits, ds);
 }
 
 SMMUv3Verdict smmuv3_decode_cd(const SMMUv3Features *f,
@@ -369,16 +416,24 @@ SMMUv3Verdict smmuv3_decode_cd(const SMMUv3Features *f,
         (FIELD_EX64(w0, CD0, HD) && f->httu < 2)) {
         return bad(SMMUV3_CFG_BAD_CD, "CD asks RAZ/WI termination or HTTU");
     }
+    /*
+     * 5.4 CD.DS: RES0 without SMMU_IDR5.DS; refused rather than ignored,
+     * as the STE's S2DS (decode_s2()).  It applies to the 4K/16K halves.
+     */
+    s1->ds = FIELD_EX64(cd[2], CD2, DS);
+    if (s1->ds && !f->ds) {
+        return bad(SMMUV3_CFG_BAD_CD, "CD.DS without SMMU_IDR5.DS");
+    }
     s1->ips_bits = MIN(smmuv3_pa_bits(FIELD_EX64(w0, CD0, IPS)),
                        f->oas_bits);
     if (!decode_tt(f, &s1->tt[0], FIELD_EX64(w0, CD0, EPD0),
                    FIELD_EX64(w0, CD0, T0SZ),
                    smmuv3_tg_bits(SMMUV3_TG0, FIELD_EX64(w0, CD0, TG0)),
-                   cd[1], s1->ips_bits) ||
+                   cd[1], s1->ips_bits, s1->ds) ||
         !decode_tt(f, &s1->tt[1], FIELD_EX64(w0, CD0, EPD1),
                    FIELD_EX64(w0, CD0, T1SZ),
                    smmuv3_tg_bits(SMMUV3_TG1, FIELD_EX64(w0, CD0, TG1)),
-                   cd[2], s1->ips_bits)) {
+                   cd[2], s1->ips_bits, s1->ds)) {
         return bad(SMMUV3_CFG_BAD_CD, "CD TxSZ, TGx or TTBx out of range");
     }
     s1->asid = FIELD_EX64(w0, CD0, ASID);

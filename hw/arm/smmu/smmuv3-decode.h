@@ -70,6 +70,8 @@ FIELD(STE2, S2T0SZ, 32, 6)
 FIELD(STE2, S2VMID, 0, 16)
 /* STE doubleword 3 */
 FIELD(STE3, S2TTB, 4, 48)
+FIELD(STE3, S2DS, 3, 1)
+FIELD(STE3, S2SL0_2, 2, 1)
 
 /* STE.Config encodings (5.2) */
 enum {
@@ -125,6 +127,8 @@ FIELD(CD0, T0SZ, 0, 6)
 /* CD doublewords 1 and 2: TTB0 / TTB1 */
 FIELD(CDTTB, TTB, 4, 48)
 FIELD(CDTTB, HAD, 1, 1)
+/* CD doubleword 2, beside TTB1 */
+FIELD(CD2, DS, 58, 1)
 
 /*
  * Why a configuration lookup terminates a transaction (IHI 0070 7.3).

@@ -83,6 +83,9 @@ uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n)
         return FIELD_DP32(r, IDR3, BBML, f->bbml);
     case 5:
         r = FIELD_DP32(r, IDR5, OAS, smmuv3_pa_encoding(f->oas_bits));
+        /* 0b01: 52-bit VAs; DS: FEAT_LPA2 for 4K and 16K (6.3.6) */
+        r = FIELD_DP32(r, IDR5, VAX, f->vax);
+        r = FIELD_DP32(r, IDR5, DS, f->ds);
         r = FIELD_DP32(r, IDR5, GRAN4K, 1);
         r = FIELD_DP32(r, IDR5, GRAN16K, 1);
         return FIELD_DP32(r, IDR5, GRAN64K, 1);
@@ -131,14 +134,26 @@ static bool smmuv3_parse_oas(SMMUv3State *s, Error **errp)
         s->feat.oas_bits = bits;
         return true;
     }
-    if (bits == 52) {
-        error_setg(errp, "arm-smmuv3: oas=52 needs 52-bit output addresses "
-                   "(FEAT_LPA), which this model does not implement");
-    } else {
-        error_setg(errp, "arm-smmuv3: oas=%u is not one of 32, 36, 40, 42, "
-                   "44, 48", bits);
-    }
+    error_setg(errp, "arm-smmuv3: oas=%u is not one of 32, 36, 40, 42, "
+               "44, 48, 52", bits);
     return false;
+}
+
+/*
+ * IHI 0070 6.3.6: IDR5.DS (property "lpa2") promises at least 52-bit
+ * VAs, so it needs IDR5.VAX (property "vax").
+ */
+static bool smmuv3_parse_lpa(SMMUv3State *s, Error **errp)
+{
+    if (s->lpa2 && !s->vax) {
+        error_setg(errp, "arm-smmuv3: lpa2=on needs vax=on");
+        error_append_hint(errp, "IDR5.DS implies 52-bit VAs (IDR5.VAX); "
+                          "set lpa2=off as well.\n");
+        return false;
+    }
+    s->feat.vax = s->vax;
+    s->feat.ds = s->lpa2;
+    return true;
 }
 
 /*
@@ -175,7 +190,7 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
     int i;
 
     if (!smmuv3_parse_stage(s, errp) || !smmuv3_parse_oas(s, errp) ||
-        !smmuv3_parse_httu(s, errp)) {
+        !smmuv3_parse_lpa(s, errp) || !smmuv3_parse_httu(s, errp)) {
         return;
     }
     c->parent_realize(dev, errp);
@@ -302,6 +317,13 @@ static const Property smmuv3_props[] = {
     DEFINE_PROP_STRING("stage", SMMUv3State, stage),
     /* Output address size in bits; unset, virt follows the CPUs' PA size */
     DEFINE_PROP_UINT8("oas", SMMUv3State, oas, 0),
+    /*
+     * 52-bit VAs (SMMU_IDR5.VAX) and the FEAT_LPA2 table format for 4K
+     * and 16K (IDR5.DS, CD.DS, STE.S2DS); virt 10.1 and older set both
+     * off.  lpa2 needs vax.
+     */
+    DEFINE_PROP_BOOL("vax", SMMUv3State, vax, true),
+    DEFINE_PROP_BOOL("lpa2", SMMUv3State, lpa2, true),
     /* Stage-2 forced write-back; iommufd's vIOMMU needs it (or CANWBS) */
     DEFINE_PROP_BOOL("s2fwb", SMMUv3State, s2fwb, true),
     /*

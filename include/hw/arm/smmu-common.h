@@ -29,9 +29,17 @@
 #include "system/memory.h"
 #include "qom/object.h"
 
-/* VMSAv8-64 limits the engine implements */
-#define SMMU_MIN_TSZ             16   /* 48-bit input addresses */
+/*
+ * VMSAv8-64 limits the engine implements: 52-bit inputs (64K, or 4K/16K
+ * with DS) and outputs; the device's decoders apply its own, smaller
+ * limits (IHI 0070 5.2 S2T0SZ, 5.4 T0SZ).
+ */
+#define SMMU_MIN_TSZ             12   /* 52-bit input addresses */
 #define SMMU_MAX_TSZ             39   /* 25-bit input addresses */
+#define SMMU_MAX_PA_BITS         52
+
+/* SMMUFault.level of a fault that no lookup level gave */
+#define SMMU_LEVEL_NONE          INT8_MIN
 
 /* Default number of TLB entries (property "tlb-entries") */
 #define SMMU_TLB_DEFAULT_ENTRIES 16384
@@ -65,7 +73,7 @@ typedef struct SMMUFault {
     SMMUFaultType type;
     uint8_t stage;          /* 1 or 2: the stage that faulted (S2 bit) */
     SMMUFaultClass cls;     /* CLASS; meaningful when stage == 2 */
-    int8_t level;           /* lookup level, -1 when not from a lookup */
+    int8_t level;           /* lookup level (-1..3), or SMMU_LEVEL_NONE */
     uint64_t input_addr;    /* InputAddr: the transaction's address */
     uint64_t ipa;           /* IPA: stage-2 faults, the faulting IPA */
     uint64_t fetch_addr;    /* F_WALK_EABT: descriptor address (PA) */
@@ -94,6 +102,7 @@ typedef struct SMMUS1Cfg {
     uint16_t asid;
     uint8_t tbi;            /* bit 0: TBI0, bit 1: TBI1 */
     uint8_t ips_bits;       /* effective output size: CD.IPS capped by OAS */
+    bool ds;                /* CD.DS: 4K/16K tables in the LPA2 format */
     bool affd;              /* CD.AFFD: AF == 0 does not fault */
     bool ha;                /* CD.HA: the SMMU sets AF (HTTU) */
     bool hd;                /* CD.HA && CD.HD: and the dirty state */
@@ -104,9 +113,11 @@ typedef struct SMMUS2Cfg {
     uint64_t vttb;          /* S2TTB (a PA) */
     uint16_t vmid;          /* S2VMID: tags stage-1-only entries too */
     uint8_t tsz;            /* S2T0SZ: IPA size 64 - tsz bits */
-    uint8_t sl0;            /* S2SL0 as encoded in the STE */
+    uint8_t sl0;            /* S2SL0, and S2SL0_2 as bit 2 (4K with DS) */
     uint8_t granule_bits;   /* 12, 14 or 16 (from S2TG) */
     uint8_t ps_bits;        /* effective output size: S2PS capped by OAS */
+    bool ds;                /* S2DS: 4K/16K tables in the FEAT_LPA2 format */
+    bool lpa;               /* OAS 52 (FEAT_LPA): 64K level-1 blocks */
     bool affd;              /* S2AFFD */
     bool ha;                /* S2HA: the SMMU sets AF (HTTU) */
     bool hd;                /* S2HA && S2HD: and S2AP[1] with DBM */
@@ -116,29 +127,45 @@ typedef struct SMMUS2Cfg {
 } SMMUS2Cfg;
 
 /*
- * Stage-2 starting level from S2SL0 (Arm ARM VTCR_EL2.SL0, without
- * FEAT_LPA2) for an IPA of 64 - @tsz bits, or -1 when the fields describe
- * no legal walk: SL0 0b11, a start level that resolves no IPA bit or
- * would need more than 16 concatenated tables, or SL0 0b10 with a PAMax
- * (@pa_max) below 44 bits, 42 with 16K (AArch64.S2InvalidSL).  The one
- * rule for both the STE decoder (IHI 0070 5.2 S2SL0) and the walker.
+ * Stage-2 starting level from S2SL0 (Arm ARM VTCR_EL2.{SL2, SL0}, with
+ * SL2 as bit 2 of @sl0, only meaningful for 4K with @ds) for an IPA of
+ * 64 - @tsz bits, or SMMU_S2_SL_INVALID when they describe no legal walk
+ * (AArch64.S2InvalidSL, S2InconsistentSL): SL0 0b11 except 16K with DS,
+ * SL2 with SL0 != 0, a start level that resolves no IPA bit or would
+ * need more than 16 concatenated tables, SL0 0b10 with a PAMax (@pa_max)
+ * below 44 bits (42 with 16K), or a level -1 (4K) / 0 (16K) start under
+ * a PAMax below 52.  The one rule for the STE decoder (IHI 0070 5.2
+ * S2SL0, S2DS) and the walker.
  */
+#define SMMU_S2_SL_INVALID  (-2)
+
 static inline int smmu_s2_start_level(unsigned gbits, unsigned sl0,
-                                      unsigned tsz, unsigned pa_max)
+                                      unsigned tsz, unsigned pa_max, bool ds)
 {
     unsigned stride = gbits - 3;
     unsigned ia_bits = 64 - tsz;
     unsigned below;
     int level;
 
-    if (sl0 == 3 || (sl0 == 2 && pa_max < (gbits == 14 ? 42 : 44))) {
-        return -1;
+    if (gbits == 12 && ds && (sl0 & 4)) {
+        if ((sl0 & 3) || pa_max < 52) {
+            return SMMU_S2_SL_INVALID;
+        }
+        level = -1;
+    } else {
+        sl0 &= 3;
+        if (sl0 == 3 && !(gbits == 14 && ds && pa_max >= 52)) {
+            return SMMU_S2_SL_INVALID;
+        }
+        if (sl0 == 2 && pa_max < (gbits == 14 ? 42 : 44)) {
+            return SMMU_S2_SL_INVALID;
+        }
+        /* 4K: 0 -> L2 .. 2 -> L0; 16K/64K: 0 -> L3 .. 3 -> L0 (16K DS) */
+        level = (gbits == 12 ? 2 : 3) - (int)sl0;
     }
-    /* 4K: 0 -> L2, 1 -> L1, 2 -> L0; 16K/64K: 0 -> L3, 1 -> L2, 2 -> L1 */
-    level = (gbits == 12 ? 2 : 3) - (int)sl0;
     below = gbits + stride * (3 - level);
     if (ia_bits <= below || ia_bits > below + stride + 4) {
-        return -1;
+        return SMMU_S2_SL_INVALID;
     }
     return level;
 }

@@ -15,6 +15,8 @@
 typedef struct SMMUv3Features {
     bool s1, s2;            /* IDR0.S1P, S2P: property "stage" */
     uint8_t oas_bits;       /* IDR5.OAS as a bit count: property "oas" */
+    bool vax;               /* IDR5.VAX 0b01, 52-bit VAs: property "vax" */
+    bool ds;                /* IDR5.DS, FEAT_LPA2 tables: property "lpa2" */
     uint8_t sidsize;        /* IDR1.SIDSIZE */
     uint8_t ssidsize;       /* IDR1.SSIDSIZE: 0 without stage 1 */
     uint8_t ttf;            /* IDR0.TTF: 2, AArch64 tables only */

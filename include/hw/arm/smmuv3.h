@@ -20,11 +20,11 @@
 
 /*
  * Output address sizes (property "oas", SMMU_IDR5.OAS): 44 bits unless the
- * board or the user chooses; at most 48, as 52-bit output (FEAT_LPA) is
- * not implemented.
+ * board or the user chooses; at most 52 (FEAT_LPA with 64K tables, and
+ * FEAT_LPA2 with 4K/16K ones when "lpa2" is on).
  */
 #define SMMUV3_DEFAULT_OAS  44
-#define SMMUV3_MAX_OAS      48
+#define SMMUV3_MAX_OAS      52
 #define TYPE_SMMUV3_IOMMU_MEMORY_REGION "smmuv3-iommu-memory-region"
 
 /* One circular queue in guest memory: its base register and pointers. */
@@ -68,6 +68,8 @@ struct SMMUv3State {
     /* Properties as set; realize turns them into feat */
     char *stage;                /* "1", "2" or "nested" */
     uint8_t oas;                /* bits, 0 = the default */
+    bool vax;                   /* SMMU_IDR5.VAX: 52-bit VAs */
+    bool lpa2;                  /* SMMU_IDR5.DS: FEAT_LPA2 tables */
     bool s2fwb;                 /* SMMU_IDR3.FWB with stage 2 */
     char *httu;                 /* "off", "access" or "dirty" */
     /* Fixed at realize: the ID registers and the decoders read it */

@@ -13,7 +13,7 @@ static MemTxResult fake_read_desc(void *opaque, uint64_t pa, uint64_t *desc)
     FakeMem *m = opaque;
 
     m->reads++;
-    if (pa >= FAKE_ABORT_BASE) {
+    if (pa >= FAKE_ABORT_BASE && pa < FAKE_ABORT_END) {
         return MEMTX_DECODE_ERROR;
     }
     *desc = fake_mem_read(m, pa);
@@ -26,7 +26,7 @@ static MemTxResult fake_cas_desc(void *opaque, uint64_t pa, uint64_t old,
     FakeMem *m = opaque;
 
     m->swaps++;
-    if (pa >= FAKE_ABORT_BASE || m->swap_fails) {
+    if ((pa >= FAKE_ABORT_BASE && pa < FAKE_ABORT_END) || m->swap_fails) {
         return MEMTX_DECODE_ERROR;
     }
     if (m->race && pa == m->race_pa) {
@@ -166,6 +166,18 @@ uint64_t s2_leaf(uint64_t oa, int level)
 {
     /* AF, S2AP = read/write, MemAttr = Normal write-back */
     return oa | (level == 3 ? 3 : 1) | (1 << 10) | (3 << 6) | (0xf << 2);
+}
+
+uint64_t pt_oa(unsigned gbits, bool ds, uint64_t oa)
+{
+    if (gbits == 16) {
+        return (oa & MAKE_64BIT_MASK(16, 32)) | extract64(oa, 48, 4) << 12;
+    }
+    if (ds) {
+        return (oa & MAKE_64BIT_MASK(gbits, 50 - gbits)) |
+               extract64(oa, 50, 2) << 8;
+    }
+    return oa & MAKE_64BIT_MASK(gbits, 48 - gbits);
 }
 
 int s1_start(unsigned gbits, unsigned ia_bits)

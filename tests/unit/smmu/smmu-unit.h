@@ -20,11 +20,17 @@ typedef struct Geom {
     unsigned gbits;
     unsigned ia_bits;
     int start;
-    unsigned sl0;           /* stage 2: the S2SL0 encoding of start */
+    unsigned sl0;           /* stage 2: S2SL0, with S2SL0_2 as bit 2 */
+    bool ds;                /* CD.DS / STE.S2DS: LPA2 descriptors */
+    bool lpa;               /* 52-bit OAS: 64K level-1 blocks (FEAT_LPA) */
 } Geom;
 
-/* Reads at or above this PA fail: the walker's F_WALK_EABT */
+/*
+ * Reads in [FAKE_ABORT_BASE, FAKE_ABORT_END) fail: the walker's
+ * F_WALK_EABT.  Above it, 52-bit PAs read as memory again.
+ */
 #define FAKE_ABORT_BASE     0xf000000000ULL
+#define FAKE_ABORT_END      0x10000000000ULL
 
 typedef struct FakeMem {
     GHashTable *words;      /* PA -> uint64_t *: unwritten words read 0 */
@@ -80,6 +86,13 @@ void pt_map(PtBuilder *b, uint64_t ia, int level, uint64_t desc);
 /* Descriptors: valid, AF set, read/write everywhere, Normal memory */
 uint64_t s1_leaf(uint64_t oa, int level);
 uint64_t s2_leaf(uint64_t oa, int level);
+
+/*
+ * Output address @oa as a descriptor of @gbits holds it (Arm ARM D8.3):
+ * bits [51:48] in [15:12] for 64K (FEAT_LPA), [51:50] in [9:8] for
+ * 4K/16K with @ds (FEAT_LPA2); bits above 48 dropped otherwise.
+ */
+uint64_t pt_oa(unsigned gbits, bool ds, uint64_t oa);
 
 /* Stage-1 start level of an input size (Arm ARM D8.2) */
 int s1_start(unsigned gbits, unsigned ia_bits);

@@ -44,3 +44,24 @@ const SMMUv3Features feat_httu2_aa32 = {
     .ttf = 3, .ttendian = 2, .stall_model = 1, .httu = 2,
     .term_model = true,
 };
+/* 52-bit addresses: OAS 52 with VAX and DS (IDR5.DS); VAX alone */
+const SMMUv3Features feat_lpa = {
+    .s1 = true, .s2 = true, .oas_bits = 52, .sidsize = 16, .ssidsize = 8,
+    .ttf = 2, .ttendian = 2, .stall_model = 1, .term_model = true,
+    .had = true, .fwb = true, .vax = true, .ds = true,
+};
+const SMMUv3Features feat_lpa_novax = {
+    .s1 = true, .s2 = true, .oas_bits = 52, .sidsize = 16, .ssidsize = 8,
+    .ttf = 2, .ttendian = 2, .stall_model = 1, .term_model = true,
+    .had = true, .fwb = true,
+};
+const SMMUv3Features feat_vax48 = {
+    .s1 = true, .s2 = true, .oas_bits = 48, .sidsize = 16, .ssidsize = 8,
+    .ttf = 2, .ttendian = 2, .stall_model = 1, .term_model = true,
+    .had = true, .fwb = true, .vax = true,
+};
+const SMMUv3Features feat_ds48 = {
+    .s1 = true, .s2 = true, .oas_bits = 48, .sidsize = 16, .ssidsize = 8,
+    .ttf = 2, .ttendian = 2, .stall_model = 1, .term_model = true,
+    .had = true, .fwb = true, .vax = true, .ds = true,
+};

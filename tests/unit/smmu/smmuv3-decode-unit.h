@@ -31,6 +31,11 @@ extern const SMMUv3Features feat_s1, feat_s2;
 /* Variants of feat_nested for the rules that depend on a feature */
 extern const SMMUv3Features feat_oas42, feat_nofwb_nohad;
 extern const SMMUv3Features feat_httu1_noterm, feat_httu2_aa32;
+/*
+ * 52-bit addresses: OAS 52 with VAX and DS; OAS 52 without either; VAX
+ * with OAS 48; VAX and DS with OAS 48
+ */
+extern const SMMUv3Features feat_lpa, feat_lpa_novax, feat_vax48, feat_ds48;
 
 /* @f, or feat_nested for NULL (a row that does not say) */
 static inline const SMMUv3Features *feat_or_default(const SMMUv3Features *f)

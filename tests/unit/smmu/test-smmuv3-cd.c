@@ -166,7 +166,7 @@ typedef struct CdExpect {
     TtExpect tt[2];
     uint16_t asid;
     uint8_t tbi, ips;
-    bool affd, r;
+    bool affd, r, ds;
 } CdExpect;
 
 #define TT0_OK      { .ttb = TTB0, .tsz = 25, .gbits = 12 }
@@ -348,6 +348,7 @@ static void expect_cd(const SMMUS1Cfg *s1, const CdExpect *e)
     g_assert_cmpuint(s1->ips_bits, ==, e->ips);
     g_assert_cmpint(s1->affd, ==, e->affd);
     g_assert_cmpint(s1->record_faults, ==, e->r);
+    g_assert_cmpint(s1->ds, ==, e->ds);
 }
 
 static void run_cd(const void *opaque)
@@ -364,6 +365,104 @@ static void run_cd(const void *opaque)
         g_assert_nonnull(v.why);
     }
 }
+
+/* ---- 52-bit input and output: VAX, IPS 52, DS (5.4, 6.3.6) ---- */
+
+#define CD_DS           F(CD2, DS, 1)
+#define TTB_HIGH        ((1ULL << 51) | (1ULL << 48) | 0x30000ULL)
+/* CD0_OK with TG0 @tg_, T0SZ @t_ and IPS 52 bits */
+#define CD0_52(tg_, t_) \
+    CD0_WITH(R_CD0_T0SZ_MASK | R_CD0_IPS_MASK, \
+             F(CD0, TG0, tg_) | F(CD0, T0SZ, t_) | F(CD0, IPS, 6))
+#define TT0_52(g_, t_)  { .ttb = TTB0, .tsz = (t_), .gbits = (g_) }
+
+static const CdCase lpa_cd_cases[] = {
+    /* VAX, 64K: T0SZ 12 is a 52-bit VA range */
+    { .name = "t0sz12-64k", .f = &feat_lpa,
+      .w = { CD0_52(1, 12), CD1_OK, CD2_OK },
+      .e = { .tt = { TT0_52(16, 12), TT1_OFF }, .asid = 7, .ips = 52 } },
+    /* ... 11 is below every minimum */
+    { .name = "t0sz11-64k", .f = &feat_lpa,
+      .w = { CD0_52(1, 11), CD1_OK }, .err = SMMUV3_CFG_BAD_CD },
+    /* without VAX the minimum stays 16, OAS 52 or not */
+    { .name = "t0sz12-64k-novax", .f = &feat_lpa_novax,
+      .w = { CD0_52(1, 12), CD1_OK }, .err = SMMUV3_CFG_BAD_CD },
+    { .name = "t0sz15-64k-novax", .f = &feat_lpa_novax,
+      .w = { CD0_52(1, 15), CD1_OK }, .err = SMMUV3_CFG_BAD_CD },
+    /* VAX does not depend on the OAS (6.3.6) */
+    { .name = "t0sz12-64k-vax-oas48", .f = &feat_vax48,
+      .w = { CD0_52(1, 12), CD1_OK, CD2_OK },
+      .e = { .tt = { TT0_52(16, 12), TT1_OFF }, .asid = 7, .ips = 48 } },
+    /* 4K and 16K need DS for T0SZ below 16 */
+    { .name = "t0sz12-4k-nods", .f = &feat_lpa,
+      .w = { CD0_52(0, 12), CD1_OK }, .err = SMMUV3_CFG_BAD_CD },
+    { .name = "t0sz15-16k-nods", .f = &feat_lpa,
+      .w = { CD0_52(2, 15), CD1_OK }, .err = SMMUV3_CFG_BAD_CD },
+    { .name = "t0sz12-4k-ds", .f = &feat_lpa,
+      .w = { CD0_52(0, 12), CD1_OK, CD2_OK | CD_DS },
+      .e = { .tt = { TT0_52(12, 12), TT1_OFF }, .asid = 7, .ips = 52,
+             .ds = true } },
+    { .name = "t0sz12-16k-ds", .f = &feat_lpa,
+      .w = { CD0_52(2, 12), CD1_OK, CD2_OK | CD_DS },
+      .e = { .tt = { TT0_52(14, 12), TT1_OFF }, .asid = 7, .ips = 52,
+             .ds = true } },
+    /* TTB1 follows the same rule with its own granule (TG1 4K) */
+    { .name = "t1sz12-4k-ds", .f = &feat_lpa,
+      .w = { CD0_WITH(R_CD0_EPD1_MASK | R_CD0_IPS_MASK,
+                      F(CD0, TG1, 2) | F(CD0, T1SZ, 12) | F(CD0, IPS, 6)),
+             CD1_OK, CD2_OK | CD_DS },
+      .e = { .tt = { TT0_OK, { .ttb = TTB1, .tsz = 12, .gbits = 12 } },
+             .asid = 7, .ips = 52, .ds = true } },
+    { .name = "t1sz12-4k-nods", .f = &feat_lpa,
+      .w = { CD0_WITH(R_CD0_EPD1_MASK | R_CD0_IPS_MASK,
+                      F(CD0, TG1, 2) | F(CD0, T1SZ, 12) | F(CD0, IPS, 6)),
+             CD1_OK, CD2_OK },
+      .err = SMMUV3_CFG_BAD_CD },
+    /* DS set on an SMMU without IDR5.DS: refused, not reinterpreted */
+    { .name = "ds-without-idr5-ds", .f = &feat_vax48,
+      .w = { CD0_OK, CD1_OK, CD2_OK | CD_DS }, .err = SMMUV3_CFG_BAD_CD },
+    { .name = "ds-default-features",
+      .w = { CD0_OK, CD1_OK, CD2_OK | CD_DS }, .err = SMMUV3_CFG_BAD_CD },
+    /* DS with OAS 48: 52-bit VAs, 48-bit output */
+    { .name = "t0sz12-4k-ds-oas48", .f = &feat_ds48,
+      .w = { CD0_52(0, 12), CD1_OK, CD2_OK | CD_DS },
+      .e = { .tt = { TT0_52(12, 12), TT1_OFF }, .asid = 7, .ips = 48,
+             .ds = true } },
+    /* IPS 0b110 is 52 bits with OAS 52; 0b111 behaves as it (v3.1-3.3) */
+    { .name = "ips52", .f = &feat_lpa,
+      .w = { CD0_WITH(R_CD0_IPS_MASK, F(CD0, IPS, 6)), CD1_OK, CD2_OK },
+      .e = { CD_OK_EXPECT, .ips = 52 } },
+    { .name = "ips7-as-52", .f = &feat_lpa,
+      .w = { CD0_WITH(R_CD0_IPS_MASK, F(CD0, IPS, 7)), CD1_OK, CD2_OK },
+      .e = { CD_OK_EXPECT, .ips = 52 } },
+    /* TTB0 above 48 bits: 64K, or DS; never with a 48-bit IPS */
+    { .name = "ttb0-52-64k", .f = &feat_lpa,
+      .w = { CD0_52(1, 12), F(CDTTB, TTB, TTB_HIGH >> 4), CD2_OK },
+      .e = { .tt = { { .ttb = TTB_HIGH, .tsz = 12, .gbits = 16 }, TT1_OFF },
+             .asid = 7, .ips = 52 } },
+    { .name = "ttb0-52-4k-nods", .f = &feat_lpa,
+      .w = { CD0_52(0, 16), F(CDTTB, TTB, TTB_HIGH >> 4), CD2_OK },
+      .err = SMMUV3_CFG_BAD_CD },
+    { .name = "ttb0-52-4k-ds", .f = &feat_lpa,
+      .w = { CD0_52(0, 16), F(CDTTB, TTB, TTB_HIGH >> 4), CD2_OK | CD_DS },
+      .e = { .tt = { { .ttb = TTB_HIGH, .tsz = 16, .gbits = 12 }, TT1_OFF },
+             .asid = 7, .ips = 52, .ds = true } },
+    { .name = "ttb0-52-ips48", .f = &feat_lpa,
+      .w = { CD0_WITH(R_CD0_IPS_MASK | R_CD0_TG0_MASK,
+                      F(CD0, IPS, 5) | F(CD0, TG0, 1)),
+             F(CDTTB, TTB, TTB_HIGH >> 4), CD2_OK },
+      .err = SMMUV3_CFG_BAD_CD },
+    /* a 52-bit IPS aligns the start table to 64 bytes (5.4 TTB0) */
+    { .name = "ttb0-align64-ips52", .f = &feat_lpa,
+      .w = { CD0_52(0, 25), CD1_OK | F(CDTTB, TTB, 3), CD2_OK },
+      .e = { .tt = { TT0_52(12, 25), TT1_OFF }, .asid = 7, .ips = 52 } },
+    { .name = "ttb0-align16-ips48", .f = &feat_lpa,
+      .w = { CD0_WITH(R_CD0_IPS_MASK, F(CD0, IPS, 5)),
+             CD1_OK | F(CDTTB, TTB, 3), CD2_OK },
+      .e = { .tt = { { .ttb = TTB0 | 0x30, .tsz = 25, .gbits = 12 },
+                     TT1_OFF },
+             .asid = 7, .ips = 48 } },
+};
 
 /* ---- The libqos CD builder, round-tripped (tests/qtest/libqos) ---- */
 
@@ -421,6 +520,7 @@ int main(int argc, char **argv)
     ADD_TABLE("cd-locate", cdloc_cases, run_cdloc);
     ADD_TABLE("l1cd", l1cd_cases, run_l1cd);
     ADD_TABLE("cd", cd_cases, run_cd);
+    ADD_TABLE("cd-lpa", lpa_cd_cases, run_cd);
     ADD_TABLE("build-cd", cd_build_cases, run_cd_build);
     return g_test_run();
 }

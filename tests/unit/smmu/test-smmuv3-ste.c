@@ -40,6 +40,7 @@ typedef struct SteExpect {
     uint8_t s2_gbits, s2_tsz, s2_sl0, s2_ps;
     uint64_t s2_ttb;
     bool s2_fwb, s2_affd, s2_r, s2_ptw;
+    bool s2_ds, s2_lpa;
 } SteExpect;
 
 #define S2_OK_EXPECT \
@@ -213,9 +214,12 @@ static const SteCase ste_cases[] = {
       .w = { STE0(STE_CFG_S2), 0,
              (STE2_OK & ~R_STE2_S2PS_MASK) | F(STE2, S2PS, 7), STE3_OK },
       .e = { .kind = SMMUV3_CFG_TRANSLATE, S2_OK_EXPECT } },
-    /* S2TTB bits [3:0] are not part of the address */
+    /*
+     * Bits [1:0] below S2TTB are not part of the address ([3:2] are
+     * S2DS and S2SL0_2, see the ste-lpa rows)
+     */
     { .name = "s2-ttb-low-bits",
-      .w = { STE0(STE_CFG_S2), 0, STE2_OK, STE3_OK | 0xf },
+      .w = { STE0(STE_CFG_S2), 0, STE2_OK, STE3_OK | 0x3 },
       .e = { .kind = SMMUV3_CFG_TRANSLATE, S2_OK_EXPECT } },
     /* S2FWB with IDR3.FWB */
     { .name = "s2-fwb",
@@ -354,6 +358,117 @@ static const SteCase ste_cases[] = {
       .err = SMMUV3_CFG_BAD_STE },
 };
 
+/* ---- 52-bit IPA and PA: S2T0SZ, S2SL0_2, S2DS, S2PS 52 (5.2) ---- */
+
+#define S2TTB_HIGH      ((1ULL << 51) | (1ULL << 49) | 0x40000000ULL)
+/* S2T0SZ @tsz, S2SL0 @sl0, S2TG @tg, S2PS 52 bits, VMID 0x11 */
+#define STE2_52(tsz, sl0, tg) \
+    ((STE2_S2(tsz, sl0, tg) & ~R_STE2_S2PS_MASK) | F(STE2, S2PS, 6))
+#define STE3_DS         F(STE3, S2DS, 1)
+#define STE3_SL2        F(STE3, S2SL0_2, 1)
+#define S2_52_EXPECT(g, tsz, sl0) \
+    .kind = SMMUV3_CFG_TRANSLATE, .s2 = true, .vmid = 0x11, \
+    .s2_gbits = (g), .s2_tsz = (tsz), .s2_sl0 = (sl0), .s2_ps = 52, \
+    .s2_ttb = S2TTB_ADDR, .s2_lpa = true
+
+static const SteCase lpa_ste_cases[] = {
+    /* 64K: a 52-bit IPA from level 1 */
+    { .name = "s2-64k-ia52", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(12, 2, 1), STE3_OK },
+      .e = { S2_52_EXPECT(16, 12, 2) } },
+    /* ... needs an IAS (the OAS) of 52 bits: MAX(12, 64 - IAS) */
+    { .name = "s2-64k-ia52-oas48", .f = &feat_vax48,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(12, 2, 1), STE3_OK },
+      .err = SMMUV3_CFG_BAD_STE },
+    { .name = "s2-64k-ia49-novax", .f = &feat_lpa_novax,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(15, 2, 1), STE3_OK },
+      .e = { S2_52_EXPECT(16, 15, 2) } },
+    /* 4K without S2DS: at most 48 bits whatever the OAS */
+    { .name = "s2-4k-ia52-nods", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(12, 2, 0), STE3_OK },
+      .err = SMMUV3_CFG_BAD_STE },
+    /* 4K, S2DS: level 0 with 16 concatenated tables */
+    { .name = "s2-4k-ds-l0-ia52", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(12, 2, 0), STE3_OK | STE3_DS },
+      .e = { S2_52_EXPECT(12, 12, 2), .s2_ds = true } },
+    /* ... level -1: S2SL0_2:S2SL0 0b100 (VTCR_EL2.SL2) */
+    { .name = "s2-4k-ds-lm1-ia52", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(12, 0, 0),
+             STE3_OK | STE3_DS | STE3_SL2 },
+      .e = { S2_52_EXPECT(12, 12, 4), .s2_ds = true } },
+    { .name = "s2-4k-ds-lm1-ia49", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(15, 0, 0),
+             STE3_OK | STE3_DS | STE3_SL2 },
+      .e = { S2_52_EXPECT(12, 15, 4), .s2_ds = true } },
+    /* level -1 resolves nothing of a 48-bit IPA */
+    { .name = "s2-4k-ds-lm1-ia48", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(16, 0, 0),
+             STE3_OK | STE3_DS | STE3_SL2 },
+      .err = SMMUV3_CFG_BAD_STE },
+    /* SL2 with SL0 != 0 is reserved (S2InvalidSL '1x1', '11x') */
+    { .name = "s2-4k-ds-sl2-sl0-1", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(12, 1, 0),
+             STE3_OK | STE3_DS | STE3_SL2 },
+      .err = SMMUV3_CFG_BAD_STE },
+    /* level -1 needs PAMax 52 */
+    { .name = "s2-4k-ds-lm1-oas48", .f = &feat_ds48,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(16, 0, 0),
+             STE3_OK | STE3_DS | STE3_SL2 },
+      .err = SMMUV3_CFG_BAD_STE },
+    /* S2SL0_2 only counts for 4K with S2DS: ignored without it */
+    { .name = "s2-4k-sl2-nods", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(24, 1, 0), STE3_OK | STE3_SL2 },
+      .e = { S2_52_EXPECT(12, 24, 1) } },
+    /* 16K, S2DS: SL0 0b11 is level 0 */
+    { .name = "s2-16k-ds-l0-ia52", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(12, 3, 2), STE3_OK | STE3_DS },
+      .e = { S2_52_EXPECT(14, 12, 3), .s2_ds = true } },
+    { .name = "s2-16k-l0-nods", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(16, 3, 2), STE3_OK },
+      .err = SMMUV3_CFG_BAD_STE },
+    { .name = "s2-16k-ds-l0-oas48", .f = &feat_ds48,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(16, 3, 2), STE3_OK | STE3_DS },
+      .err = SMMUV3_CFG_BAD_STE },
+    /* S2DS on an SMMU without IDR5.DS: refused */
+    { .name = "s2-ds-without-idr5-ds",
+      .w = { STE0(STE_CFG_S2), 0, STE2_OK, STE3_OK | STE3_DS },
+      .err = SMMUV3_CFG_BAD_STE },
+    /* S2DS is RES0 with 64K: no effect */
+    { .name = "s2-ds-64k", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(12, 2, 1), STE3_OK | STE3_DS },
+      .e = { S2_52_EXPECT(16, 12, 2) } },
+    /* S2TTB above 48 bits: 64K or S2DS, within S2PS */
+    { .name = "s2-ttb52-64k", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(12, 2, 1),
+             F(STE3, S2TTB, S2TTB_HIGH >> 4) },
+      .e = { S2_52_EXPECT(16, 12, 2), .s2_ttb = S2TTB_HIGH } },
+    { .name = "s2-ttb52-4k-nods", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(24, 1, 0),
+             F(STE3, S2TTB, S2TTB_HIGH >> 4) },
+      .err = SMMUV3_CFG_BAD_STE },
+    { .name = "s2-ttb52-4k-ds", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(24, 1, 0),
+             F(STE3, S2TTB, S2TTB_HIGH >> 4) | STE3_DS },
+      .e = { S2_52_EXPECT(12, 24, 1), .s2_ttb = S2TTB_HIGH,
+             .s2_ds = true } },
+    { .name = "s2-ttb52-ps48", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0,
+             (STE2_52(16, 2, 1) & ~R_STE2_S2PS_MASK) | F(STE2, S2PS, 5),
+             F(STE3, S2TTB, S2TTB_HIGH >> 4) },
+      .err = SMMUV3_CFG_BAD_STE },
+    /* S2PS 52 aligns the start table to 64 bytes (5.2 S2TTB) */
+    { .name = "s2-ttb-align64", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0, STE2_52(24, 1, 0),
+             STE3_OK | F(STE3, S2TTB, 3) },
+      .e = { S2_52_EXPECT(12, 24, 1) } },
+    /* S2PS 0b111 behaves as 52 bits */
+    { .name = "s2-ps7-as-52", .f = &feat_lpa,
+      .w = { STE0(STE_CFG_S2), 0,
+             (STE2_52(24, 1, 0) & ~R_STE2_S2PS_MASK) | F(STE2, S2PS, 7),
+             STE3_OK },
+      .e = { S2_52_EXPECT(12, 24, 1) } },
+};
+
 static void expect_ste(const SMMUv3Ste *d, const SteExpect *e)
 {
     const SMMUTransCfg *tc = &d->cfg.tc;
@@ -385,6 +500,8 @@ static void expect_ste(const SMMUv3Ste *d, const SteExpect *e)
         g_assert_cmpint(tc->s2.affd, ==, e->s2_affd);
         g_assert_cmpint(tc->s2.record_faults, ==, e->s2_r);
         g_assert_cmpint(tc->s2.ptw, ==, e->s2_ptw);
+        g_assert_cmpint(tc->s2.ds, ==, e->s2_ds);
+        g_assert_cmpint(tc->s2.lpa, ==, e->s2_lpa);
     }
 }
 
@@ -495,6 +612,7 @@ int main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     g_test_set_nonfatal_assertions();
     ADD_TABLE("ste", ste_cases, run_ste);
+    ADD_TABLE("ste-lpa", lpa_ste_cases, run_ste);
     ADD_TABLE("build-ste", ste_build_cases, run_ste_build);
     return g_test_run();
 }
