@@ -11,8 +11,9 @@
 #include "qobject/qlist.h"
 #include "smmu-env.h"
 
-void qsmmu_env_start(QSmmuEnv *e, const char *stage, uint8_t split,
-                     const char *extra)
+/* The machine of qsmmu_env_start(), with more options in extra */
+static QTestState *env_machine(const char *stage, const char *extra,
+                               const char *more)
 {
     /*
      * virt 9.1 and later set stage=nested on their SMMU after -global is
@@ -20,12 +21,18 @@ void qsmmu_env_start(QSmmuEnv *e, const char *stage, uint8_t split,
      */
     const char *machine = g_str_equal(stage, "nested") ? "virt" : "virt-9.0";
 
+    return qtest_initf("-M %s,iommu=smmuv3 -cpu max -m 512M -nic none "
+                       "-global arm-smmuv3.stage=%s "
+                       "-device %s,addr=%d.0 %s %s",
+                       machine, stage, TYPE_SMMU_TESTDEV,
+                       QSMMU_TESTDEV_SLOT, extra ? extra : "", more);
+}
+
+void qsmmu_env_start(QSmmuEnv *e, const char *stage, uint8_t split,
+                     const char *extra)
+{
     memset(e, 0, sizeof(*e));
-    e->qts = qtest_initf("-M %s,iommu=smmuv3 -cpu max -m 512M -nic none "
-                         "-global arm-smmuv3.stage=%s "
-                         "-device %s,addr=%d.0 %s",
-                         machine, stage, TYPE_SMMU_TESTDEV,
-                         QSMMU_TESTDEV_SLOT, extra ? extra : "");
+    e->qts = env_machine(stage, extra, "");
     alloc_init(&e->alloc, 0, QSMMU_VIRT_RAM_BASE,
                QSMMU_VIRT_RAM_BASE + QSMMU_VIRT_RAM_SIZE, 4096);
     qpci_init_generic(&e->bus, e->qts, &e->alloc, false);
@@ -43,6 +50,23 @@ bool qsmmu_env_start_ours(QSmmuEnv *e, const char *stage, const char *extra,
         return false;
     }
     return true;
+}
+
+void qsmmu_env_migrate(QSmmuEnv *e, const char *stage, const char *extra)
+{
+    g_autofree char *uri = g_strdup_printf("unix:%s/qsmmu-migrate-%d.sock",
+                                           g_get_tmp_dir(), getpid());
+    g_autofree char *incoming = g_strdup_printf("-incoming %s", uri);
+    QTestState *to = env_machine(stage, extra, incoming);
+
+    qtest_qmp_assert_success(e->qts, "{ 'execute': 'migrate', "
+                             "'arguments': { 'uri': %s } }", uri);
+    qtest_qmp_eventwait(e->qts, "STOP");
+    qtest_qmp_eventwait(to, "RESUME");
+    qtest_quit(e->qts);
+    e->qts = to;
+    e->bus.bus.qts = to;
+    e->smmu.qts = to;
 }
 
 void qsmmu_env_stop(QSmmuEnv *e)

@@ -49,6 +49,11 @@ void qsmmu_env_start(QSmmuEnv *e, const char *stage, uint8_t split,
  */
 bool qsmmu_env_start_ours(QSmmuEnv *e, const char *stage, const char *extra,
                           const char *reason);
+/*
+ * Migrate e's machine (started with stage and extra) to a new QEMU with
+ * the same options over a unix socket; e then drives the destination.
+ */
+void qsmmu_env_migrate(QSmmuEnv *e, const char *stage, const char *extra);
 void qsmmu_env_stop(QSmmuEnv *e);
 /* Guest RAM: size bytes aligned to align, zeroed. */
 uint64_t qsmmu_env_alloc(QSmmuEnv *e, uint64_t size, uint64_t align);
