@@ -70,6 +70,7 @@ struct SMMUv3State {
     uint8_t oas;                /* bits, 0 = the default */
     bool s2fwb;                 /* SMMU_IDR3.FWB with stage 2 */
     char *httu;                 /* "off", "access" or "dirty" */
+    bool ats;                   /* SMMU_IDR0.ATS */
     /* Fixed at realize: the ID registers and the decoders read it */
     SMMUv3Features feat;
 
