@@ -452,8 +452,8 @@ static unsigned smmu_testdev_run(SmmuTestdevState *s)
     if (s->len == 0 || s->len > SMMU_TESTDEV_BUF_SIZE) {
         return SMMU_TESTDEV_ERR_LEN;
     }
-    if (s->op < SMMU_TESTDEV_OP_READ ||
-        s->op > SMMU_TESTDEV_OP_WRITE_ATC) {
+    if (!op_reads(s->op) && !op_writes(s->op) &&
+        s->op != SMMU_TESTDEV_OP_READ_MEMCORE) {
         return SMMU_TESTDEV_ERR_OP;
     }
     if ((uint64_t)repeat * s->len > SMMU_TESTDEV_MAX_BYTES) {

@@ -138,16 +138,16 @@
  * request is marked Translated (PCIe AT, MemTxAttrs.address_type), as a
  * device would send one without asking the ATC.
  */
-#define SMMU_TESTDEV_OP_READ_TRANSLATED 5
-#define SMMU_TESTDEV_OP_WRITE_TRANSLATED 6
+#define SMMU_TESTDEV_OP_READ_TRANSLATED 0x10
+#define SMMU_TESTDEV_OP_WRITE_TRANSLATED 0x11
 /*
  * READ / WRITE through the ATC: each request uses the cached translation
  * of its page, asks for one on a miss (ATS_* report the last request),
  * and goes out Translated.  A translation that does not grant the access
  * fails the operation with MEMTX_DECODE_ERROR.
  */
-#define SMMU_TESTDEV_OP_READ_ATC        7
-#define SMMU_TESTDEV_OP_WRITE_ATC       8
+#define SMMU_TESTDEV_OP_READ_ATC        0x12
+#define SMMU_TESTDEV_OP_WRITE_ATC       0x13
 
 /*
  * DMA is issued as requests that do not cross this boundary (the PCIe
