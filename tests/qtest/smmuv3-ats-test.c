@@ -180,6 +180,27 @@ static void expect_raw_event(QSmmuEnv *e, uint8_t type, const uint32_t *want)
 
 /* ---- SMMU_IDR0.ATS / NS1ATS (IHI 0070 6.3.1) ---- */
 
+/*
+ * Does the machine's device tree hold an "ats-supported" property (virt
+ * puts it on the PCIe host bridge when its SMMU has ATS)?
+ */
+static bool dt_has_ats_supported(QTestState *qts)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *dtb = NULL;
+    static const char prop[] = "ats-supported";
+    gsize len;
+    int fd = g_file_open_tmp("smmuv3-ats-XXXXXX.dtb", &path, NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    qtest_qmp_assert_success(qts, "{'execute': 'dumpdtb', 'arguments': "
+                             "{'filename': %s}}", path);
+    g_assert_true(g_file_get_contents(path, &dtb, &len, NULL));
+    unlink(path);
+    return memmem(dtb, len, prop, sizeof(prop)) != NULL;
+}
+
 typedef struct IdrCase {
     const char *name;
     const char *stage;          /* nested: -M virt; 1: -M virt-9.0 */
@@ -210,6 +231,8 @@ static void test_idr(const void *opaque)
     /* Split-stage ATS is not implemented: NS1ATS is 1 with ATS */
     g_assert_cmphex(e.smmu.idr[0] & (IDR0_ATS | IDR0_NS1ATS), ==,
                     c->want ? IDR0_ATS | IDR0_NS1ATS : 0);
+    /* Linux enables ATS only behind a host bridge that says it has it */
+    g_assert_cmpint(dt_has_ats_supported(e.qts), ==, c->want);
     /* 6.3.9: ATSCHK is RES0 without ATS */
     qtest_writel(e.qts, e.smmu.base + QSMMU_CR0, CR0_ATSCHK);
     g_assert_cmphex(qtest_readl(e.qts, e.smmu.base + QSMMU_CR0ACK), ==,
