@@ -216,7 +216,7 @@ static SMMUv3Verdict decode_s1(const SMMUv3Features *f, const uint64_t *ste,
  * The effective EATS of an STE whose Config enables a stage.  IGNORED
  * (0) without SMMU_IDR0.ATS; 0b10 (Split-stage) is ILLEGAL as
  * IDR0.NS1ATS is 1; 0b11 needs IDR3.DPT (0) and behaves as 0b00; 0b01
- * with stage 2 and S2S is ILLEGAL (S2S is already, STALL_MODEL 0b01).
+ * with stage 2 and S2S is ILLEGAL, as S2S already is (STALL_MODEL 0b01).
  */
 static SMMUv3Verdict decode_eats(const SMMUv3Features *f,
                                  const uint64_t *ste, uint8_t *eats)
