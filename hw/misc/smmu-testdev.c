@@ -17,6 +17,8 @@
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/pcie.h"
+#include "hw/pci/pci_bus.h"
+#include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "system/dma.h"
 #include "qemu/rcu.h"
@@ -52,7 +54,171 @@ struct SmmuTestdevState {
     MemoryRegion *iotlb_mr;         /* notifier registered here */
     IOMMUNotifier iotlb_notifier;
     IOMMUTLBEntry iotlb[SMMU_TESTDEV_IOTLB_ENTRIES];  /* perm 0: free */
+
+    /* PCIe ATS and the ATC (see the header): not migrated */
+    bool ats;                       /* property: the ATS capability */
+    uint64_t ats_addr;
+    uint32_t ats_status;
+    uint64_t ats_xlate, ats_mask;
+    uint32_t ats_perm;
+    IOMMUTLBEntry atc[SMMU_TESTDEV_ATC_ENTRIES];    /* perm 0: free */
+    unsigned atc_next;
+    bool atc_registered;
+    IOMMUNotifier atc_notifier;
+    uint32_t atc_invals, atc_inv_pasid;
+    uint64_t atc_inv_addr, atc_inv_mask;
 };
+
+/* Operations whose requests are read / written / Translated / via ATC */
+static bool op_reads(uint32_t op)
+{
+    return op == SMMU_TESTDEV_OP_READ || op == SMMU_TESTDEV_OP_COPY ||
+           op == SMMU_TESTDEV_OP_READ_TRANSLATED ||
+           op == SMMU_TESTDEV_OP_READ_ATC;
+}
+
+static bool op_writes(uint32_t op)
+{
+    return op == SMMU_TESTDEV_OP_WRITE || op == SMMU_TESTDEV_OP_COPY ||
+           op == SMMU_TESTDEV_OP_WRITE_TRANSLATED ||
+           op == SMMU_TESTDEV_OP_WRITE_ATC;
+}
+
+static bool op_translated(uint32_t op)
+{
+    return op == SMMU_TESTDEV_OP_READ_TRANSLATED ||
+           op == SMMU_TESTDEV_OP_WRITE_TRANSLATED;
+}
+
+static bool op_atc(uint32_t op)
+{
+    return op == SMMU_TESTDEV_OP_READ_ATC || op == SMMU_TESTDEV_OP_WRITE_ATC;
+}
+
+/*
+ * ATS Invalidate request (PCIe ATS 2.3): drop what overlaps the range.
+ * One without a PASID covers every PASID's entries, one with a PASID
+ * only that PASID's (this ATC never holds Global entries).
+ */
+static void smmu_testdev_atc_notify(IOMMUNotifier *n, IOMMUTLBEntry *inv)
+{
+    SmmuTestdevState *s = container_of(n, SmmuTestdevState, atc_notifier);
+    uint64_t last = inv->iova + inv->addr_mask;
+
+    s->atc_invals++;
+    s->atc_inv_pasid = inv->pasid;
+    s->atc_inv_addr = inv->iova;
+    s->atc_inv_mask = inv->addr_mask;
+    for (unsigned i = 0; i < SMMU_TESTDEV_ATC_ENTRIES; i++) {
+        IOMMUTLBEntry *e = &s->atc[i];
+
+        if (e->perm && e->iova <= last &&
+            e->iova + e->addr_mask >= inv->iova &&
+            (inv->pasid == PCI_NO_PASID || inv->pasid == e->pasid)) {
+            e->perm = IOMMU_NONE;
+        }
+    }
+}
+
+static void smmu_testdev_atc_reset(SmmuTestdevState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (s->atc_registered) {
+        pci_iommu_unregister_iotlb_notifier(pdev, PCI_NO_PASID,
+                                            &s->atc_notifier);
+        s->atc_registered = false;
+    }
+    memset(s->atc, 0, sizeof(s->atc));
+    s->atc_next = 0;
+    s->atc_invals = 0;
+    s->atc_inv_pasid = PCI_NO_PASID;
+    s->atc_inv_addr = 0;
+    s->atc_inv_mask = 0;
+}
+
+/* The IOMMU's invalidations must reach the ATC before it caches */
+static bool smmu_testdev_atc_listen(SmmuTestdevState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (s->atc_registered) {
+        return true;
+    }
+    if (pci_iommu_init_iotlb_notifier(pdev, &s->atc_notifier,
+                                      smmu_testdev_atc_notify, s) ||
+        pci_iommu_register_iotlb_notifier(pdev, PCI_NO_PASID,
+                                          &s->atc_notifier)) {
+        return false;
+    }
+    s->atc_registered = true;
+    return true;
+}
+
+/*
+ * One ATS Translation Request for @addr: its completion in the ATS_*
+ * registers; a success that grants something goes into the ATC, which
+ * then holds it in *@out.
+ */
+static void smmu_testdev_ats_request(SmmuTestdevState *s, uint64_t addr,
+                                     bool no_write, IOMMUTLBEntry **out)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t pasid = s->pasid & SMMU_TESTDEV_PASID_VALID ?
+                     s->pasid & SMMU_TESTDEV_PASID_MASK : PCI_NO_PASID;
+    IOMMUTLBEntry e = { 0 };
+    uint32_t errs;
+    ssize_t n;
+
+    *out = NULL;
+    s->ats_xlate = s->ats_mask = 0;
+    s->ats_perm = 0;
+    if (!pcie_ats_enabled(pdev) || !smmu_testdev_atc_listen(s)) {
+        s->ats_status = SMMU_TESTDEV_ATS_ST_DISABLED;
+        return;
+    }
+    n = pci_ats_request_translation(pdev, pasid, false, false, addr, 1,
+                                    no_write, &e, 1, &errs);
+    if (n == -EPERM) {
+        s->ats_status = SMMU_TESTDEV_ATS_ST_UR;
+        return;
+    }
+    if (n < 1) {
+        s->ats_status = n == -ENODEV ? SMMU_TESTDEV_ATS_ST_DISABLED
+                                     : SMMU_TESTDEV_ATS_ST_CA;
+        return;
+    }
+    s->ats_status = SMMU_TESTDEV_ATS_ST_OK;
+    s->ats_xlate = e.translated_addr;
+    s->ats_mask = e.addr_mask;
+    s->ats_perm = e.perm & IOMMU_RW;
+    if (s->ats_perm) {
+        *out = &s->atc[s->atc_next];
+        s->atc_next = (s->atc_next + 1) % SMMU_TESTDEV_ATC_ENTRIES;
+        **out = e;
+        (*out)->perm = s->ats_perm;
+        (*out)->pasid = pasid;
+    }
+}
+
+/* The ATC entry that lets this function access @addr this way, or NULL */
+static IOMMUTLBEntry *smmu_testdev_atc_find(SmmuTestdevState *s,
+                                            uint64_t addr, bool is_write)
+{
+    uint32_t pasid = s->pasid & SMMU_TESTDEV_PASID_VALID ?
+                     s->pasid & SMMU_TESTDEV_PASID_MASK : PCI_NO_PASID;
+    IOMMUAccessFlags need = is_write ? IOMMU_WO : IOMMU_RO;
+
+    for (unsigned i = 0; i < SMMU_TESTDEV_ATC_ENTRIES; i++) {
+        IOMMUTLBEntry *e = &s->atc[i];
+
+        if ((e->perm & need) && e->pasid == pasid &&
+            ((addr ^ e->iova) & ~e->addr_mask) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
 
 /* The cached translation holding @addr for this direction, or NULL */
 static IOMMUTLBEntry *smmu_testdev_iotlb_find(SmmuTestdevState *s,
@@ -177,7 +343,26 @@ static MemTxResult smmu_testdev_request(SmmuTestdevState *s, uint64_t addr,
     bool is_write = dir == DMA_DIRECTION_FROM_DEVICE;
     /* the embedded parent, not a QOM cast: this runs for every request */
     AddressSpace *as = pci_get_address_space(&s->parent_obj);
-    bool cache = s->iotlb_mode != SMMU_TESTDEV_IOTLB_OFF && !attrs.pid;
+    bool cache = s->iotlb_mode != SMMU_TESTDEV_IOTLB_OFF && !attrs.pid &&
+                 !op_translated(s->op) && !op_atc(s->op);
+
+    if (op_atc(s->op)) {
+        /* A request never crosses a page, so one ATC entry covers it */
+        IOMMUTLBEntry *e = smmu_testdev_atc_find(s, addr, is_write);
+
+        if (!e) {
+            smmu_testdev_ats_request(s, addr, !is_write, &e);
+        }
+        if (!e || !(e->perm & (is_write ? IOMMU_WO : IOMMU_RO))) {
+            return MEMTX_DECODE_ERROR;
+        }
+        addr = e->translated_addr | (addr & e->addr_mask);
+    }
+    if (op_translated(s->op) || op_atc(s->op)) {
+        /* PCIe AT "Translated": no PASID prefix (IHI 0070 3.9.1.3) */
+        attrs.address_type = PCI_AT_TRANSLATED;
+        attrs.pid = 0;
+    }
 
     RCU_READ_LOCK_GUARD();
     while (len) {
@@ -244,10 +429,10 @@ static MemTxResult smmu_testdev_run_once(SmmuTestdevState *s, uint64_t src,
         return pci_dma_rw(&s->parent_obj, src, s->buf, s->len,
                           DMA_DIRECTION_TO_DEVICE, attrs);
     }
-    if (s->op != SMMU_TESTDEV_OP_WRITE) {
+    if (op_reads(s->op)) {
         r = smmu_testdev_dma(s, src, DMA_DIRECTION_TO_DEVICE, attrs);
     }
-    if (s->op != SMMU_TESTDEV_OP_READ && r == MEMTX_OK) {
+    if (op_writes(s->op) && r == MEMTX_OK) {
         r = smmu_testdev_dma(s, dst, DMA_DIRECTION_FROM_DEVICE, attrs);
     }
     return r;
@@ -267,8 +452,8 @@ static unsigned smmu_testdev_run(SmmuTestdevState *s)
     if (s->len == 0 || s->len > SMMU_TESTDEV_BUF_SIZE) {
         return SMMU_TESTDEV_ERR_LEN;
     }
-    if (s->op < SMMU_TESTDEV_OP_READ ||
-        s->op > SMMU_TESTDEV_OP_READ_MEMCORE) {
+    if (!op_reads(s->op) && !op_writes(s->op) &&
+        s->op != SMMU_TESTDEV_OP_READ_MEMCORE) {
         return SMMU_TESTDEV_ERR_OP;
     }
     if ((uint64_t)repeat * s->len > SMMU_TESTDEV_MAX_BYTES) {
@@ -326,6 +511,21 @@ static uint64_t smmu_testdev_reg_read(void *opaque, hwaddr addr,
     case SMMU_TESTDEV_REG_DST:
         val = s->dst;
         break;
+    case SMMU_TESTDEV_REG_ATS_ADDR:
+        val = s->ats_addr;
+        break;
+    case SMMU_TESTDEV_REG_ATS_XLATE:
+        val = s->ats_xlate;
+        break;
+    case SMMU_TESTDEV_REG_ATS_MASK:
+        val = s->ats_mask;
+        break;
+    case SMMU_TESTDEV_REG_ATC_INV_ADDR:
+        val = s->atc_inv_addr;
+        break;
+    case SMMU_TESTDEV_REG_ATC_INV_MASK:
+        val = s->atc_inv_mask;
+        break;
     default:
         switch (addr) {
         case SMMU_TESTDEV_REG_ID:
@@ -362,6 +562,22 @@ static uint64_t smmu_testdev_reg_read(void *opaque, hwaddr addr,
         }
         case SMMU_TESTDEV_REG_IOTLB_DROPPED:
             return s->iotlb_dropped;
+        case SMMU_TESTDEV_REG_ATS_STATUS:
+            return s->ats_status;
+        case SMMU_TESTDEV_REG_ATS_PERM:
+            return s->ats_perm;
+        case SMMU_TESTDEV_REG_ATC_COUNT: {
+            uint32_t n = 0;
+
+            for (unsigned i = 0; i < SMMU_TESTDEV_ATC_ENTRIES; i++) {
+                n += s->atc[i].perm != IOMMU_NONE;
+            }
+            return n;
+        }
+        case SMMU_TESTDEV_REG_ATC_INVALS:
+            return s->atc_invals;
+        case SMMU_TESTDEV_REG_ATC_INV_PASID:
+            return s->atc_inv_pasid;
         default:
             return 0;
         }
@@ -380,6 +596,9 @@ static void smmu_testdev_reg_write(void *opaque, hwaddr addr, uint64_t val,
         return;
     case SMMU_TESTDEV_REG_DST:
         smmu_testdev_put64(&s->dst, (addr & 7) * 8, size, val);
+        return;
+    case SMMU_TESTDEV_REG_ATS_ADDR:
+        smmu_testdev_put64(&s->ats_addr, (addr & 7) * 8, size, val);
         return;
     }
     switch (addr) {
@@ -403,6 +622,18 @@ static void smmu_testdev_reg_write(void *opaque, hwaddr addr, uint64_t val,
         break;
     case SMMU_TESTDEV_REG_IOTLB:
         smmu_testdev_iotlb_set(s, val);
+        break;
+    case SMMU_TESTDEV_REG_ATS_REQ:
+        if (val & SMMU_TESTDEV_ATS_REQ_GO) {
+            IOMMUTLBEntry *e;
+
+            smmu_testdev_ats_request(s, s->ats_addr,
+                                     val & SMMU_TESTDEV_ATS_REQ_NW, &e);
+        }
+        break;
+    case SMMU_TESTDEV_REG_ATC_COUNT:
+        memset(s->atc, 0, sizeof(s->atc));
+        s->atc_invals = 0;
         break;
     case SMMU_TESTDEV_REG_DOORBELL:
         if (val & 1) {
@@ -460,7 +691,7 @@ static const MemoryRegionOps smmu_testdev_buf_ops = {
     },
 };
 
-/* Config space capabilities; ATS and PRI would be added here too. */
+/* Config space capabilities; PRI would be added here too. */
 static bool smmu_testdev_init_caps(PCIDevice *pdev, Error **errp)
 {
     if (pcie_endpoint_cap_init(pdev, SMMU_TESTDEV_EXP_CAP_OFFSET) < 0) {
@@ -470,6 +701,10 @@ static bool smmu_testdev_init_caps(PCIDevice *pdev, Error **errp)
     }
     pcie_pasid_init(pdev, SMMU_TESTDEV_PASID_CAP_OFFSET,
                     SMMU_TESTDEV_PASID_WIDTH, false, false);
+    if (SMMU_TESTDEV(pdev)->ats) {
+        /* Page-aligned requests; ATS disabled until software enables it */
+        pcie_ats_init(pdev, SMMU_TESTDEV_ATS_CAP_OFFSET, true);
+    }
     return true;
 }
 
@@ -498,6 +733,7 @@ static void smmu_testdev_realize(PCIDevice *pdev, Error **errp)
 static void smmu_testdev_exit(PCIDevice *pdev)
 {
     smmu_testdev_iotlb_set(SMMU_TESTDEV(pdev), SMMU_TESTDEV_IOTLB_OFF);
+    smmu_testdev_atc_reset(SMMU_TESTDEV(pdev));
     pcie_cap_exit(pdev);
 }
 
@@ -518,7 +754,17 @@ static void smmu_testdev_reset(DeviceState *dev)
     s->result = 0;
     memset(s->buf, 0, sizeof(s->buf));
     smmu_testdev_iotlb_set(s, SMMU_TESTDEV_IOTLB_OFF);
+    s->ats_addr = 0;
+    s->ats_status = SMMU_TESTDEV_ATS_ST_NONE;
+    s->ats_xlate = s->ats_mask = 0;
+    s->ats_perm = 0;
+    smmu_testdev_atc_reset(s);
 }
+
+static const Property smmu_testdev_props[] = {
+    /* The PCIe ATS capability and the ATC behind it */
+    DEFINE_PROP_BOOL("ats", SmmuTestdevState, ats, true),
+};
 
 static const VMStateDescription vmstate_smmu_testdev = {
     .name = TYPE_SMMU_TESTDEV,
@@ -556,6 +802,7 @@ static void smmu_testdev_class_init(ObjectClass *klass, const void *data)
     dc->desc = "DMA engine for IOMMU tests";
     dc->vmsd = &vmstate_smmu_testdev;
     device_class_set_legacy_reset(dc, smmu_testdev_reset);
+    device_class_set_props(dc, smmu_testdev_props);
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 

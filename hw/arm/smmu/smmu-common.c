@@ -13,6 +13,8 @@
 #include "qemu/atomic.h"
 #include "qom/object.h"
 #include "hw/pci/pci_bridge.h"
+#include "hw/pci/pci_bus.h"
+#include "hw/pci/pcie.h"
 #include "hw/pci/pci_host.h"
 #include "hw/qdev-properties.h"
 #include "system/address-spaces.h"
@@ -32,17 +34,16 @@ static SMMUBusDevs *bus_devs_get(SMMUState *s, PCIBus *bus)
     return bd;
 }
 
-/* PCIIOMMUOps.get_address_space: one SMMUDevice per (bus, devfn) */
-static AddressSpace *smmu_device_as(PCIBus *bus, void *opaque, int devfn)
+/* The SMMUDevice of (bus, devfn), made on first use */
+static SMMUDevice *smmu_sdev_get(SMMUState *s, PCIBus *bus, int devfn)
 {
-    SMMUState *s = opaque;
     SMMUBaseClass *sbc = ARM_SMMU_GET_CLASS(s);
     SMMUBusDevs *bd = bus_devs_get(s, bus);
     SMMUDevice *sdev = bd->by_devfn[devfn & 0xff];
     g_autofree char *name = NULL;
 
     if (sdev) {
-        return &sdev->as;
+        return sdev;
     }
     sdev = g_new0(SMMUDevice, 1);
     sdev->smmu = s;
@@ -56,12 +57,110 @@ static AddressSpace *smmu_device_as(PCIBus *bus, void *opaque, int devfn)
     address_space_init(&sdev->as, MEMORY_REGION(&sdev->iommu), name);
     bd->by_devfn[devfn & 0xff] = sdev;
     trace_smmu_add_device(name);
-    return &sdev->as;
+    return sdev;
+}
+
+/* PCIIOMMUOps.get_address_space: one SMMUDevice per (bus, devfn) */
+static AddressSpace *smmu_device_as(PCIBus *bus, void *opaque, int devfn)
+{
+    return &smmu_sdev_get(opaque, bus, devfn)->as;
+}
+
+/*
+ * PCIe ATS through the base's PCIIOMMUOps (pci_ats_request_translation()
+ * and the pci_iommu_*_iotlb_notifier() helpers): the subclass answers
+ * translation requests; an endpoint's ATC is a DEVIOTLB_UNMAP notifier
+ * on the function's IOMMU region, which the subclass's ATC invalidation
+ * command reaches.
+ */
+static ssize_t smmu_ats_request_translation(PCIBus *bus, void *opaque,
+                                            int devfn, uint32_t pasid,
+                                            bool priv_req, bool exec_req,
+                                            hwaddr addr, size_t length,
+                                            bool no_write,
+                                            IOMMUTLBEntry *result,
+                                            size_t result_length,
+                                            uint32_t *err_count)
+{
+    SMMUState *s = opaque;
+    SMMUBaseClass *sbc = ARM_SMMU_GET_CLASS(s);
+
+    *err_count = 0;
+    if (!s->ats_addr_width || !sbc->ats_request) {
+        return -ENODEV;
+    }
+    return sbc->ats_request(s, smmu_sdev_get(s, bus, devfn), pasid,
+                            priv_req, exec_req, addr, length, no_write,
+                            result, result_length, err_count);
+}
+
+/* The STU is the smallest granule (IHI 0070 3.9.1): 4 KiB here */
+static void smmu_get_iotlb_info(void *opaque, uint8_t *addr_width,
+                                uint32_t *min_page_size)
+{
+    SMMUState *s = opaque;
+
+    *addr_width = s->ats_addr_width;
+    *min_page_size = 4096;
+}
+
+static void smmu_init_iotlb_notifier(PCIBus *bus, void *opaque, int devfn,
+                                     IOMMUNotifier *n, IOMMUNotify fn,
+                                     void *user_opaque)
+{
+    iommu_notifier_init(n, fn, IOMMU_NOTIFIER_DEVIOTLB_UNMAP, 0, HWADDR_MAX,
+                        0);
+    n->opaque = user_opaque;
+}
+
+/*
+ * Notifiers are per function: every PASID's ATC entries hear about
+ * every invalidation, which carries its PASID in IOMMUTLBEntry.pasid.
+ */
+static void smmu_register_iotlb_notifier(PCIBus *bus, void *opaque,
+                                         int devfn, uint32_t pasid,
+                                         IOMMUNotifier *n)
+{
+    SMMUDevice *sdev = smmu_sdev_get(opaque, bus, devfn);
+
+    memory_region_register_iommu_notifier(MEMORY_REGION(&sdev->iommu), n,
+                                          &error_fatal);
+}
+
+static void smmu_unregister_iotlb_notifier(PCIBus *bus, void *opaque,
+                                           int devfn, uint32_t pasid,
+                                           IOMMUNotifier *n)
+{
+    SMMUDevice *sdev = smmu_sdev_get(opaque, bus, devfn);
+
+    memory_region_unregister_iommu_notifier(MEMORY_REGION(&sdev->iommu), n);
 }
 
 static const PCIIOMMUOps smmu_pci_iommu_ops = {
     .get_address_space = smmu_device_as,
+    .get_iotlb_info = smmu_get_iotlb_info,
+    .init_iotlb_notifier = smmu_init_iotlb_notifier,
+    .register_iotlb_notifier = smmu_register_iotlb_notifier,
+    .unregister_iotlb_notifier = smmu_unregister_iotlb_notifier,
+    .ats_request_translation = smmu_ats_request_translation,
 };
+
+/*
+ * IHI 0070 3.9.1: an endpoint's ATC is invalidated by ATS Invalidate
+ * requests (CMD_ATC_INV) only, never by the SMMU's TLB or configuration
+ * invalidations.  A DEVIOTLB_UNMAP-only notifier of a function that has
+ * ATS enabled, behind an SMMU with ATS, is such an ATC.  Otherwise (vhost
+ * keeping a device IOTLB while the guest did not enable ATS) it is a copy
+ * of the SMMU's own translations and follows the SMMU's invalidations.
+ */
+bool smmu_notifier_is_atc(SMMUDevice *sdev, IOMMUNotifier *n)
+{
+    PCIDevice *pdev = sdev->bus->devices[sdev->devfn];
+
+    return sdev->smmu->ats_addr_width &&
+           !(n->notifier_flags & IOMMU_NOTIFIER_UNMAP) &&
+           pdev && pcie_ats_enabled(pdev);
+}
 
 void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on)
 {
@@ -103,7 +202,9 @@ static void smmu_sdev_unmap_all(SMMUDevice *sdev)
     IOMMUNotifier *n;
 
     IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
-        smmu_notify_unmap(n, n->start, n->end - n->start);
+        if (!smmu_notifier_is_atc(sdev, n)) {
+            smmu_notify_unmap(n, n->start, n->end - n->start);
+        }
     }
 }
 

@@ -15,6 +15,7 @@
 #include "system/dma.h"
 #include "system/address-spaces.h"
 #include "hw/irq.h"
+#include "hw/pci/pci_bus.h"
 #include "smmuv3-internal.h"
 #include "trace.h"
 
@@ -23,14 +24,14 @@
 /*
  * Opcodes for features this SMMU does not advertise, which the
  * architecture makes CERROR_ILL: TLBI_EL3_* (no Secure state / EL3),
- * TLBI_EL2_* (SMMU_IDR0.HYP == 0), ATC_INV (no ATS), PRI_RESP (no PRI),
+ * TLBI_EL2_* (SMMU_IDR0.HYP == 0), ATC_INV (ats=off), PRI_RESP (no PRI),
  * RESUME and STALL_TERM (STALL_MODEL == 0b01: nothing is ever stalled).
  */
-static bool cmd_for_absent_feature(uint8_t op)
+static bool cmd_for_absent_feature(const SMMUv3Features *f, uint8_t op)
 {
     return op == CMD_TLBI_EL3_ALL || op == CMD_TLBI_EL3_VA ||
            (op >= CMD_TLBI_EL2_ALL && op <= CMD_TLBI_EL2_VAA) ||
-           op == CMD_ATC_INV || op == CMD_PRI_RESP ||
+           (op == CMD_ATC_INV && !f->ats) || op == CMD_PRI_RESP ||
            op == CMD_RESUME || op == CMD_STALL_TERM;
 }
 
@@ -92,6 +93,34 @@ static void cmd_cfgi_ste_range(SMMUv3State *s, uint64_t w0, uint64_t w1)
 }
 
 /*
+ * CMD_ATC_INV (IHI 0070 4.5.1): Size above 52 may be CERROR_ILL, and is.
+ * IGNORED while SMMUEN is 0.  Global is not passed on: completions never
+ * set it (3.9.1), so no ATC holds a global entry.
+ */
+static int smmuv3_cmd_atc_inv(SMMUv3State *s, uint64_t w0, uint64_t w1)
+{
+    unsigned size = FIELD_EX64(w1, CMD1, ATC_SIZE);
+    uint64_t span, addr;
+
+    if (size > 52) {
+        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: CMD_ATC_INV Size %u\n",
+                      size);
+        return CMDQ_CERROR_ILL;
+    }
+    if (!FIELD_EX32(s->cr[0], CR0, SMMUEN)) {
+        return CMDQ_CERROR_NONE;
+    }
+    /* 52: every address; otherwise aligned down to the span */
+    span = size == 52 ? 0 : 4096ULL << size;
+    addr = size == 52 ? 0 : w1 & CMD1_VA_MASK & ~(span - 1);
+    smmuv3_atc_inv(s, FIELD_EX64(w0, CMD0, SID),
+                   FIELD_EX64(w0, CMD0, SSV) ? FIELD_EX64(w0, CMD0, SSID)
+                                             : PCI_NO_PASID,
+                   addr, span);
+    return CMDQ_CERROR_NONE;
+}
+
+/*
  * Execute one command.  Returns CMDQ_CERROR_NONE or the error code that
  * stops the queue.
  */
@@ -128,7 +157,7 @@ static bool cmd_supported(const SMMUv3Features *f, uint8_t op, uint64_t w0)
     bool s2_only = op == CMD_TLBI_S12_VMALL || op == CMD_TLBI_S2_IPA;
     bool cfgi_cd = op == CMD_CFGI_CD || op == CMD_CFGI_CD_ALL;
 
-    return !cmd_for_absent_feature(op) &&
+    return !cmd_for_absent_feature(f, op) &&
            !((nh || cfgi_cd) && !f->s1) &&
            !(s2_only && !f->s2) &&
            !(op <= CMD_CFGI_CD_ALL && FIELD_EX64(w0, CMD0, SSEC));
@@ -152,6 +181,8 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
     switch (op) {
     case CMD_SYNC:
         return smmuv3_cmd_sync(s, w0, w1);
+    case CMD_ATC_INV:
+        return smmuv3_cmd_atc_inv(s, w0, w1);
     case CMD_PREFETCH_CONFIG:
     case CMD_PREFETCH_ADDR:
         /* 4.2: prefetches are hints; this model fetches on demand. */

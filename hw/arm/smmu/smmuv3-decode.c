@@ -252,6 +252,30 @@ static SMMUv3Verdict decode_s1(const SMMUv3Features *f, const uint64_t *ste,
     return ok;
 }
 
+/* ---- STE.EATS (IHI 0070 5.2) ---- */
+
+/*
+ * The effective EATS of an STE whose Config enables a stage.  IGNORED
+ * (0) without SMMU_IDR0.ATS; 0b10 (Split-stage) is ILLEGAL as
+ * IDR0.NS1ATS is 1; 0b11 needs IDR3.DPT (0) and behaves as 0b00; 0b01
+ * with stage 2 and S2S is ILLEGAL, as S2S already is (STALL_MODEL 0b01).
+ */
+static SMMUv3Verdict decode_eats(const SMMUv3Features *f,
+                                 const uint64_t *ste, uint8_t *eats)
+{
+    unsigned v = FIELD_EX64(ste[1], STE1, EATS);
+
+    *eats = 0;
+    if (!f->ats) {
+        return ok;
+    }
+    if (v == STE_EATS_SPLIT) {
+        return bad(SMMUV3_CFG_BAD_STE, "STE.EATS Split-stage (NS1ATS 1)");
+    }
+    *eats = v == STE_EATS_FULL;
+    return ok;
+}
+
 /* ---- STE (IHI 0070 5.2) ---- */
 
 SMMUv3Verdict smmuv3_decode_ste(const SMMUv3Features *f,
@@ -288,6 +312,10 @@ SMMUv3Verdict smmuv3_decode_ste(const SMMUv3Features *f,
     /* 5.2: a stage the SMMU does not implement makes the STE ILLEGAL */
     if ((want_s1 && !f->s1) || (want_s2 && !f->s2)) {
         return bad(SMMUV3_CFG_BAD_STE, "STE.Config needs an absent stage");
+    }
+    v = decode_eats(f, ste, &out->cfg.eats);
+    if (v.err) {
+        return v;
     }
 
     tc->oas_bits = f->oas_bits;

@@ -97,6 +97,14 @@ enum {
     S1FMT_2L_64K      = 2,
 };
 
+/* STE.EATS (5.2) */
+enum {
+    STE_EATS_OFF      = 0,
+    STE_EATS_FULL     = 1,
+    STE_EATS_SPLIT    = 2,  /* ILLEGAL: IDR0.NS1ATS is 1 */
+    STE_EATS_DPT      = 3,  /* reserved, as 0b00: IDR3.DPT is 0 */
+};
+
 /* STE.PRIVCFG / INSTCFG (5.2): 0b11 overrides the incoming attribute */
 #define STE_PRIVCFG_PRIV    3
 #define STE_INSTCFG_INSTR   3
@@ -164,6 +172,7 @@ typedef struct SMMUv3Config {
     SMMUv3CfgKind kind;
     SMMUTransCfg tc;
     bool mev;               /* STE.MEV: events may be merged (7.3.1) */
+    uint8_t eats;           /* effective STE.EATS: 0 or 1 (Full ATS) */
 } SMMUv3Config;
 
 /* A decoded STE: the config, and where its CD is when stage 1 is on */

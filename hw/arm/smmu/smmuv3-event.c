@@ -171,6 +171,15 @@ static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
             rec[3] = ev->ipa & EVT_IPA_MASK;
         }
     }
+    if (ev->type == EVT_F_TRANSL_FORBIDDEN) {
+        /* 7.3.8: RnW at bit 99, InputAddr in doubleword 2 */
+        rec[1] = FIELD_DP64(rec[1], EVT1, RNW, ev->rnw);
+        rec[2] = ev->input_addr;
+    } else if (ev->type == EVT_F_BAD_ATS_TREQ) {
+        /* 7.3.6: Span and InputAddr[63:12] (see smmuv3_bad_ats_treq()) */
+        rec[1] = FIELD_DP64(rec[1], EVT1, ATS_SPAN, ev->span);
+        rec[2] = ev->input_addr & ~0xfffULL;
+    }
     /* C_BAD_*, F_STREAM_DISABLED: identification only */
 }
 

@@ -64,6 +64,7 @@ FIELD(IDR0, PRI, 16, 1)
 FIELD(IDR0, SEV, 14, 1)
 FIELD(IDR0, MSI, 13, 1)
 FIELD(IDR0, ASID16, 12, 1)
+FIELD(IDR0, NS1ATS, 11, 1)
 FIELD(IDR0, ATS, 10, 1)
 FIELD(IDR0, HYP, 9, 1)
 FIELD(IDR0, HTTU, 6, 2)
@@ -100,6 +101,7 @@ FIELD(AIDR, MAJOR, 4, 4)
 FIELD(AIDR, MINOR, 0, 4)
 
 /* ---- SMMU_CR0 / CR0ACK (6.3.9) ---- */
+FIELD(CR0, ATSCHK, 4, 1)
 FIELD(CR0, CMDQEN, 3, 1)
 FIELD(CR0, EVENTQEN, 2, 1)
 FIELD(CR0, PRIQEN, 1, 1)
@@ -263,7 +265,9 @@ FIELD(CMD0, VMID, 32, 16)
 FIELD(CMD0, SCALE, 20, 5)
 FIELD(CMD0, SSID, 12, 20)
 FIELD(CMD0, NUM, 12, 5)
+FIELD(CMD0, SSV, 11, 1)
 FIELD(CMD0, SSEC, 10, 1)
+FIELD(CMD0, GLOBAL, 9, 1)       /* CMD_ATC_INV */
 FIELD(CMD0, OPCODE, 0, 8)
 /* CMD_SYNC doubleword 0 */
 FIELD(SYNC0, MSIDATA, 32, 32)
@@ -273,6 +277,7 @@ FIELD(CMD1, TG, 10, 2)
 FIELD(CMD1, TTL, 8, 2)
 FIELD(CMD1, RANGE, 0, 5)
 FIELD(CMD1, LEAF, 0, 1)
+FIELD(CMD1, ATC_SIZE, 0, 6)     /* CMD_ATC_INV: span 4096 << Size */
 #define CMD1_VA_MASK        0xfffffffffffff000ULL   /* Address[63:12] */
 #define CMD1_IPA_MASK       0x000ffffffffff000ULL   /* Address[51:12] */
 #define CMD1_MSIADDR_MASK   0x000ffffffffffffcULL   /* MSIAddr[51:2] */
@@ -289,7 +294,9 @@ enum {
     EVT_C_BAD_STREAMID   = 0x02,
     EVT_F_STE_FETCH      = 0x03,
     EVT_C_BAD_STE        = 0x04,
+    EVT_F_BAD_ATS_TREQ   = 0x05,
     EVT_F_STREAM_DISABLED = 0x06,
+    EVT_F_TRANSL_FORBIDDEN = 0x07,
     EVT_C_BAD_SUBSTREAMID = 0x08,
     EVT_F_CD_FETCH       = 0x09,
     EVT_C_BAD_CD         = 0x0a,
@@ -312,6 +319,7 @@ FIELD(EVT1, S2, 39, 1)
 FIELD(EVT1, RNW, 35, 1)
 FIELD(EVT1, IND, 34, 1)
 FIELD(EVT1, PNU, 33, 1)
+FIELD(EVT1, ATS_SPAN, 52, 12)   /* F_BAD_ATS_TREQ: STUs requested */
 #define EVT_FETCH_ADDR_MASK  0x000ffffffffffff8ULL  /* FetchAddr[51:3] */
 #define EVT_IPA_MASK         0x000ffffffffff000ULL  /* IPA[51:12] */
 
@@ -327,6 +335,7 @@ typedef struct SMMUv3Event {
     SMMUFaultClass class;       /* CLASS: the engine's encoding is 7.3's */
     bool ssv, s2, rnw, ind, pnu;
     bool tt_write;              /* TTRnW == 0: an HTTU descriptor write */
+    uint16_t span;              /* F_BAD_ATS_TREQ: STUs requested */
 } SMMUv3Event;
 
 /* One DMA request, as it travels from smmuv3_translate() */
@@ -381,5 +390,12 @@ void smmuv3_cfg_cache_inv_ssid(SMMUv3State *s, uint32_t sid, uint32_t ssid);
 void smmuv3_notify_unmap_all(SMMUv3State *s);
 void smmuv3_notify_unmap_range(SMMUv3State *s, uint64_t addr, uint64_t size);
 void smmuv3_iommu_mr_register_type(void);
+ssize_t smmuv3_ats_request(SMMUState *bs, SMMUDevice *sdev, uint32_t pasid,
+                           bool priv_req, bool exec_req, hwaddr addr,
+                           size_t length, bool no_write,
+                           IOMMUTLBEntry *result, size_t result_length,
+                           uint32_t *err_count);
+void smmuv3_atc_inv(SMMUv3State *s, uint32_t sid, uint32_t pasid,
+                    uint64_t addr, uint64_t span);
 
 #endif /* HW_ARM_SMMU_SMMUV3_INTERNAL_H */

@@ -102,9 +102,15 @@ static void smmuv3_write_cr0(SMMUv3State *s, uint32_t val)
     uint32_t mask = R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK |
                     R_CR0_CMDQEN_MASK;
 
+    /* 6.3.9: ATSCHK is RES0 without ATS */
+    if (s->feat.ats) {
+        mask |= R_CR0_ATSCHK_MASK;
+    }
+
     /* Every enable takes effect at once: CR0ACK reads CR0 (6.3.10). */
     s->cr[0] = val & mask;
 
+    /* ATSCHK is read per transaction, never cached (3.9.2 allows both) */
     if ((old ^ s->cr[0]) & R_CR0_SMMUEN_MASK) {
         /* Every translation changes meaning: drop what was derived. */
         smmuv3_cfg_cache_inv_all(s);

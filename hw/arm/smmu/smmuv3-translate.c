@@ -18,10 +18,18 @@
 #include "qemu/timer.h"
 #include "qapi/error.h"
 #include "system/address-spaces.h"
+#include "hw/pci/pci_bus.h"
 #include "smmuv3-internal.h"
 #include "trace.h"
 
 #define BYPASS_PAGE_MASK 0xfffULL
+/*
+ * IOMMU index bit of a transaction marked Translated (PCIe AT,
+ * MemTxAttrs.address_type): above the SubstreamIDs of the lower bits.
+ */
+#define SMMUV3_IDX_TRANSLATED  (1 << SMMUV3_SSIDSIZE)
+/* ATS completions are in units of the STU, the smallest granule */
+#define ATS_STU_MASK           0xfffULL
 /* How long after a record a like fault may be merged into it (MEV == 1) */
 #define MERGE_WINDOW_NS  (1000 * SCALE_US)
 
@@ -208,15 +216,72 @@ static void smmuv3_engine_fault(SMMUv3State *s, const SMMUv3Txn *t,
     trace_smmuv3_xlate_fault(t->sid, t->addr, fault->type, fault->stage);
 }
 
+/*
+ * An ATS Translated transaction (IHI 0070 3.9.1.3, 5.2 STE.EATS): it
+ * carries a PA.  It passes, below 2^OAS, unless SMMUEN is 0, or ATSCHK
+ * is 1 and its STE does not allow ATS.  The configuration lookup is
+ * made without a SubstreamID (IDR3.PASIDTT is 0) and records no
+ * configuration events (no SMMU_CR2.REC_CFG_ATS); F_TRANSL_FORBIDDEN
+ * (7.3.8) is recorded where the tables of 3.9.1.3 say.
+ */
+static IOMMUTLBEntry smmuv3_translated(SMMUv3State *s, const SMMUv3Txn *t,
+                                       IOMMUTLBEntry entry, bool after_fault)
+{
+    SMMUv3CfgFault cf;
+    SMMUv3Config cfg;
+    SMMUv3Event ev;
+
+    if (!s->feat.ats) {
+        /* 5.2 STE.EATS: without ATS no Translated traffic passes */
+        qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: Translated transaction "
+                      "from 0x%x, but the SMMU has no ATS\n", t->sid);
+        return entry;
+    }
+    if (FIELD_EX32(s->cr[0], CR0, SMMUEN) &&
+        FIELD_EX32(s->cr[0], CR0, ATSCHK)) {
+        if (!smmuv3_cfg_lookup(s, t, &cfg) &&
+            !smmuv3_cfg_fetch(s, t, &cfg, &cf)) {
+            trace_smmuv3_xlate_abort(t->sid, t->addr, 0);
+            return entry;
+        }
+        if (cfg.kind == SMMUV3_CFG_ABORT) {
+            trace_smmuv3_xlate_abort(t->sid, t->addr, 0);
+            return entry;
+        }
+    } else if (FIELD_EX32(s->cr[0], CR0, SMMUEN)) {
+        cfg.eats = 1;       /* ATSCHK 0: Translated traffic bypasses */
+        cfg.mev = false;
+    } else {
+        cfg.eats = 0;       /* 3.9.1.3: SMMUEN 0 forbids it */
+        cfg.mev = false;
+    }
+    if (!cfg.eats) {
+        txn_event(t, EVT_F_TRANSL_FORBIDDEN, &ev);
+        ev.rnw = !t->is_write;
+        ev.input_addr = t->addr;
+        smmuv3_report(s, t, &ev, cfg.mev, after_fault);
+        trace_smmuv3_xlate_abort(t->sid, t->addr, ev.type);
+        return entry;
+    }
+    /* 3.9.1.1: bits above the OAS abort the transaction, no event */
+    if (!(t->addr >> s->feat.oas_bits)) {
+        entry.perm = IOMMU_RW;
+    }
+    trace_smmuv3_xlate_translated(t->sid, t->addr, entry.perm);
+    return entry;
+}
+
 static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
                                       IOMMUAccessFlags flag, int iommu_idx)
 {
     SMMUDevice *sdev = container_of(mr, SMMUDevice, iommu);
     /* container_of, not a QOM cast: this runs for every DMA request */
     SMMUv3State *s = container_of(sdev->smmu, SMMUv3State, smmu_state);
+    int ssid = iommu_idx & ~SMMUV3_IDX_TRANSLATED;
     const SMMUv3Txn t = {
         .sid = smmu_get_sid(sdev),
-        .ssid = iommu_idx ? iommu_idx : SMMUV3_NO_SSID,
+        .ssid = ssid && !(iommu_idx & SMMUV3_IDX_TRANSLATED) ? ssid :
+                                                             SMMUV3_NO_SSID,
         .addr = addr,
         .is_write = flag & IOMMU_WO,
     };
@@ -237,6 +302,9 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     after_fault = s->last_fault.valid;
     s->last_fault.valid = false;
 
+    if (iommu_idx & SMMUV3_IDX_TRANSLATED) {
+        return smmuv3_translated(s, &t, entry, after_fault);
+    }
     /*
      * 3.2 / 6.3.14: with SMMUEN == 0, GBPA decides, without events;
      * 3.4: an input address above the OAS is aborted, still silently.
@@ -287,12 +355,19 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
 
 static int smmuv3_attrs_to_index(IOMMUMemoryRegion *mr, MemTxAttrs attrs)
 {
-    return attrs.unspecified ? 0 : attrs.pid;
+    if (attrs.unspecified) {
+        return 0;
+    }
+    /* IHI 0070 3.9.1.3: Translated traffic carries no SubstreamID here */
+    if (attrs.address_type == PCI_AT_TRANSLATED) {
+        return SMMUV3_IDX_TRANSLATED;
+    }
+    return attrs.pid;
 }
 
 static int smmuv3_num_indexes(IOMMUMemoryRegion *mr)
 {
-    return 1 << SMMUV3_SSIDSIZE;
+    return SMMUV3_IDX_TRANSLATED << 1;
 }
 
 /*
@@ -338,7 +413,190 @@ void smmuv3_notify_unmap_range(SMMUv3State *s, uint64_t addr, uint64_t size)
 
         /* memory_region_notify_iommu_one() crops to each range. */
         IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
-            smmu_notify_unmap(n, addr, size - 1);
+            if (!smmu_notifier_is_atc(sdev, n)) {
+                smmu_notify_unmap(n, addr, size - 1);
+            }
+        }
+    }
+}
+
+/*
+ * F_BAD_ATS_TREQ (IHI 0070 7.3.6) for a Translation Request of @t
+ * spanning @len bytes.  Our copy of the spec lacks the record's figure:
+ * InputAddr[63:12] and Span are laid out as in E_PAGE_REQUEST (7.3.19);
+ * the requested R/W/X/PRIV bits are not recorded.
+ */
+static void smmuv3_bad_ats_treq(SMMUv3State *s, const SMMUv3Txn *t,
+                                uint64_t len)
+{
+    SMMUv3Event ev;
+
+    txn_event(t, EVT_F_BAD_ATS_TREQ, &ev);
+    ev.input_addr = t->addr;
+    ev.span = MIN(DIV_ROUND_UP(len, ATS_STU_MASK + 1), 0xfff);
+    smmuv3_record_event(s, &ev);
+}
+
+/*
+ * One STU-aligned page of an ATS Translation Request, @want (IOMMU_RO or
+ * IOMMU_RW) at @addr under @cfg (IHI 0070 3.9.1.2, 13.7): the
+ * translation with what of @want it grants, or for a translation,
+ * address size or access fault one STU granting nothing.  False: an
+ * external abort of the walk, which makes the request a CA.  No fault
+ * is recorded: the endpoint is told instead.
+ */
+static bool smmuv3_ats_page(SMMUv3State *s, const SMMUv3Config *cfg,
+                            uint64_t addr, IOMMUAccessFlags want,
+                            IOMMUTLBEntry *e)
+{
+    SMMUTranslation out;
+    SMMUFault f;
+
+    e->iova = addr & ~ATS_STU_MASK;
+    e->addr_mask = ATS_STU_MASK;
+    e->translated_addr = 0;
+    e->perm = IOMMU_NONE;
+    if (cfg->kind == SMMUV3_CFG_BYPASS) {
+        /* 3.9.1.2: stage 1 skipped on a stage-1-only STE: identity */
+        if (!(addr >> s->feat.oas_bits)) {
+            e->translated_addr = e->iova;
+            e->perm = IOMMU_RW;
+        }
+        return true;
+    }
+    if (!smmu_translate(&s->smmu_state, &cfg->tc, addr, want, &out, &f)) {
+        if (f.type == SMMU_FAULT_WALK_EABT) {
+            return false;
+        }
+        /* 13.7: a write refused, the read may still be granted */
+        if (f.type != SMMU_FAULT_PERMISSION || want != IOMMU_RW ||
+            !smmu_translate(&s->smmu_state, &cfg->tc, addr, IOMMU_RO,
+                            &out, &f)) {
+            return f.type != SMMU_FAULT_WALK_EABT;
+        }
+    }
+    e->addr_mask = out.addr_mask;
+    e->iova = addr & ~out.addr_mask;
+    e->translated_addr = out.addr & ~out.addr_mask;
+    e->perm = out.perm & want;
+    return true;
+}
+
+/*
+ * SMMUBaseClass.ats_request: an ATS Translation Request (IHI 0070
+ * 3.9.1.2).  UR, with F_BAD_ATS_TREQ, when SMMUEN is 0 or the STE's
+ * effective EATS is 0b00 (Config bypass included); UR without an event
+ * for Config abort; CA without an event for a configuration error (no
+ * SMMU_CR2.REC_CFG_ATS) or a walk's external abort.  Otherwise one entry
+ * per translation covering [addr, addr + length): the stage 1, stage 2
+ * or nested result (Full ATS: all enabled stages), never Global.
+ */
+ssize_t smmuv3_ats_request(SMMUState *bs, SMMUDevice *sdev, uint32_t pasid,
+                           bool priv_req, bool exec_req, hwaddr addr,
+                           size_t length, bool no_write,
+                           IOMMUTLBEntry *result, size_t result_length,
+                           uint32_t *err_count)
+{
+    SMMUv3State *s = container_of(bs, SMMUv3State, smmu_state);
+    IOMMUAccessFlags want = no_write ? IOMMU_RO : IOMMU_RW;
+    SMMUv3Txn t = {
+        .sid = smmu_get_sid(sdev),
+        .ssid = pasid == PCI_NO_PASID ? SMMUV3_NO_SSID : pasid,
+        .addr = addr,
+        .is_write = !no_write,
+    };
+    uint64_t last = addr + MAX(length, 1) - 1;
+    SMMUv3CfgFault cf;
+    SMMUv3Config cfg;
+    size_t n = 0;
+
+    QEMU_LOCK_GUARD(&s->lock);
+    *err_count = 0;
+    if (!FIELD_EX32(s->cr[0], CR0, SMMUEN)) {
+        smmuv3_bad_ats_treq(s, &t, last - addr + 1);
+        trace_smmuv3_ats_request(t.sid, addr, want, SMMU_ATS_UR);
+        return SMMU_ATS_UR;
+    }
+    if (!smmuv3_cfg_lookup(s, &t, &cfg) &&
+        !smmuv3_cfg_fetch(s, &t, &cfg, &cf)) {
+        /* 3.9.1.2: a stage-2 fault of the CD fetch grants nothing */
+        if (cf.err != SMMUV3_CFG_CD_S2_FAULT ||
+            cf.s2.type == SMMU_FAULT_WALK_EABT) {
+            trace_smmuv3_ats_request(t.sid, addr, want, SMMU_ATS_CA);
+            return SMMU_ATS_CA;
+        }
+        result[0] = (IOMMUTLBEntry) {
+            .target_as = &address_space_memory,
+            .iova = addr & ~ATS_STU_MASK,
+            .addr_mask = ATS_STU_MASK,
+            .perm = IOMMU_NONE,
+            .pasid = pasid,
+        };
+        *err_count = 1;
+        return 1;
+    }
+    if (cfg.kind == SMMUV3_CFG_ABORT) {
+        trace_smmuv3_ats_request(t.sid, addr, want, SMMU_ATS_UR);
+        return SMMU_ATS_UR;
+    }
+    if (!cfg.eats) {
+        smmuv3_bad_ats_treq(s, &t, last - addr + 1);
+        trace_smmuv3_ats_request(t.sid, addr, want, SMMU_ATS_UR);
+        return SMMU_ATS_UR;
+    }
+    while (n < result_length) {
+        IOMMUTLBEntry *e = &result[n++];
+
+        e->target_as = &address_space_memory;
+        e->pasid = pasid;
+        if (!smmuv3_ats_page(s, &cfg, addr, want, e)) {
+            trace_smmuv3_ats_request(t.sid, addr, want, SMMU_ATS_CA);
+            return SMMU_ATS_CA;
+        }
+        trace_smmuv3_ats_xlate(t.sid, addr, e->translated_addr,
+                               e->addr_mask, e->perm);
+        if (e->perm != want) {
+            (*err_count)++;
+        }
+        if (e->iova + e->addr_mask >= last) {
+            return n;
+        }
+        addr = e->iova + e->addr_mask + 1;
+    }
+    return -ENOMEM;
+}
+
+/*
+ * CMD_ATC_INV (IHI 0070 4.5.1): an ATS Invalidate Request to the
+ * function @sid for [addr, addr + span), with @pasid or PCI_NO_PASID.
+ * It reaches the function's ATC notifiers (DEVIOTLB_UNMAP) before this
+ * returns, so a later CMD_SYNC completes after the invalidation did.
+ */
+void smmuv3_atc_inv(SMMUv3State *s, uint32_t sid, uint32_t pasid,
+                    uint64_t addr, uint64_t span)
+{
+    SMMUDevice *sdev;
+
+    trace_smmuv3_atc_inv(sid, pasid, addr, span);
+    QLIST_FOREACH(sdev, &s->smmu_state.devices_with_notifiers,
+                  notifier_next) {
+        IOMMUNotifier *n;
+        IOMMUTLBEvent event = {
+            .type = IOMMU_NOTIFIER_DEVIOTLB_UNMAP,
+            .entry = {
+                .target_as = &address_space_memory,
+                .iova = addr,
+                .addr_mask = span - 1,
+                .perm = IOMMU_NONE,
+                .pasid = pasid,
+            },
+        };
+
+        if (smmu_get_sid(sdev) != sid) {
+            continue;
+        }
+        IOMMU_NOTIFIER_FOREACH(n, &sdev->iommu) {
+            memory_region_notify_iommu_one(n, &event);
         }
     }
 }

@@ -62,6 +62,9 @@ uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n)
         r = FIELD_DP32(r, IDR0, TTF, f->ttf);
         r = FIELD_DP32(r, IDR0, COHACC, 1);
         r = FIELD_DP32(r, IDR0, HTTU, f->httu);
+        r = FIELD_DP32(r, IDR0, ATS, f->ats);
+        /* 6.3.1: NS1ATS 1 says Split-stage ATS is not supported */
+        r = FIELD_DP32(r, IDR0, NS1ATS, f->ats);
         r = FIELD_DP32(r, IDR0, ASID16, 1);
         r = FIELD_DP32(r, IDR0, VMID16, 1);
         r = FIELD_DP32(r, IDR0, MSI, f->msi);
@@ -199,6 +202,9 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
     }
 
     smmuv3_init_features(&s->feat, s->s2fwb);
+    s->feat.ats = s->ats;
+    /* PCIe ATS completions carry PAs of up to OAS bits */
+    s->smmu_state.ats_addr_width = s->ats ? s->feat.oas_bits : 0;
 
     /* Wired lines: EVTQ, PRIQ, CMD_SYNC, GERROR */
     for (i = 0; i < SMMUV3_NUM_IRQS; i++) {
@@ -333,6 +339,12 @@ static const Property smmuv3_props[] = {
      */
     DEFINE_PROP_STRING("httu", SMMUv3State, httu),
     /*
+     * PCIe ATS (SMMU_IDR0.ATS, IHI 0070 3.9.1): translation requests,
+     * Translated traffic checked against STE.EATS, CMD_ATC_INV; virt
+     * 10.1 and older set it off.
+     */
+    DEFINE_PROP_BOOL("ats", SMMUv3State, ats, true),
+    /*
      * IHI 0070 3.18: the DeviceID (MemTxAttrs.requester_id) of the SMMU's
      * own MSIs, which must not be a client's StreamID.  0xffff is the
      * requester ID of bus 255, device 31, function 7.
@@ -368,6 +380,7 @@ static void smmuv3_class_init(ObjectClass *klass, const void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
 
     sbc->iommu_mr_type = TYPE_SMMUV3_IOMMU_MEMORY_REGION;
+    sbc->ats_request = smmuv3_ats_request;
     resettable_class_set_parent_phases(rc, NULL, smmuv3_reset_hold,
                                        smmuv3_reset_exit, &c->parent_phases);
     device_class_set_parent_realize(dc, smmuv3_realize, &c->parent_realize);

@@ -280,6 +280,9 @@ struct SMMUState {
     SMMUReadDescFn *read_desc;  /* smmu_ram_read_desc by default */
     SMMUCasDescFn *cas_desc;    /* smmu_ram_cas_desc by default */
     void *read_desc_opaque;     /* for both hooks */
+
+    /* PCIe ATS: the subclass sets its output address size, 0 without */
+    uint8_t ats_addr_width;
 };
 
 struct SMMUBaseClass {
@@ -294,7 +297,26 @@ struct SMMUBaseClass {
     DeviceRealize parent_realize;
     /* the subclass's TYPE_IOMMU_MEMORY_REGION subtype (mandatory) */
     const char *iommu_mr_type;
+    /*
+     * PCIIOMMUOps.ats_request_translation for @sdev (optional; only
+     * called when ats_addr_width is set).  Returns the number of entries
+     * or a negative errno: SMMU_ATS_UR or SMMU_ATS_CA for those PCIe
+     * completion statuses.
+     */
+    ssize_t (*ats_request)(SMMUState *s, SMMUDevice *sdev, uint32_t pasid,
+                           bool priv_req, bool exec_req, hwaddr addr,
+                           size_t length, bool no_write,
+                           IOMMUTLBEntry *result, size_t result_length,
+                           uint32_t *err_count);
 };
+
+/*
+ * How an ATS Translation Request fails (PCIe completion status), as
+ * pci_ats_request_translation() returns it: Unsupported Request and
+ * Completer Abort (IHI 0070 3.9.1.2).
+ */
+#define SMMU_ATS_UR             (-EPERM)
+#define SMMU_ATS_CA             (-EIO)
 
 #define TYPE_ARM_SMMU "arm-smmu"
 OBJECT_DECLARE_TYPE(SMMUState, SMMUBaseClass, ARM_SMMU)
@@ -321,7 +343,13 @@ void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on);
  */
 void smmu_notify_unmap(IOMMUNotifier *n, hwaddr iova, hwaddr addr_mask);
 
-/* Unmap the whole range of every registered notifier */
+/*
+ * Is @n the ATC of an ATS-enabled function, which only ATC invalidation
+ * reaches (IHI 0070 3.9.1)?
+ */
+bool smmu_notifier_is_atc(SMMUDevice *sdev, IOMMUNotifier *n);
+
+/* Unmap the whole range of every registered notifier but ATCs */
 void smmu_inv_notifiers_all(SMMUState *s);
 
 /* The same for the devices whose StreamID is in [@first, @last] */

@@ -27,6 +27,11 @@ typedef struct SMMUv3Features {
     bool msi;               /* IDR0.MSI */
     bool had, ril, fwb, xnx;    /* IDR3; fwb: property "s2fwb" */
     uint8_t bbml;           /* IDR3.BBML */
+    /*
+     * IDR0.ATS: property "ats".  Split-stage ATS is not implemented,
+     * so IDR0.NS1ATS reads 1 with it (STE.EATS 0b10 is ILLEGAL).
+     */
+    bool ats;
 } SMMUv3Features;
 
 #endif /* HW_ARM_SMMUV3_FEATURES_H */

@@ -72,6 +72,7 @@ struct SMMUv3State {
     bool lpa2;                  /* SMMU_IDR5.DS: FEAT_LPA2 tables */
     bool s2fwb;                 /* SMMU_IDR3.FWB with stage 2 */
     char *httu;                 /* "off", "access" or "dirty" */
+    bool ats;                   /* SMMU_IDR0.ATS */
     /* Fixed at realize: the ID registers and the decoders read it */
     SMMUv3Features feat;
 

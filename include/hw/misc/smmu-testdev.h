@@ -47,6 +47,53 @@
 #define SMMU_TESTDEV_REG_IOTLB_DROPPED  0x48    /* RO: entries notified away */
 
 /*
+ * PCIe ATS (property "ats", on by default: the ATS extended capability
+ * at SMMU_TESTDEV_ATS_CAP_OFFSET) and an ATC of SMMU_TESTDEV_ATC_ENTRIES
+ * translations, filled by ATS Translation Requests through the IOMMU
+ * (pci_ats_request_translation()) and emptied by the ATS Invalidate
+ * requests the IOMMU sends (an IOMMU_NOTIFIER_DEVIOTLB_UNMAP notifier,
+ * registered with pci_iommu_register_iotlb_notifier() at the first
+ * request).  Software must enable ATS in the capability first.
+ *
+ * Writing ATS_REQ with bit 0 set requests the translation of ATS_ADDR
+ * (read-only when bit 1, NW, is set; with the PASID of the PASID
+ * register when its bit 31 is set), puts the first entry of a success
+ * into the ATC and reports it in ATS_STATUS, ATS_XLATE (the translated
+ * page), ATS_MASK and ATS_PERM (ATS_PERM_R | ATS_PERM_W; 0 is a
+ * completion granting nothing, which is not cached).
+ * ATC_INVALS counts the invalidations received; ATC_INV_* describe the
+ * last one (PASID 0xffffffff: none).  Writing ATC_COUNT empties the ATC
+ * and zeroes ATC_INVALS.  Not migrated.
+ */
+#define SMMU_TESTDEV_REG_ATS_ADDR       0x50    /* RW 64: untranslated */
+#define SMMU_TESTDEV_REG_ATS_REQ        0x58    /* WO: ATS_REQ_* */
+#define SMMU_TESTDEV_REG_ATS_STATUS     0x5c    /* RO: ATS_ST_* */
+#define SMMU_TESTDEV_REG_ATS_XLATE      0x60    /* RO 64 */
+#define SMMU_TESTDEV_REG_ATS_MASK       0x68    /* RO 64 */
+#define SMMU_TESTDEV_REG_ATS_PERM       0x70    /* RO */
+#define SMMU_TESTDEV_REG_ATC_COUNT      0x74    /* RO: entries; W: flush */
+#define SMMU_TESTDEV_REG_ATC_INVALS     0x78    /* RO */
+#define SMMU_TESTDEV_REG_ATC_INV_PASID  0x7c    /* RO */
+#define SMMU_TESTDEV_REG_ATC_INV_ADDR   0x80    /* RO 64 */
+#define SMMU_TESTDEV_REG_ATC_INV_MASK   0x88    /* RO 64 */
+
+/* ATS_PERM: what the completion granted */
+#define SMMU_TESTDEV_ATS_PERM_R         (1u << 0)
+#define SMMU_TESTDEV_ATS_PERM_W         (1u << 1)
+
+#define SMMU_TESTDEV_ATS_REQ_GO         (1u << 0)
+#define SMMU_TESTDEV_ATS_REQ_NW         (1u << 1)
+
+/* ATS_STATUS: the completion of the last request */
+#define SMMU_TESTDEV_ATS_ST_NONE        0   /* no request yet */
+#define SMMU_TESTDEV_ATS_ST_OK          1   /* Success (maybe R = W = 0) */
+#define SMMU_TESTDEV_ATS_ST_UR          2   /* Unsupported Request */
+#define SMMU_TESTDEV_ATS_ST_CA          3   /* Completer Abort */
+#define SMMU_TESTDEV_ATS_ST_DISABLED    4   /* ATS not enabled, no IOMMU */
+
+#define SMMU_TESTDEV_ATC_ENTRIES        4
+
+/*
  * Device IOTLB (off by default), a model of what vhost keeps: with IOTLB
  * set to UNMAP or DEVIOTLB the device registers an IOMMU notifier of
  * that type (IOMMU_NOTIFIER_UNMAP or IOMMU_NOTIFIER_DEVIOTLB_UNMAP) on
@@ -86,6 +133,21 @@
  * memory core translates, and after a refusal goes on piece by piece.
  */
 #define SMMU_TESTDEV_OP_READ_MEMCORE    4
+/*
+ * READ / WRITE with SRC / DST taken as translated addresses: every
+ * request is marked Translated (PCIe AT, MemTxAttrs.address_type), as a
+ * device would send one without asking the ATC.
+ */
+#define SMMU_TESTDEV_OP_READ_TRANSLATED 0x10
+#define SMMU_TESTDEV_OP_WRITE_TRANSLATED 0x11
+/*
+ * READ / WRITE through the ATC: each request uses the cached translation
+ * of its page, asks for one on a miss (ATS_* report the last request),
+ * and goes out Translated.  A translation that does not grant the access
+ * fails the operation with MEMTX_DECODE_ERROR.
+ */
+#define SMMU_TESTDEV_OP_READ_ATC        0x12
+#define SMMU_TESTDEV_OP_WRITE_ATC       0x13
 
 /*
  * DMA is issued as requests that do not cross this boundary (the PCIe
@@ -126,5 +188,6 @@
 #define SMMU_TESTDEV_EXP_CAP_OFFSET     0x80
 #define SMMU_TESTDEV_PASID_CAP_OFFSET   0x100
 #define SMMU_TESTDEV_PASID_WIDTH        8
+#define SMMU_TESTDEV_ATS_CAP_OFFSET     0x108
 
 #endif /* HW_MISC_SMMU_TESTDEV_H */
