@@ -50,7 +50,7 @@ class SMMUv3Nesting(SmmuTest):
                                        self.workdir, 'dirty-track'),
                         'dirty-track', timeout=150,
                         refuses=(nesting.DIRTY_BASELINE_REFUSES,
-                                 nesting.DIRTY_BASELINE_WHY))
+                                 nesting.DIRTY_BASELINE_WHY, 'EOPNOTSUPP'))
         features = nesting.smmu_features(b)
         self.assertIsNotNone(features, 'Linux printed no SMMU features')
         httu = features & (nesting.FEAT_HA | nesting.FEAT_HD)
@@ -68,11 +68,22 @@ class SMMUv3Nesting(SmmuTest):
             self.log.info('level 1 dirty: %s: %s', what,
                           b.reports('NEST', what)[-1:])
 
+    def test_level1_ats(self):
+        """PCIe ATS under Linux: the device's ATC filled by Translation
+        Requests, emptied by the CMD_ATC_INV Linux sends on unmap."""
+        self.level1(nesting.level1(self.kernel, self.guest.busybox,
+                                   self.workdir, 'ats-inval'),
+                    'ats-inval', timeout=150,
+                    refuses=(nesting.ATS_BASELINE_REFUSES,
+                             nesting.ATS_BASELINE_WHY, 'did not enable'))
+
     def level1(self, args, prog, timeout,
-               refuses=(nesting.BASELINE_REFUSES, nesting.BASELINE_WHY)):
+               refuses=(nesting.BASELINE_REFUSES, nesting.BASELINE_WHY,
+                        'EOPNOTSUPP')):
         """Boot a level-1 guest running prog and judge its NEST lines:
         every step must pass or, on the baseline, the step refuses[0] must
-        be refused as expected (refuses[1] says why).  The boot."""
+        fail as expected (refuses[1] says why, refuses[2] is in the
+        step's detail).  The boot."""
         b = self.boot(args, timeout=timeout, silence=60)
         steps = nesting.steps(b)
         for status, step, detail in steps:
@@ -95,17 +106,17 @@ class SMMUv3Nesting(SmmuTest):
                       len(steps), b.elapsed)
         return b
 
-    def expect_refusal(self, b, steps, refused, why):
-        """The baseline: every step up to refused passes, refused is
-        refused with EOPNOTSUPP, every later step is skipped."""
+    def expect_refusal(self, b, steps, refused, why, detail_says):
+        """The baseline: every step up to refused passes, refused fails
+        saying detail_says, every later step is skipped."""
         names = [s[1] for s in steps]
         if refused not in names:
             self.fail_run(b, f'no {refused} step')
         at = names.index(refused)
         status, _, detail = steps[at]
-        if status != 'not ok' or 'EOPNOTSUPP' not in detail:
-            self.fail_run(b, f'{refused}: {status} {detail} '
-                          '(the baseline must refuse it with EOPNOTSUPP)')
+        if status != 'not ok' or detail_says not in detail:
+            self.fail_run(b, f'{refused}: {status} {detail} (the baseline '
+                          f'must fail it with "{detail_says}")')
         self.assertEqual([s[0] for s in steps[:at]], ['ok'] * at)
         self.assertEqual({s[0] for s in steps[at + 1:]}, {'skip'})
         self.log.info('baseline: %s, as expected: %s', detail, why)

@@ -62,6 +62,15 @@ FEAT_HA, FEAT_HD = 1 << 21, 1 << 22
 FEATURES_RE = re.compile(r'arm-smmu-v3 \S+: .*\(features (0x[0-9a-f]+)\)')
 
 
+# ---- level 1 ATS (guest/ats-inval.c) ----
+
+# The baseline: Linux finds no SMMU_IDR0.ATS (nor "ats-supported") and
+# leaves ATS off on the device.
+ATS_BASELINE_REFUSES = 'ats_enabled'
+ATS_BASELINE_WHY = ('the base model has no SMMU_IDR0.ATS, so Linux does not '
+                    'enable ATS on smmu-testdev')
+
+
 def smmu_features(b):
     """The feature word Linux printed for the SMMU (l1-init.sh's dmesg)."""
     for line in b.console:
