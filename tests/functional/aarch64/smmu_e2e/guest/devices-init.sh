@@ -2,11 +2,11 @@
 # shellcheck shell=dash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# /init of the devices guest (busybox only): NVMe, igb with SR-IOV VFs or
-# a virtio-blk disk served by an iothread sit behind the SMMU, and this
-# script moves data through whichever of them QEMU gave it.  Like
-# guest-init.sh it only reports "E2E <key> <value...>" lines; the host
-# (test_smmuv3_devices.py) knows the checksums and judges.
+# /init of the devices guest (busybox only): NVMe, igb with SR-IOV VFs and
+# a virtio-blk disk served by an iothread sit behind the SMMU together, and
+# this script moves data through each in turn.  Like guest-init.sh it only
+# reports "E2E <key> <value...>" lines; the host (test_smmuv3_devices.py)
+# knows the checksums and judges.
 
 # shellcheck source=tests/functional/aarch64/smmu_e2e/guest/guest-lib.sh
 . /lib/e2e-guest.sh
@@ -24,21 +24,6 @@ pci_find() {
     done
 }
 
-# Poll until the command "$@" succeeds (10 s at most).  Shell variables
-# are global: this one's counter has a name of its own.
-wait_for() {
-    wait_tries=0
-    while ! "$@"; do
-        wait_tries=$((wait_tries + 1))
-        [ $wait_tries -gt 100 ] && return 1
-        sleep 0.1
-    done
-}
-
-sha() {
-    sha256sum | cut -d' ' -f1
-}
-
 # Large requests keep megabytes of IOVA space mapped at once.
 big_requests() {
     cat "/sys/block/$1/queue/max_hw_sectors_kb" \
@@ -49,17 +34,19 @@ big_requests() {
 # CPU in turn (blk-mq gives every CPU its own queue, so each hardware queue
 # the driver set up carries a full read), copy [0, 4 MiB) to 8 MiB with
 # O_DIRECT on the last CPU, then read it again through the page cache after
-# dropping it, and once more with O_DIRECT.
+# dropping it, and once more with O_DIRECT.  Reports "<disk> <what> ...".
 disk_work() {
-    dev=/dev/$1
-    big_requests "$1"
-    echo 4096 > "/sys/block/$1/queue/read_ahead_kb"
-    set -- "/sys/block/$1/mq"/*
-    say disk-queues $#
+    disk=$1
+    wait_for [ -b "/dev/$disk" ] || { say "$disk" missing; return; }
+    dev=/dev/$disk
+    big_requests "$disk"
+    echo 4096 > "/sys/block/$disk/queue/read_ahead_kb"
+    set -- "/sys/block/$disk/mq"/*
+    say "$disk" queues $#
     cpus=$(nproc)
     cpu=0
     while [ $cpu -lt "$cpus" ]; do
-        say disk-read "cpu$cpu $(taskset -c $cpu \
+        say "$disk" read "cpu$cpu $(taskset -c $cpu \
             dd if="$dev" bs=1M iflag=direct 2>/dev/null | sha)"
         cpu=$((cpu + 1))
     done
@@ -67,33 +54,9 @@ disk_work() {
         iflag=direct oflag=direct conv=notrunc,fsync 2>/dev/null
     sync
     echo 3 > /proc/sys/vm/drop_caches
-    say disk-reread "cached $(sha < "$dev")"
-    say disk-reread "direct $(dd if="$dev" bs=1M iflag=direct 2>/dev/null |
-                              sha)"
-}
-
-# Interrupt counts of the lines whose name starts with $1, summed over the
-# CPU columns: "irq <name> <count>" each.
-report_irqs() {
-    awk -v p="$1" 'NR == 1 { n = NF; next }
-        index($NF, p) == 1 {
-            t = 0
-            for (i = 2; i <= n + 1; i++) t += $i
-            print $NF, t
-        }' /proc/interrupts | while read -r name total; do
-        say irq "$name $total"
-    done
-}
-
-nvme_case() {
-    wait_for [ -b /dev/nvme0n1 ] || { say nvme missing; return; }
-    disk_work nvme0n1
-    report_irqs nvme0q
-}
-
-blk_case() {
-    wait_for [ -b /dev/vda ] || { say blk missing; return; }
-    disk_work vda
+    say "$disk" reread "cached $(sha < "$dev")"
+    say "$disk" reread "direct $(dd if="$dev" bs=1M iflag=direct \
+                                 2>/dev/null | sha)"
 }
 
 # The netdev of PCI function $1 once its driver has registered one.
@@ -162,11 +125,10 @@ igb_case() {
 
 report_dmesg
 report_pci
-case "$(cmdline_param case '')" in
-nvme) nvme_case ;;
-blk) blk_case ;;
-igb) igb_case ;;
-*) say case unknown ;;
-esac
+disk_work nvme0n1
+report_irqs nvme0q
+disk_work vda
+igb_case
 report_dmesg
+report_irqs arm-smmu-v3
 finish ok
