@@ -10,7 +10,8 @@ and whether that was a fallback, so a run can print which versions ran.
 Input: a list of Offer(package, version, suite), one per version and suite
 apt knows.  parse_madison() builds it from `apt-cache madison NAME...`
 output, which a private apt produces in well under a second (see
-debian_apt.offers()).  Nothing here runs apt or touches the network.
+debian_apt.offers()).  Nothing here runs apt or touches the network;
+dpkg orders versions.
 """
 
 import functools

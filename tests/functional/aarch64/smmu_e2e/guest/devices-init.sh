@@ -90,7 +90,8 @@ net_through() {
     ip link set "$ifc" down
 }
 
-igb_case() {
+# Enable the PF's VFs; their links come up while the disks work.
+igb_enable() {
     pf=$(pci_find 0x8086 0x10c9)
     [ -n "$pf" ] || { say igb missing; return; }
     wait_for has_netdev "$pf" || { say igb no-netdev; return; }
@@ -102,17 +103,19 @@ igb_case() {
     say sriov "total $(cat "/sys/bus/pci/devices/$pf/sriov_totalvfs")"
     echo 2 > "/sys/bus/pci/devices/$pf/sriov_numvfs"
     say sriov "enabled $(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")"
-    n=0
+    for link in "/sys/bus/pci/devices/$pf"/virtfn*; do
+        [ -e "$link" ] || continue
+        say vf "${link##*/virtfn} $(basename "$(readlink "$link")")"
+    done
+}
+
+# The blob down and up through each VF in turn, then the PF's count.
+igb_traffic() {
+    [ -n "$pfif" ] || return
+    i=0
     for link in "/sys/bus/pci/devices/$pf"/virtfn*; do
         [ -e "$link" ] || continue
         vf=$(basename "$(readlink "$link")")
-        say vf "${link##*/virtfn} $vf"
-        n=$((n + 1))
-    done
-    report_pci
-    i=0
-    while [ $i -lt $n ]; do
-        vf=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn$i")")
         if wait_for has_netdev "$vf"; then
             net_through "$(netdev_of "$vf")" "vf$i" $((20 + i))
         else
@@ -123,12 +126,16 @@ igb_case() {
     say rx-bytes "pf $(cat "/sys/class/net/$pfif/statistics/rx_bytes")"
 }
 
+pfif=
 report_dmesg
-report_pci
-disk_work nvme0n1
+igb_enable
+# Both disks at once: their DMA goes through the SMMU side by side.
+disk_work nvme0n1 &
+disk_work vda &
+wait
 report_irqs nvme0q
-disk_work vda
-igb_case
+report_pci
+igb_traffic
 report_dmesg
 report_irqs arm-smmu-v3
 finish ok
