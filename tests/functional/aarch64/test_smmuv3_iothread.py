@@ -3,18 +3,14 @@
 """DMA faults raised from an iothread.
 
 The e2e-nesting kernel boots on -M virt,iommu=smmuv3 with a virtio-blk
-disk whose queues an iothread serves (iothread=io0, iommu_platform=on).
-guest/iothread-fault.c binds the disk to vfio-pci, attaches it to an empty
-iommufd IOAS and starts queue 0 with its rings at unmapped IOVAs: the
-iothread's first ring read faults in the SMMU, which records
-F_TRANSLATION and raises its event interrupt from the iothread, without
-the BQL.  QEMU must stay up and Linux must log the event and count the
-interrupt, with the SMMU's wired lines (its=off: no MSI controller) and
-with its MSIs (ours: virt's device tree gives the SMMU msi-parent =
-<&its 0xffff> when the board has an ITS, 0xffff being arm-smmuv3's
-msi-requester-id).  On the baseline the wired boot must abort (the base
-raises the line without the BQL); it sends no SMMU MSIs, and its virt
-gives the SMMU no msi-parent.
+disk whose queues an iothread serves; guest/iothread-fault.c starts its
+queue 0 at IOVAs an empty iommufd IOAS does not map, so the iothread's
+first ring read faults in the SMMU, which records F_TRANSLATION and
+raises its event interrupt from the iothread, without the BQL.  QEMU must
+stay up, and Linux must log the event and count the interrupt, through
+the SMMU's wired line (its=off) and through an ITS MSI (ours: virt's
+msi-parent).  On the baseline the wired boot must abort (the base raises
+the line without the BQL).  smmu_e2e/README.rst has the details.
 """
 
 import re
