@@ -8,7 +8,6 @@
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -79,9 +78,7 @@ def main():
               f'{time.monotonic() - start:.0f}s', flush=True)
 
     def median(label, name, key='ns_per_op'):
-        vals = [r[key] for r in samples.get((label, name), [])
-                if r.get(key) is not None]
-        return statistics.median(vals) if vals else None
+        return bench_linux.median(samples, label, name, key)
 
     print(f'\nMedians of {args.reps} runs, nanoseconds per operation '
           '(one 4 KiB DMA, or one invalidation command):\n')

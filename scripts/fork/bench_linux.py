@@ -21,7 +21,6 @@ from smmu_e2e.initramfs import build_initramfs
 from smmu_e2e.machine import SMMU_ID, append, boot, qemu_args, virtio_blk
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
 
 MiB = 1 << 20
 DISK_MIB = 256
@@ -117,12 +116,17 @@ def run(flavours, reps, workdir):
     return samples
 
 
+def median(samples, label, name, key):
+    """The median of samples[(label, name)][*][key], or None."""
+    vals = [r[key] for r in samples.get((label, name), [])
+            if r.get(key) is not None]
+    return statistics.median(vals) if vals else None
+
+
 def summarize(samples, names):
     """Print the table; return (rows for JSON, translated/no-IOMMU ratio)."""
     def med(label, name, key):
-        vals = [r[key] for r in samples.get((label, name), [])
-                if r.get(key) is not None]
-        return statistics.median(vals) if vals else None
+        return median(samples, label, name, key)
 
     ours = names[0]
     print(f'\nWorkload 5: Linux reads a {DISK_MIB} MiB virtio-blk disk '
@@ -152,19 +156,3 @@ def summarize(samples, names):
     translated = rows[-1]['ours_over_no_iommu']
     return rows, translated
 
-
-def main():
-    import argparse
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument('--flavour', action='append', required=True,
-                    help='NAME=QEMU_BINARY, ours first')
-    ap.add_argument('--reps', type=int, default=3)
-    ap.add_argument('--workdir', default=os.path.join(REPO, 'build', 'bench'))
-    args = ap.parse_args()
-    flavours = [f.split('=', 1) for f in args.flavour]
-    samples = run(flavours, args.reps, args.workdir)
-    summarize(samples, [n for n, _ in flavours])
-
-
-if __name__ == '__main__':
-    main()

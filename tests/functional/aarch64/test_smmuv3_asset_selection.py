@@ -9,6 +9,8 @@ carrying the source), and checks what is chosen and what is reported.
 
 import unittest
 
+from qemu_test import QemuBaseTest
+
 from smmu_e2e import debian_apt
 from smmu_e2e.debian_select import (
     Choice, Offer, SelectionError, choose_kernel_image, choose_source,
@@ -20,7 +22,7 @@ def offers(*rows):
 
 
 class VersionOrder(unittest.TestCase):
-    # (a, b, sign of a - b); each checked against dpkg --compare-versions.
+    # (a, b, sign of a - b) as dpkg orders them: our wrapper keeps the sign.
     CASES = (
         ('1:1.0', '2.0', 1),                      # the epoch first
         ('0:1.0', '1.0', 0),                      # no epoch is epoch 0
@@ -302,13 +304,4 @@ class FakeApt:
 
 
 if __name__ == '__main__':
-    # QEMU's functional harness reads TAP, as QemuBaseTest.main() prints it
-    # with pycotap; without pycotap (a bare python3) the plain runner does.
-    try:
-        import pycotap
-    except ImportError:
-        unittest.main()
-    else:
-        unittest.main(testRunner=pycotap.TAPTestRunner(
-            message_log=pycotap.LogMode.LogToError,
-            test_output_log=pycotap.LogMode.LogToError))
+    QemuBaseTest.main()

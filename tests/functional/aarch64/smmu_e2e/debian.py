@@ -118,10 +118,6 @@ class PrivateApt:
                       self.run('apt-cache', 'policy', package), re.M)
         return m.group(1) if m and m.group(1) != '(none)' else None
 
-    def depends(self, package):
-        return re.findall(r'^\s*Depends:\s*(\S+)',
-                          self.run('apt-cache', 'depends', package), re.M)
-
     def download(self, package, version, dest):
         self.run('apt-get', '-q', 'download', f'{package}={version}', cwd=dest)
 
@@ -169,29 +165,15 @@ def extract(debs, dest):
                        check=True, timeout=APT_TIMEOUT)
 
 
-def _choose_kernel(apt):
-    """The pinned kernel, else the newest of its series (ABIs renumber)."""
-    try:
-        c = debian_select.choose_kernel_image(
-            debian_apt.offers(apt, 'linux-image-'), pin=KERNEL_PIN)
-    except debian_select.SelectionError as e:
-        raise AssetError(str(e)) from e
-    return c.package, c.version, c.describe() if c.fallback else None
-
-
 def _module_name(filename):
     return filename.split('.ko')[0].replace('-', '_')
 
 
 def _read_module(path):
+    """A module's bytes (Debian compresses them with xz, if at all)."""
     with open(path, 'rb') as f:
         data = f.read()
-    if path.endswith('.xz'):
-        return lzma.decompress(data)
-    if path.endswith('.zst'):
-        return subprocess.run(['zstd', '-dc', path], check=True,
-                              capture_output=True).stdout
-    return data
+    return lzma.decompress(data) if path.endswith('.xz') else data
 
 
 def _modinfo_depends(data):
@@ -279,7 +261,14 @@ def _fetch_guest(root, stamp):
     apt.setup()
     note('fetching the guest kernel and busybox from Debian (arm64)')
     apt.update()
-    pkg, version, notice = _choose_kernel(apt)
+    # The pinned kernel, else the newest of its series (ABIs renumber).
+    try:
+        c = debian_select.choose_kernel_image(
+            debian_apt.offers(apt, 'linux-image-'), pin=KERNEL_PIN)
+    except debian_select.SelectionError as e:
+        raise AssetError(str(e)) from e
+    pkg, version = c.package, c.version
+    notice = c.describe() if c.fallback else None
     bb_version = apt.candidate(BUSYBOX)
     if not bb_version:
         raise AssetError(f'{BUSYBOX} is not in the archive')
@@ -313,8 +302,7 @@ def _fetch_guest(root, stamp):
     for list_name, group in (('load.list', mods), ('devices.list', extra)):
         with open(os.path.join(dest, 'modules', list_name), 'w') as f:
             f.write(''.join(f'{name}.ko\n' for name, _ in group))
-    with open(os.path.join(dest, 'kver'), 'w') as f:
-        f.write(kver + '\n')
+    write_stamp(os.path.join(dest, 'kver'), kver)
     apt.done()
     write_stamp(stamp, f'{KERNEL_PIN} {pkg} {version}')
     keep_only(os.path.dirname(stamp), os.path.basename(dest))

@@ -10,11 +10,13 @@ and whether that was a fallback, so a run can print which versions ran.
 Input: a list of Offer(package, version, suite), one per version and suite
 apt knows.  parse_madison() builds it from `apt-cache madison NAME...`
 output, which a private apt produces in well under a second (see
-debian_apt.offers()).  Nothing here runs apt or touches the network.
+debian_apt.offers()).  Nothing here runs apt or touches the network;
+dpkg orders versions.
 """
 
 import functools
 import re
+import subprocess
 from collections import namedtuple
 
 # The nesting kernel: its config fragment needs 7.2 or newer; sid carries
@@ -46,69 +48,20 @@ class Choice(namedtuple('Choice', 'package version suite fallback reason')):
         return text
 
 
-# -- Debian version ordering (deb-version(7), as dpkg implements it) --
-
-def _order(c):
-    """Weight of one character in the non-digit runs: '~' sorts before
-    everything, even the end of the string; letters before other marks."""
-    if c == '~':
-        return -1
-    if c.isascii() and c.isalpha():
-        return ord(c)
-    return ord(c) + 256
-
-
-def _digit(c):
-    return '0' <= c <= '9'
-
-
-def _compare_part(a, b):
-    """Compare an upstream version or a revision: alternate runs of
-    non-digits (by _order, end of string weighing 0) and of digits (by
-    numeric value)."""
-    i = j = 0
-    while i < len(a) or j < len(b):
-        while (i < len(a) and not _digit(a[i])) or \
-              (j < len(b) and not _digit(b[j])):
-            ca = _order(a[i]) if i < len(a) and not _digit(a[i]) else 0
-            cb = _order(b[j]) if j < len(b) and not _digit(b[j]) else 0
-            if ca != cb:
-                return -1 if ca < cb else 1
-            # Equal weights: both are the same non-digit (0 means an end
-            # or a digit on both sides, which ends this run).
-            i += 1
-            j += 1
-        da = re.match(r'[0-9]*', a[i:]).group()
-        db = re.match(r'[0-9]*', b[j:]).group()
-        i += len(da)
-        j += len(db)
-        na, nb = int(da or 0), int(db or 0)
-        if na != nb:
-            return -1 if na < nb else 1
-    return 0
-
-
-def _split(version):
-    """(epoch, upstream, revision): the epoch is before the first ':',
-    the revision after the last '-'."""
-    epoch, colon, rest = version.partition(':')
-    if not colon:
-        epoch, rest = '0', version
-    if not re.fullmatch(r'[0-9]+', epoch):
-        raise ValueError(f'bad epoch in Debian version {version!r}')
-    upstream, hyphen, revision = rest.rpartition('-')
-    if not hyphen:
-        upstream, revision = rest, ''
-    return int(epoch), upstream, revision
-
+# -- Debian version ordering: dpkg's own (deb-version(7)) --
 
 def compare_versions(a, b):
-    """-1, 0 or 1 as Debian version a sorts before, with or after b."""
-    ea, ua, ra = _split(a)
-    eb, ub, rb = _split(b)
-    if ea != eb:
-        return -1 if ea < eb else 1
-    return _compare_part(ua, ub) or _compare_part(ra, rb)
+    """-1, 0 or 1 as Debian version a sorts before, with or after b;
+    ValueError when dpkg finds either malformed."""
+    for op, sign in (('lt', -1), ('gt', 1)):
+        p = subprocess.run(['dpkg', '--compare-versions', a, op, b],
+                           capture_output=True, text=True, check=False)
+        if p.returncode > 1 or p.stderr:
+            raise ValueError(f'dpkg --compare-versions {a} {op} {b}: '
+                             f'{p.stderr.strip()}')
+        if p.returncode == 0:
+            return sign
+    return 0
 
 
 version_key = functools.cmp_to_key(compare_versions)

@@ -71,13 +71,13 @@ class Cpio:
         self.copy(os.path.join(lib_dir, 'e2e-guest.sh'),
                   data_file('guest', 'guest-lib.sh'))
 
-    def modules(self, modules, lib_dir='lib'):
+    def modules(self, modules):
         """Kernel modules and their load order (guest-lib's load_modules)."""
-        self.directory(f'{lib_dir}/modules')
+        self.directory('lib/modules')
         for name, path in modules:
-            self.copy(f'{lib_dir}/modules/{name}', path)
+            self.copy(f'lib/modules/{name}', path)
         if modules:
-            self.file(f'{lib_dir}/modules/load.list',
+            self.file('lib/modules/load.list',
                       ''.join(f'{n}\n' for n, _ in modules).encode())
 
     def finish(self):

@@ -60,10 +60,8 @@ def _fragment():
 
 
 def cache_key(pkg, version, compiler):
-    h = hashlib.sha256()
-    h.update(_fragment())
-    h.update(f'\0{pkg}\0{version}\0{compiler}\0'.encode())
-    return h.hexdigest()[:16]
+    ident = f'\0{pkg}\0{version}\0{compiler}\0'.encode()
+    return hashlib.sha256(_fragment() + ident).hexdigest()[:16]
 
 
 def cached():

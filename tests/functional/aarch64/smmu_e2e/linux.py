@@ -57,9 +57,8 @@ def features_named(mask):
     return [n for i, n in enumerate(LINUX_SMMU_FEATURES) if mask >> i & 1]
 
 
-def boot_timeout():
-    """Seconds for one boot; a good one takes 12-20 s on 2 idle cores."""
-    return int(os.environ.get('E2E_BOOT_TIMEOUT', '90'))
+# Seconds for one boot; a good one takes 12-20 s on 2 idle cores.
+BOOT_TIMEOUT = int(os.environ.get('E2E_BOOT_TIMEOUT', '90'))
 
 
 class Payloads:
@@ -124,7 +123,7 @@ class HttpServer:
 
 
 def run(vm, stage, kernel, initrd, workdir, payloads, smmu='machine',
-        cpu=None, extra=''):
+        cpu=None):
     """Boot the guest once on vm (a QEMUMachine not yet launched); returns
     (Boot with .uploads and .disk_after, the QEMU arguments added)."""
     disk = os.path.join(workdir, f'disk-{smmu}-stage{stage}.img')
@@ -133,10 +132,10 @@ def run(vm, stage, kernel, initrd, workdir, payloads, smmu='machine',
     with HttpServer(payloads.blob) as server:
         args = qemu_args(stage, smmu, cpu=cpu or CPU, kernel=kernel,
                          initrd=initrd, append=append(
-                             extra, port=server.port, upload=UPLOAD_SIZE))
+                             port=server.port, upload=UPLOAD_SIZE))
         args += virtio_blk(f'file={disk},format=raw') + virtio_net()
         vm.add_args(*args)
-        b = boot(vm, boot_timeout(), silence=45)
+        b = boot(vm, BOOT_TIMEOUT, silence=45)
         b.uploads = list(server.uploads)
     with open(disk, 'rb') as f:
         b.disk_after = f.read()
@@ -157,13 +156,55 @@ class Verdict:
             self.failure = what
         return ok
 
+    def translated(self, rows, bdf, name, driver):
+        """bdf is in an IOMMU group with a DMA domain, bound to driver;
+        returns its group."""
+        fields = rows.get(bdf, (None, {}))[1]
+        self.devices.append((name, bdf, fields))
+        self.expect(fields.get('group', 'none') != 'none',
+                    f'{name} ({bdf}) joined an IOMMU group')
+        self.expect(fields.get('type') in ('DMA', 'DMA-FQ'),
+                    f'{name} ({bdf}) has a translated (DMA) domain, not '
+                    f'{fields.get("type")}')
+        self.expect(fields.get('driver') == driver,
+                    f'{name} ({bdf}) is bound to {driver}, not '
+                    f'{fields.get("driver")}')
+        return fields.get('group')
 
-def judge(b: Boot, stage, payloads, exact=True, oas=None):
-    """Check every expected line of one run, in the order the guest works.
+    def find(self, rows, ids, name):
+        """The first function with these ids, or None (a failure)."""
+        bdfs = sorted(bdf for bdf, (i, _) in rows.items() if i == ids)
+        self.expect(bdfs, f'{name} ({ids}) on the PCI bus')
+        return bdfs[0] if bdfs else None
+
+
+def pci_rows(b):
+    """{bdf: (ids, {group, type, driver})} from the guest's last listing
+    (guest-lib's report_pci)."""
+    rows = {}
+    for row in b.reports('E2E', 'pci'):
+        bdf, ids, *rest = row.split()
+        rows[bdf] = (ids, dict(f.split('=', 1) for f in rest if '=' in f))
+    return rows
+
+
+def keyed(b, key, tag='E2E'):
+    """{first word: rest} of the guest's "<tag> <key> <word> <rest>"."""
+    out = {}
+    for line in b.reports(tag, key):
+        word, _, rest = line.partition(' ')
+        out.setdefault(word, rest)
+    return out
+
+
+def judge_boot(b: Boot, stage, exact=True, oas=None, msi=None):
+    """The checks every Linux boot shares, up to the SMMU's probe.
 
     exact: the SMMU must implement exactly the stages asked for (stage=1
     has no stage 2, stage=2 no stage 1).  oas: the output address size
-    Linux must report, when given."""
+    Linux must report, when given.  msi: True when the SMMU's event and
+    GERROR interrupts must be ITS MSIs (virt's msi-parent), False when
+    wired, None: not checked (needs guest-lib's report_irqs arm-smmu)."""
     v = Verdict()
     last = next((ln.strip() for ln in reversed(b.console) if ln.strip()), '')
     v.expect(not b.why, f'{b.why}; last console line: {last!r}')
@@ -173,9 +214,7 @@ def judge(b: Boot, stage, payloads, exact=True, oas=None):
     v.expect(b.reports('E2E', 'init'), 'guest /init started ("E2E init")')
     for line in b.reports('E2E', 'module'):
         v.expect(line.endswith(' loaded'), f'module loads: {line}')
-
-    dmesg = b.reports('E2E', 'dmesg')
-    probes = [m for m in map(PROBE_RE.search, dmesg) if m]
+    probes = [m for m in map(PROBE_RE.search, b.reports('E2E', 'dmesg')) if m]
     if v.expect(probes, 'arm-smmu-v3 probe line '
                 '("ias N-bit, oas N-bit (features 0x...)")'):
         v.probe = probes[0].group(0)
@@ -193,22 +232,37 @@ def judge(b: Boot, stage, payloads, exact=True, oas=None):
         if oas:
             v.expect(probes[0].group(3) == str(oas),
                      f'Linux reports oas {oas}-bit (the CPU\'s PA size)')
+    if msi is not None:
+        irqs = keyed(b, 'irq')
+        for name in ('arm-smmu-v3-evtq', 'arm-smmu-v3-gerror'):
+            chip = (irqs.get(name) or ' none').split()[-1]
+            v.expect(name in irqs and chip.startswith('ITS') == msi,
+                     f'{name} is {"an ITS MSI" if msi else "a wired line"} '
+                     f'(interrupt chip {chip})')
+    return v
 
-    pci = b.reports('E2E', 'pci')
+
+def judge_end(b: Boot, v):
+    """The checks every boot ends with; returns v."""
+    trouble = [d for d in b.reports('E2E', 'dmesg')
+               if SMMU_TROUBLE_RE.search(d)]
+    v.expect(not trouble, 'no SMMU event or error in dmesg'
+             + (f' (first: {trouble[0]!r})' if trouble else ''))
+    v.expect(b.reports('E2E', 'done') == ['ok'],
+             'guest finished ("E2E done ok")')
+    v.expect(b.status == 0, f'QEMU exited 0 (status {b.status})')
+    return v
+
+
+def judge(b: Boot, stage, payloads, exact=True, oas=None, msi=None):
+    """Check every expected line of one run of guest-init.sh, in the order
+    the guest works (judge_boot's arguments)."""
+    v = judge_boot(b, stage, exact, oas, msi)
+    rows = pci_rows(b)
     for ids, name in ((VIRTIO_BLK, 'virtio-blk'), (VIRTIO_NET, 'virtio-net')):
-        rows = [p for p in pci if f' {ids} ' in p]
-        if not v.expect(rows, f'{name} ({ids}) on the PCI bus'):
-            continue
-        fields = dict(f.split('=', 1) for f in rows[0].split()[2:] if '=' in f)
-        v.devices.append((name, rows[0].split()[0], fields))
-        v.expect(fields.get('group', 'none') != 'none',
-                 f'{name} joined an IOMMU group')
-        v.expect(fields.get('type') in ('DMA', 'DMA-FQ'),
-                 f'{name} group has a translated (DMA) domain, '
-                 f'not {fields.get("type")}')
-        v.expect(fields.get('driver') == 'virtio-pci',
-                 f'{name} is bound to virtio-pci')
-
+        bdf = v.find(rows, ids, name)
+        if bdf:
+            v.translated(rows, bdf, name, 'virtio-pci')
     v.expect(b.reports('E2E', 'disk-read')[:1] == [sha256(payloads.disk)],
              'disk-read sha256 matches the image (virtio-blk reads)')
     v.expect(b.reports('E2E', 'disk-reread')[:1] ==
@@ -221,11 +275,4 @@ def judge(b: Boot, stage, payloads, exact=True, oas=None):
              'net-get sha256 matches the served payload (virtio-net rx)')
     v.expect(sha256(payloads.upload) in b.uploads,
              'the host received the guest upload intact (virtio-net tx)')
-
-    trouble = [d for d in dmesg if SMMU_TROUBLE_RE.search(d)]
-    v.expect(not trouble, 'no SMMU event or error in dmesg'
-             + (f' (first: {trouble[0]!r})' if trouble else ''))
-    v.expect(b.reports('E2E', 'done') == ['ok'],
-             'guest finished ("E2E done ok")')
-    v.expect(b.status == 0, f'QEMU exited 0 (status {b.status})')
-    return v
+    return judge_end(b, v)

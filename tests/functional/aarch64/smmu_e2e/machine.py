@@ -9,13 +9,12 @@ and collects the console until the guest powers off (-no-reboot makes
 QEMU exit then).
 """
 
+import functools
 import logging
 import os
 import socket
-import tempfile
+import subprocess
 import time
-
-from qemu.machine import QEMUMachine
 
 # pauth-impdef: the architected QARMA5 costs TCG far more than it tests.
 CPU = 'max,pauth-impdef=on'
@@ -36,22 +35,22 @@ APPEND = append()
 
 
 def qemu_args(stage=None, smmu='machine', cpu=CPU, smp=2, mem=512,
-              virtualization=False, kernel=None, initrd=None, append=APPEND):
+              virtualization=False, kernel=None, initrd=None, append=APPEND,
+              machine=''):
     """-M virt with an SMMUv3 in front of pcie.0, and the guest to boot.
 
     smmu: 'machine' (virt's own, -M virt,iommu=smmuv3), 'device' (a
     user-created one, -device arm-smmuv3,primary-bus=pcie.0,id=smmu0) or
     None.  stage: -global arm-smmuv3.stage=<stage> when given.  The base's
     virt forces stage=nested on its own SMMU after the globals apply, so
-    single-stage runs on the baseline need smmu='device'.
+    single-stage runs on the baseline need smmu='device'.  machine: more
+    -M options (e.g. its=off).
     """
-    machine = 'virt,gic-version=3'
-    if virtualization:
-        machine += ',virtualization=on'
-    if smmu == 'machine':
-        machine += ',iommu=smmuv3'
-    args = ['-M', machine, '-cpu', cpu, '-smp', str(smp), '-m', str(mem),
-            '-nic', 'none', '-no-reboot']
+    opts = ['virt,gic-version=3', machine,
+            virtualization and 'virtualization=on',
+            smmu == 'machine' and 'iommu=smmuv3']
+    args = ['-M', ','.join(filter(None, opts)), '-cpu', cpu, '-smp',
+            str(smp), '-m', str(mem), '-nic', 'none', '-no-reboot']
     if stage:
         args += ['-global', f'arm-smmuv3.stage={stage}']
     if smmu == 'device':
@@ -157,24 +156,15 @@ def _lines(vm, deadline, silence, b):
         yield raw
 
 
-_FLAVOURS = {}
-
-
+@functools.cache
 def flavour(qemu_binary):
-    """'ours' or 'baseline': the lead's builds set pkgversion, which QMP
-    query-version reports as package; FORK_FLAVOUR, else 'ours', for a
-    binary that says neither."""
-    if qemu_binary not in _FLAVOURS:
-        with tempfile.TemporaryDirectory() as tmp, \
-                QEMUMachine(qemu_binary, args=['-M', 'none'],
-                            base_temp_dir=tmp) as vm:
-            vm.launch()
-            package = vm.cmd('query-version')['package']
-            vm.shutdown()
-        if 'SMMUv3 nesting fork' in package:
-            _FLAVOURS[qemu_binary] = 'ours'
-        elif 'unmodified base' in package:
-            _FLAVOURS[qemu_binary] = 'baseline'
-        else:
-            _FLAVOURS[qemu_binary] = os.environ.get('FORK_FLAVOUR', 'ours')
-    return _FLAVOURS[qemu_binary]
+    """'ours' or 'baseline': the lead's builds set pkgversion, which
+    --version prints; FORK_FLAVOUR, else 'ours', for a binary that says
+    neither."""
+    version = subprocess.run([qemu_binary, '--version'], capture_output=True,
+                             text=True, timeout=60, check=True).stdout
+    if 'SMMUv3 nesting fork' in version:
+        return 'ours'
+    if 'unmodified base' in version:
+        return 'baseline'
+    return os.environ.get('FORK_FLAVOUR', 'ours')

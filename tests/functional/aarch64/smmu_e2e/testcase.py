@@ -3,6 +3,7 @@
 
 from qemu_test import QemuSystemTest
 
+from . import data_file, debian, initramfs
 from .machine import boot, flavour
 
 
@@ -19,6 +20,20 @@ class SmmuTest(QemuSystemTest):
         """What the base's model cannot pass is skipped there, with why."""
         if self.flavour == 'baseline':
             self.skipTest(f'baseline: {reason}')
+
+    def debian_guest(self, init, devices=False):
+        """(Guest, initramfs path): Debian's kernel with guest/<init> as
+        /init, the virtio modules and, with devices, the NVMe and igb
+        drivers."""
+        guest, notice = debian.guest()
+        self.log.info('guest kernel %s%s', guest.label,
+                      f' ({notice})' if notice else '')
+        initrd = self.scratch_file('initramfs.cpio.gz')
+        initramfs.build_initramfs(
+            guest.busybox,
+            guest.modules + (guest.device_modules if devices else []),
+            data_file('guest', init), initrd)
+        return guest, initrd
 
     def boot(self, args, timeout=90, silence=45, until=None):
         """self.vm with args, run by machine.boot()."""

@@ -2,11 +2,11 @@
 # shellcheck shell=dash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# /init of the devices guest (busybox only): NVMe, igb with SR-IOV VFs or
-# a virtio-blk disk served by an iothread sit behind the SMMU, and this
-# script moves data through whichever of them QEMU gave it.  Like
-# guest-init.sh it only reports "E2E <key> <value...>" lines; the host
-# (test_smmuv3_devices.py) knows the checksums and judges.
+# /init of the devices guest (busybox only): NVMe, igb with SR-IOV VFs and
+# a virtio-blk disk served by an iothread sit behind the SMMU together, and
+# this script moves data through each in turn.  Like guest-init.sh it only
+# reports "E2E <key> <value...>" lines; the host (test_smmuv3_devices.py)
+# knows the checksums and judges.
 
 # shellcheck source=tests/functional/aarch64/smmu_e2e/guest/guest-lib.sh
 . /lib/e2e-guest.sh
@@ -24,21 +24,6 @@ pci_find() {
     done
 }
 
-# Poll until the command "$@" succeeds (10 s at most).  Shell variables
-# are global: this one's counter has a name of its own.
-wait_for() {
-    wait_tries=0
-    while ! "$@"; do
-        wait_tries=$((wait_tries + 1))
-        [ $wait_tries -gt 100 ] && return 1
-        sleep 0.1
-    done
-}
-
-sha() {
-    sha256sum | cut -d' ' -f1
-}
-
 # Large requests keep megabytes of IOVA space mapped at once.
 big_requests() {
     cat "/sys/block/$1/queue/max_hw_sectors_kb" \
@@ -49,17 +34,19 @@ big_requests() {
 # CPU in turn (blk-mq gives every CPU its own queue, so each hardware queue
 # the driver set up carries a full read), copy [0, 4 MiB) to 8 MiB with
 # O_DIRECT on the last CPU, then read it again through the page cache after
-# dropping it, and once more with O_DIRECT.
+# dropping it, and once more with O_DIRECT.  Reports "<disk> <what> ...".
 disk_work() {
-    dev=/dev/$1
-    big_requests "$1"
-    echo 4096 > "/sys/block/$1/queue/read_ahead_kb"
-    set -- "/sys/block/$1/mq"/*
-    say disk-queues $#
+    disk=$1
+    wait_for [ -b "/dev/$disk" ] || { say "$disk" missing; return; }
+    dev=/dev/$disk
+    big_requests "$disk"
+    echo 4096 > "/sys/block/$disk/queue/read_ahead_kb"
+    set -- "/sys/block/$disk/mq"/*
+    say "$disk" queues $#
     cpus=$(nproc)
     cpu=0
     while [ $cpu -lt "$cpus" ]; do
-        say disk-read "cpu$cpu $(taskset -c $cpu \
+        say "$disk" read "cpu$cpu $(taskset -c $cpu \
             dd if="$dev" bs=1M iflag=direct 2>/dev/null | sha)"
         cpu=$((cpu + 1))
     done
@@ -67,33 +54,9 @@ disk_work() {
         iflag=direct oflag=direct conv=notrunc,fsync 2>/dev/null
     sync
     echo 3 > /proc/sys/vm/drop_caches
-    say disk-reread "cached $(sha < "$dev")"
-    say disk-reread "direct $(dd if="$dev" bs=1M iflag=direct 2>/dev/null |
-                              sha)"
-}
-
-# Interrupt counts of the lines whose name starts with $1, summed over the
-# CPU columns: "irq <name> <count>" each.
-report_irqs() {
-    awk -v p="$1" 'NR == 1 { n = NF; next }
-        index($NF, p) == 1 {
-            t = 0
-            for (i = 2; i <= n + 1; i++) t += $i
-            print $NF, t
-        }' /proc/interrupts | while read -r name total; do
-        say irq "$name $total"
-    done
-}
-
-nvme_case() {
-    wait_for [ -b /dev/nvme0n1 ] || { say nvme missing; return; }
-    disk_work nvme0n1
-    report_irqs nvme0q
-}
-
-blk_case() {
-    wait_for [ -b /dev/vda ] || { say blk missing; return; }
-    disk_work vda
+    say "$disk" reread "cached $(sha < "$dev")"
+    say "$disk" reread "direct $(dd if="$dev" bs=1M iflag=direct \
+                                 2>/dev/null | sha)"
 }
 
 # The netdev of PCI function $1 once its driver has registered one.
@@ -127,7 +90,8 @@ net_through() {
     ip link set "$ifc" down
 }
 
-igb_case() {
+# Enable the PF's VFs; their links come up while the disks work.
+igb_enable() {
     pf=$(pci_find 0x8086 0x10c9)
     [ -n "$pf" ] || { say igb missing; return; }
     wait_for has_netdev "$pf" || { say igb no-netdev; return; }
@@ -139,17 +103,19 @@ igb_case() {
     say sriov "total $(cat "/sys/bus/pci/devices/$pf/sriov_totalvfs")"
     echo 2 > "/sys/bus/pci/devices/$pf/sriov_numvfs"
     say sriov "enabled $(cat "/sys/bus/pci/devices/$pf/sriov_numvfs")"
-    n=0
+    for link in "/sys/bus/pci/devices/$pf"/virtfn*; do
+        [ -e "$link" ] || continue
+        say vf "${link##*/virtfn} $(basename "$(readlink "$link")")"
+    done
+}
+
+# The blob down and up through each VF in turn, then the PF's count.
+igb_traffic() {
+    [ -n "$pfif" ] || return
+    i=0
     for link in "/sys/bus/pci/devices/$pf"/virtfn*; do
         [ -e "$link" ] || continue
         vf=$(basename "$(readlink "$link")")
-        say vf "${link##*/virtfn} $vf"
-        n=$((n + 1))
-    done
-    report_pci
-    i=0
-    while [ $i -lt $n ]; do
-        vf=$(basename "$(readlink "/sys/bus/pci/devices/$pf/virtfn$i")")
         if wait_for has_netdev "$vf"; then
             net_through "$(netdev_of "$vf")" "vf$i" $((20 + i))
         else
@@ -160,13 +126,16 @@ igb_case() {
     say rx-bytes "pf $(cat "/sys/class/net/$pfif/statistics/rx_bytes")"
 }
 
+pfif=
 report_dmesg
+igb_enable
+# Both disks at once: their DMA goes through the SMMU side by side.
+disk_work nvme0n1 &
+disk_work vda &
+wait
+report_irqs nvme0q
 report_pci
-case "$(cmdline_param case '')" in
-nvme) nvme_case ;;
-blk) blk_case ;;
-igb) igb_case ;;
-*) say case unknown ;;
-esac
+igb_traffic
 report_dmesg
+report_irqs arm-smmu-v3
 finish ok

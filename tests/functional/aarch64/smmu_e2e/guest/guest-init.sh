@@ -19,12 +19,7 @@ say init "$(uname -r)"
 load_modules
 
 # Devices probe asynchronously: give them a few seconds to appear.
-tries=0
-while [ $tries -lt 50 ]; do
-    [ -b /dev/vda ] && [ -d /sys/class/net/eth0 ] && break
-    sleep 0.2
-    tries=$((tries + 1))
-done
+wait_for [ -b /dev/vda ] && wait_for [ -d /sys/class/net/eth0 ]
 
 # What the SMMU driver and the IOMMU core said while probing: printed now,
 # so that a run that hangs later still shows it.
@@ -45,12 +40,12 @@ if [ -b /dev/vda ]; then
     cat /sys/block/vda/queue/max_hw_sectors_kb \
         > /sys/block/vda/queue/max_sectors_kb
     echo 4096 > /sys/block/vda/queue/read_ahead_kb
-    say disk-read "$(sha256sum /dev/vda | cut -d' ' -f1)"
+    say disk-read "$(sha < /dev/vda)"
     dd if=/dev/vda of=/dev/vda bs=1M count=4 seek=8 conv=notrunc,fsync \
         2>/dev/null
     sync
     echo 3 > /proc/sys/vm/drop_caches
-    say disk-reread "$(sha256sum /dev/vda | cut -d' ' -f1)"
+    say disk-reread "$(sha < /dev/vda)"
 else
     say disk-read missing
 fi
@@ -62,8 +57,7 @@ if [ -d /sys/class/net/eth0 ] && [ -n "$port" ]; then
     ip addr add 10.0.2.15/24 dev eth0
     ip route add default via 10.0.2.2
     # Debian's busybox wget has no -T: bound it with timeout instead.
-    say net-get "$(timeout 30 wget -q -O - "http://10.0.2.2:$port/blob" |
-                   sha256sum | cut -d' ' -f1)"
+    say net-get "$(timeout 30 wget -q -O - "http://10.0.2.2:$port/blob" | sha)"
     if [ "$upload" -gt 0 ] && [ -b /dev/vda ]; then
         # The upload is disk content the host knows: [2 MiB, 2 MiB + size),
         # base64 encoded because busybox wget posts a C string.
@@ -76,7 +70,8 @@ else
     say net-get missing
 fi
 
-# And what they said since (events, errors).
+# And what they said since (events, errors), and how the SMMU interrupts.
 report_dmesg
+report_irqs arm-smmu-v3
 
 finish ok

@@ -15,6 +15,22 @@ say() {
     echo "${E2E_TAG:-E2E} $*"
 }
 
+# Poll until the command "$@" succeeds (10 s at most).  Shell variables
+# are global: this one's counter has a name of its own.
+wait_for() {
+    wait_tries=0
+    while ! "$@"; do
+        wait_tries=$((wait_tries + 1))
+        [ $wait_tries -gt 100 ] && return 1
+        sleep 0.1
+    done
+}
+
+# The sha256 of standard input, hex only.
+sha() {
+    sha256sum | cut -d' ' -f1
+}
+
 # Leave the machine whatever happens: the host waits for QEMU to exit.
 finish() {
     say "done" "$1"
@@ -67,5 +83,19 @@ report_pci() {
         ids="$(cat "$dev/vendor"):$(cat "$dev/device")"
         say pci "$(basename "$dev") $ids group=$group type=$gtype" \
             "driver=$driver"
+    done
+}
+
+# The interrupts whose name starts with $1: "irq <name> <count> <chip>"
+# each, the count summed over the CPU columns; the chip (GICv3, ITS-...)
+# tells a wired line from an MSI.
+report_irqs() {
+    awk -v p="$1" 'NR == 1 { n = NF; next }
+        index($NF, p) == 1 {
+            t = 0
+            for (i = 2; i <= n + 1; i++) t += $i
+            print $NF, t, $(n + 2)
+        }' /proc/interrupts | while read -r line; do
+        say irq "$line"
     done
 }
