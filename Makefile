@@ -7,7 +7,7 @@
 #   make check      both, then the unit tests (ours only), then every suite
 #                   on both; ends "N passed, N failed"
 #   make demo       boot Linux on the nested SMMU, then iommufd nesting
-#                   (DEMO=boot|nested for one part; see README.rst)
+#                   (DEMO=boot|nested|dirty|ats for one part; see README.rst)
 #   make bench      translation cost, ours against the baseline
 #                   (BENCH_REPS=N, BENCH_LINUX_REPS=N boots of workload 5)
 #   make install    our binary and docs under $(DESTDIR)$(PREFIX)
@@ -68,7 +68,7 @@ check:
 	    ours=$(OURS_OBJ):@smmu,$(CHECK_TESTS) \
 	    baseline=$(BASELINE_OBJ):$(CHECK_TESTS)
 
-# make demo [DEMO=all|boot|nested] [KERNEL=/path/to/Image] [INITRD=...]
+# make demo [DEMO=all|boot|nested|dirty|ats] [KERNEL=/path/to/Image] [INITRD=...]
 #           [STAGE=1|2|nested]
 KERNEL ?=
 INITRD ?=

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """make demo: boot Linux on the nested SMMU and tell what it saw (part
 "boot"), then let Linux's iommufd build a vIOMMU and a nested domain and
-show where smmu-testdev's DMA lands (part "nested").
+show where smmu-testdev's DMA lands (part "nested"), track the pages it
+dirties (part "dirty") and use its ATC (part "ats").
 
-    python3 -m smmu_e2e.demo QEMU [--part all|boot|nested] [--stage S]
+    python3 -m smmu_e2e.demo QEMU [--part all|boot|nested|dirty|ats]
+                             [--stage S]
                              [--kernel IMAGE] [--initrd INITRD]
 
 --kernel boots your kernel with our initramfs; --initrd hands the console
@@ -104,16 +106,25 @@ def demo_boot(qemu, args):
     return v.failure is None
 
 
-def demo_nested(qemu):
-    print('make demo nested: Linux\'s iommufd builds a vIOMMU and a nested '
-          f'domain on our SMMUv3\n  QEMU {qemu}')
+# The level-1 parts: the guest program each runs, and what it shows.
+LEVEL1 = {
+    'nested': ('nested-dma', 'Linux\'s iommufd builds a vIOMMU and a '
+               'nested domain on our SMMUv3'),
+    'dirty': ('dirty-track', 'iommufd dirty tracking on the SMMU\'s HTTU'),
+    'ats': ('ats-inval', 'PCIe ATS: the device\'s ATC and CMD_ATC_INV'),
+}
+
+
+def demo_level1(qemu, part):
+    prog, title = LEVEL1[part]
+    print(f'make demo {part}: {title}\n  QEMU {qemu}')
     start = time.monotonic()
     kern = kernel.get()
-    qargs = nesting.level1(kern, debian.guest()[0].busybox, OUT)
+    qargs = nesting.level1(kern, debian.guest()[0].busybox, OUT, prog)
     print(f'  kernel: {kern.label} ({kern.image})')
     print(f'  setup {time.monotonic() - start:.1f} s; booting: '
           + shlex.join(qargs), flush=True)
-    vm = machine(qemu, 'nested')
+    vm = machine(qemu, part)
     vm.add_args(*qargs)
     b = boot(vm, 120, 60)
     for line in b.reports('NEST', 'dmesg'):
@@ -123,8 +134,10 @@ def demo_nested(qemu):
         mark = {'ok': 'PASS', 'not ok': 'FAIL', 'skip': 'SKIP'}[status]
         print(f'  {mark} level 1 {step}' + (f'\n       {detail}'
                                             if detail else ''))
+    for line in b.reports('NEST', 'info'):
+        print(f'  note: {line}')
     print(f'  level 1 took {b.elapsed:.1f} s; console log '
-          f'{OUT}/console-nested.log')
+          f'{OUT}/console-{part}.log')
     return b.finished and steps and all(s[0] == 'ok' for s in steps)
 
 
@@ -132,8 +145,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument('qemu')
-    ap.add_argument('--part', default='all', choices=('all', 'boot',
-                                                      'nested'))
+    ap.add_argument('--part', default='all',
+                    choices=('all', 'boot', *LEVEL1))
     ap.add_argument('--kernel', help='an arm64 Image to boot instead')
     ap.add_argument('--initrd', help='your initramfs (interactive boot)')
     ap.add_argument('--stage', default='nested', choices=('1', '2',
@@ -143,12 +156,12 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     ok = True
     try:
-        if args.part != 'nested':
+        if args.part in ('all', 'boot'):
             ok = demo_boot(qemu, args)
-        if args.part != 'boot':
-            if args.part == 'all':
+        for part in LEVEL1:
+            if args.part in ('all', part):
                 print()
-            ok = demo_nested(qemu) and ok
+                ok = demo_level1(qemu, part) and ok
     except AssetError as e:
         print(f'error: {e}', file=sys.stderr)
         return 1
