@@ -109,16 +109,20 @@ class Boot:
         return '\n'.join('  ' + ln for ln in self.console[-n:])
 
 
-def boot(vm, timeout, silence, until=None):
+def boot(vm, timeout, silence, until=None, after_launch=None):
     """Launch vm and read its console until QEMU exits, `until` matches a
     line (then QEMU keeps running), timeout seconds pass or the console
-    stays silent for silence seconds (a hung guest: QEMU is killed)."""
+    stays silent for silence seconds (a hung guest: QEMU is killed).
+    after_launch() runs once QEMU is up, before the console is read (an
+    incoming migration's source is told to go there)."""
     b = Boot()
     console_log = logging.getLogger('console')
     vm.set_console()
     start = time.monotonic()
     vm.launch()
     try:
+        if after_launch:
+            after_launch()
         for raw in _lines(vm, start + timeout, silence, b):
             line = raw.decode(errors='replace').rstrip('\r\n')
             console_log.debug(line)
@@ -136,6 +140,14 @@ def boot(vm, timeout, silence, until=None):
     b.status = vm.exitcode()
     b.log = vm.get_log() or ''
     return b
+
+
+def drain(vm, b, silence=2):
+    """Add to b what vm's console still says within silence seconds (a
+    boot() left early by `until`, once its guest has stopped)."""
+    for raw in _lines(vm, time.monotonic() + silence, silence, b):
+        b.console.append(raw.decode(errors='replace').rstrip('\r\n'))
+    b.why = ''
 
 
 def _lines(vm, deadline, silence, b):
