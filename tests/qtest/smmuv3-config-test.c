@@ -260,14 +260,20 @@ typedef struct FieldCase {
 #define S2      .config = QSMMU_STE_CFG_S2
 #define NESTED  .config = QSMMU_STE_CFG_NESTED
 
+/* An SMMU without SMMU_IDR0.HYP (the base has none, nor the property) */
+#define NO_HYP  "-global arm-smmuv3.hyp=off"
+
 static const FieldCase field_cases[] = {
     { .name = "ssid-on-bypass", S1, .what = SSID_ON_BYPASS, .pasid = PASID(3),
       .type = QSMMU_EVT_C_BAD_SUBSTREAMID, .base_bug = BASE_SSID },
     { .name = "ssid-on-s2-only", S2, .what = SSID_ON_S2_ONLY, .pasid = PASID(3),
       .type = QSMMU_EVT_C_BAD_SUBSTREAMID, .base_bug = BASE_SSID },
     { .name = "ssid-on-abort", S1, .what = SSID_ON_ABORT, .pasid = PASID(3) },
-    { .name = "strw-el2-without-hyp", S1, .what = STRW_EL2_NO_HYP },
-    { .name = "strw-ignored-nested", NESTED, .what = STRW_NESTED },
+    /* ours has HYP with stage=nested (smmuv3-el2-test): model one without */
+    { .name = "strw-el2-without-hyp", S1, .what = STRW_EL2_NO_HYP,
+      .extra = NO_HYP },
+    { .name = "strw-ignored-nested", NESTED, .what = STRW_NESTED,
+      .extra = NO_HYP },
     { .name = "s1fmt-reserved-linear", S1, .what = S1FMT_RESERVED,
       .base_bug = BASE_RESERVED },
     { .name = "s1dss-reserved-terminate", S1, .what = S1DSS_RESERVED,

@@ -66,7 +66,15 @@ typedef enum SMMUTLBTag {
     SMMU_TAG_S1 = 1,                /* stage-1-only: VA -> PA */
     SMMU_TAG_S2 = 2,                /* stage 2: IPA -> PA */
     SMMU_TAG_NESTED = 3,            /* combined: VA -> PA via an IPA */
+    SMMU_TAG_EL2 = 4,               /* NS-EL2 stage 1: no ASID, no VMID */
+    SMMU_TAG_EL2_E2H = 5,           /* NS-EL2-E2H stage 1: ASID, no VMID */
 } SMMUTLBTag;
+
+/* The tag of stage-1 entries of @regime (SMMURegime) */
+static inline SMMUTLBTag smmu_s1_tag(unsigned regime)
+{
+    return regime ? SMMU_TAG_EL2 - 1 + regime : SMMU_TAG_S1;
+}
 
 /* One leaf translation as the walker returns it */
 typedef struct SMMUWalkLeaf {

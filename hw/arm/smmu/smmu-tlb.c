@@ -8,6 +8,10 @@
  *   the list of their context (tag, VMID, ASID).  A context remembers
  *   which mapping sizes it holds, so a lookup probes one hash slot per
  *   size actually present instead of every level of every granule.
+ * - The tag also names the translation regime: NS-EL1 (S1, S2, NESTED),
+ *   NS-EL2 or NS-EL2-E2H (IHI 0070 3.17.5).  EL2 entries have no VMID;
+ *   each EL2 regime has an index space of its own beside the VMIDs', so
+ *   no NS-EL1 command reaches them and no EL2 command NS-EL1 entries.
  * - Stage-1 entries are tagged with the ASID they were walked under and
  *   remember whether their leaf was global (nG == 0).  A global entry is
  *   re-walked under another ASID; CMD_TLBI_NH_VA reaches the global
@@ -36,9 +40,12 @@
 #include "smmu-internal.h"
 #include "trace.h"
 
-/* Everything cached for one VMID, for the VMID-wide commands */
+/*
+ * Everything cached for one VMID, for the VMID-wide commands, or for one
+ * EL2 regime (vm_key())
+ */
 typedef struct SMMUTLBVmid {
-    uint16_t vmid;
+    uint32_t key;                   /* vm_key(tag, vmid) */
     QLIST_HEAD(, SMMUTLBCtx) ctxs;
     IntervalTreeRoot va;            /* S1 and NESTED entries by VA */
     IntervalTreeRoot global;        /* those of them with nG == 0 */
@@ -70,6 +77,12 @@ struct SMMUTLB {
     bool front_stale;               /* front[] may hold removed entries */
     SMMUTLBEntry *front[1 << FRONT_BITS];
 };
+
+/* The index space of entries of @tag: the VMID's, or the EL2 regime's */
+static uint32_t vm_key(unsigned tag, uint16_t vmid)
+{
+    return tag >= SMMU_TAG_EL2 ? tag << 16 : vmid;
+}
 
 static uint64_t ctx_id(unsigned tag, uint16_t vmid, uint16_t asid)
 {
@@ -170,7 +183,7 @@ static void entry_remove(SMMUState *s, SMMUTLBEntry *e)
         QLIST_REMOVE(ctx, vm_link);
         g_hash_table_remove(tlb->ctxs, &ctx->id);
         if (QLIST_EMPTY(&vm->ctxs)) {
-            g_hash_table_remove(tlb->vmids, GUINT_TO_POINTER(vm->vmid));
+            g_hash_table_remove(tlb->vmids, GUINT_TO_POINTER(vm->key));
         }
     }
 }
@@ -277,14 +290,15 @@ void smmu_tlb_insert(SMMUState *s, const SMMUTLBEntry *tmpl)
 
     ctx = ctx_find(tlb, tmpl->tag, tmpl->vmid, tmpl->asid);
     if (!ctx) {
+        uint32_t key = vm_key(tmpl->tag, tmpl->vmid);
         SMMUTLBVmid *vm = g_hash_table_lookup(tlb->vmids,
-                                              GUINT_TO_POINTER(tmpl->vmid));
+                                              GUINT_TO_POINTER(key));
 
         if (!vm) {
             vm = g_new0(SMMUTLBVmid, 1);
-            vm->vmid = tmpl->vmid;
+            vm->key = key;
             QLIST_INIT(&vm->ctxs);
-            g_hash_table_insert(tlb->vmids, GUINT_TO_POINTER(vm->vmid), vm);
+            g_hash_table_insert(tlb->vmids, GUINT_TO_POINTER(key), vm);
         }
         ctx = g_new0(SMMUTLBCtx, 1);
         ctx->tag = tmpl->tag;
@@ -431,16 +445,19 @@ static unsigned drop_collected(SMMUState *s, GPtrArray *hit)
     return hit->len;
 }
 
-static SMMUTLBVmid *vmid_find(SMMUState *s, uint16_t vmid)
+static SMMUTLBVmid *vmid_find(SMMUState *s, uint32_t key)
 {
-    return g_hash_table_lookup(s->tlb->vmids, GUINT_TO_POINTER(vmid));
+    return g_hash_table_lookup(s->tlb->vmids, GUINT_TO_POINTER(key));
 }
 
-/* Drop every entry of the contexts of @vmid, stage-2 ones unless @s1 */
-static unsigned drop_vmid(SMMUState *s, uint16_t vmid, bool s1)
+/*
+ * Drop every entry of the contexts of index space @key (a VMID, or an
+ * EL2 regime's), stage-2 ones unless @s1
+ */
+static unsigned drop_vmid(SMMUState *s, uint32_t key, bool s1)
 {
     g_autoptr(GPtrArray) hit = g_ptr_array_new();
-    SMMUTLBVmid *vm = vmid_find(s, vmid);
+    SMMUTLBVmid *vm = vmid_find(s, key);
     SMMUTLBCtx *ctx;
     unsigned removed = 0, i;
 
@@ -482,6 +499,57 @@ void smmu_tlb_inv_all(SMMUState *s)
     trace_smmu_tlb_inv("all", 0, 0, 0, 0, n);
 }
 
+/* Is anything of an EL2 regime cached? */
+static bool el2_cached(SMMUState *s)
+{
+    return vmid_find(s, vm_key(SMMU_TAG_EL2, 0)) ||
+           vmid_find(s, vm_key(SMMU_TAG_EL2_E2H, 0));
+}
+
+static void collect_el1_key(gpointer key, gpointer value, gpointer opaque)
+{
+    if (GPOINTER_TO_UINT(key) <= UINT16_MAX) {
+        g_array_append_val((GArray *)opaque, ((SMMUTLBVmid *)value)->key);
+    }
+}
+
+void smmu_tlb_inv_nsnh_all(SMMUState *s)
+{
+    g_autoptr(GArray) keys = NULL;
+    unsigned n = 0, i;
+
+    /* Without EL2 entries this is everything: the cheap way */
+    if (!el2_cached(s)) {
+        smmu_tlb_inv_all(s);
+        return;
+    }
+    keys = g_array_new(false, false, sizeof(uint32_t));
+    g_hash_table_foreach(s->tlb->vmids, collect_el1_key, keys);
+    for (i = 0; i < keys->len; i++) {
+        n += drop_vmid(s, g_array_index(keys, uint32_t, i), false);
+    }
+    count_invalidated(s, n);
+    trace_smmu_tlb_inv("nsnh", 0, 0, 0, 0, n);
+}
+
+void smmu_tlb_inv_el2_all(SMMUState *s)
+{
+    unsigned n = drop_vmid(s, vm_key(SMMU_TAG_EL2, 0), false) +
+                 drop_vmid(s, vm_key(SMMU_TAG_EL2_E2H, 0), false);
+
+    count_invalidated(s, n);
+    trace_smmu_tlb_inv("el2-all", 0, 0, 0, 0, n);
+}
+
+void smmu_tlb_inv_el2_asid(SMMUState *s, uint16_t asid)
+{
+    SMMUTLBCtx *ctx = ctx_find(s->tlb, SMMU_TAG_EL2_E2H, 0, asid);
+    unsigned n = ctx ? ctx_drop_all(s, ctx) : 0;
+
+    count_invalidated(s, n);
+    trace_smmu_tlb_inv("el2-asid", 0, asid, 0, 0, n);
+}
+
 void smmu_tlb_inv_vmid(SMMUState *s, uint16_t vmid)
 {
     unsigned n = drop_vmid(s, vmid, false);
@@ -514,50 +582,81 @@ void smmu_tlb_inv_asid(SMMUState *s, uint16_t vmid, uint16_t asid)
     trace_smmu_tlb_inv("asid", vmid, asid, 0, 0, n);
 }
 
+/*
+ * Collect the entries of index space @vm holding @sp: of every ASID
+ * (@asid < 0), or those of contexts (@tags[i], @vmid, @asid) plus the
+ * global entries of any ASID.
+ */
+static void collect_va(SMMUState *s, SMMUTLBVmid *vm, const uint8_t *tags,
+                       unsigned ntags, uint16_t vmid, int asid,
+                       const SMMUInvSpan *sp, GPtrArray *hit)
+{
+    unsigned i;
+
+    if (!vm) {
+        return;                     /* nothing cached there */
+    }
+    if (asid < 0) {
+        tree_collect(&vm->va, offsetof(SMMUTLBEntry, by_vmid), sp, -1, hit);
+        return;
+    }
+    for (i = 0; i < ntags; i++) {
+        SMMUTLBCtx *ctx = ctx_find(s->tlb, tags[i], vmid, asid);
+
+        if (ctx) {
+            tree_collect(&ctx->tree, offsetof(SMMUTLBEntry, by_addr), sp,
+                         -1, hit);
+        }
+    }
+    /*
+     * IHI 0070 4.4.2.4, 4.4.2.8: VA commands also reach global entries
+     * whatever ASID they were cached under (this ASID's own are already
+     * collected).
+     */
+    tree_collect(&vm->global, offsetof(SMMUTLBEntry, by_global), sp, asid,
+                 hit);
+}
+
 void smmu_tlb_inv_va(SMMUState *s, uint16_t vmid, int asid,
                      const SMMUInvRange *r)
 {
+    static const uint8_t tags[] = { SMMU_TAG_S1, SMMU_TAG_NESTED };
     g_autoptr(GPtrArray) hit = g_ptr_array_new();
-    SMMUTLBVmid *vm = vmid_find(s, vmid);
     SMMUInvSpan sp;
-    unsigned n = 0;
+    unsigned n;
 
     span_from_range(r, true, &sp);
-    if (!vm) {
-        /* nothing cached for the VMID */
-    } else if (asid < 0) {
-        /* NH_VAA: every ASID of the VMID */
-        tree_collect(&vm->va, offsetof(SMMUTLBEntry, by_vmid), &sp, -1,
-                     hit);
-    } else {
-        static const uint8_t tags[] = { SMMU_TAG_S1, SMMU_TAG_NESTED };
-        unsigned i;
-
-        for (i = 0; i < ARRAY_SIZE(tags); i++) {
-            SMMUTLBCtx *ctx = ctx_find(s->tlb, tags[i], vmid, asid);
-
-            if (ctx) {
-                tree_collect(&ctx->tree, offsetof(SMMUTLBEntry, by_addr),
-                             &sp, -1, hit);
-            }
-        }
-        /*
-         * IHI 0070 4.4.2.4: NH_VA also reaches global entries of the
-         * VMID whatever ASID they were cached under (this ASID's own
-         * are already collected).
-         */
-        tree_collect(&vm->global, offsetof(SMMUTLBEntry, by_global), &sp,
-                     asid, hit);
-    }
+    collect_va(s, vmid_find(s, vm_key(SMMU_TAG_S1, vmid)), tags,
+               ARRAY_SIZE(tags), vmid, asid, &sp, hit);
     n = drop_collected(s, hit);
     count_invalidated(s, n);
     trace_smmu_tlb_inv("va", vmid, asid, sp.start, sp.last, n);
 }
 
+void smmu_tlb_inv_el2_va(SMMUState *s, SMMURegime regime, int asid,
+                         const SMMUInvRange *r)
+{
+    const uint8_t tag = smmu_s1_tag(regime);
+    g_autoptr(GPtrArray) hit = g_ptr_array_new();
+    SMMUInvSpan sp;
+    unsigned n;
+
+    span_from_range(r, true, &sp);
+    if (tag == SMMU_TAG_EL2 || tag == SMMU_TAG_EL2_E2H) {
+        /* 4.4.2.8: without E2H the ASID parameter is ignored */
+        collect_va(s, vmid_find(s, vm_key(tag, 0)), &tag, 1, 0,
+                   tag == SMMU_TAG_EL2 ? -1 : asid, &sp, hit);
+    }
+    n = drop_collected(s, hit);
+    count_invalidated(s, n);
+    trace_smmu_tlb_inv(tag == SMMU_TAG_EL2 ? "el2-va" : "el2-e2h-va", 0,
+                       asid, sp.start, sp.last, n);
+}
+
 void smmu_tlb_inv_ipa(SMMUState *s, uint16_t vmid, const SMMUInvRange *r)
 {
     g_autoptr(GPtrArray) hit = g_ptr_array_new();
-    SMMUTLBVmid *vm = vmid_find(s, vmid);
+    SMMUTLBVmid *vm = vmid_find(s, vm_key(SMMU_TAG_S2, vmid));
     SMMUInvSpan sp;
     SMMUTLBCtx *ctx;
     unsigned n = 0;

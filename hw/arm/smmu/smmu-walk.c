@@ -203,6 +203,39 @@ static uint8_t s1_leaf_attrs(uint64_t desc, uint8_t lim)
     return a;
 }
 
+/*
+ * The NS-EL2 regime without E2H (IHI 0070 3.17.5, 5.4.1; Arm ARM D8.4
+ * for one-privilege-level regimes): no user permission checking, AP[1]
+ * is ignored and treated as 1, APTable[0] and PXNTable are reserved
+ * (ignored), and bit 54 / XNTable are XN for every access.  The result
+ * grants the same to privileged and unprivileged streams.
+ */
+static uint8_t s1_el2_table_limits(uint64_t desc)
+{
+    uint8_t lim = 0;
+
+    if (FIELD_EX64(desc, DESC, APTABLE) & 2) {
+        lim |= SMMU_S1_RO;
+    }
+    if (FIELD_EX64(desc, DESC, XNTABLE)) {
+        lim |= SMMU_S1_PXN | SMMU_S1_UXN;
+    }
+    return lim;
+}
+
+static uint8_t s1_el2_leaf_attrs(uint64_t desc, uint8_t lim)
+{
+    uint8_t a = SMMU_S1_USER | (lim & (SMMU_S1_PXN | SMMU_S1_UXN));
+
+    if ((FIELD_EX64(desc, DESC, AP) & 2) || (lim & SMMU_S1_RO)) {
+        a |= SMMU_S1_RO;
+    }
+    if (FIELD_EX64(desc, DESC, UXN)) {
+        a |= SMMU_S1_PXN | SMMU_S1_UXN;
+    }
+    return a;
+}
+
 static uint8_t s2_leaf_attrs(uint64_t desc, bool fwb)
 {
     unsigned s2ap = FIELD_EX64(desc, DESC, S2AP);
@@ -260,6 +293,7 @@ typedef struct SMMUWalkPolicy {
     int stage;                  /* 1 or 2: the stage being walked */
     const SMMUS2Cfg *nest;      /* stage 1 nested: tables are IPAs */
     bool had;                   /* HADx: ignore APTable/XNTable/PXNTable */
+    bool el2;                   /* NS-EL2 stage 1: one privilege level */
     bool affd;                  /* AFFD / S2AFFD: AF == 0 does not fault */
     bool fwb;                   /* S2FWB: how stage-2 MemAttr reads */
     bool ha;                    /* HA / S2HA: set AF instead of faulting */
@@ -360,8 +394,10 @@ static uint64_t desc_dirty(uint64_t desc, int stage)
 
 static uint8_t leaf_attrs(const SMMUWalkPolicy *p, uint64_t desc, uint8_t lim)
 {
-    return p->stage == 1 ? s1_leaf_attrs(desc, lim)
-                         : s2_leaf_attrs(desc, p->fwb);
+    if (p->stage == 2) {
+        return s2_leaf_attrs(desc, p->fwb);
+    }
+    return p->el2 ? s1_el2_leaf_attrs(desc, lim) : s1_leaf_attrs(desc, lim);
 }
 
 /* Would @attrs give write permission (whatever else the access is)? */
@@ -421,7 +457,8 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
                 return false;
             }
             if (p->stage == 1 && !p->had) {
-                lim |= s1_table_limits(desc);
+                lim |= p->el2 ? s1_el2_table_limits(desc)
+                              : s1_table_limits(desc);
             }
             table = oa;
             continue;
@@ -504,7 +541,9 @@ static bool walk(SMMUState *s, const SMMUWalkGeom *g,
         leaf->level = level;
         leaf->granule_bits = g->gbits;
         leaf->attrs = attrs;
-        leaf->global = p->stage == 1 && !FIELD_EX64(desc, DESC, NG);
+        /* EL2 has no ASIDs: nG is ignored, every entry is global */
+        leaf->global = p->stage == 1 &&
+                       (p->el2 || !FIELD_EX64(desc, DESC, NG));
         return true;
     }
     g_assert_not_reached();     /* level 3 always ends the loop */
@@ -629,6 +668,7 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
         .stage = 1,
         .nest = cfg->s2_enabled ? &cfg->s2 : NULL,
         .had = had,
+        .el2 = cfg->s1.regime == SMMU_REGIME_EL2,
         .affd = cfg->s1.affd,
         .ha = cfg->s1.ha,
         .hd = cfg->s1.hd,
@@ -682,7 +722,7 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
         ne->ipa_base = l1.out & ~MAKE_64BIT_MASK(0, size_bits);
         ne->out_base = l2.out & ~MAKE_64BIT_MASK(0, size_bits);
     } else {
-        ne->tag = SMMU_TAG_S1;
+        ne->tag = smmu_s1_tag(cfg->s1.regime);
         ne->out_base = l1.out & ~MAKE_64BIT_MASK(0, size_bits);
     }
     ne->size_bits = size_bits;
@@ -772,7 +812,9 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     }
 
     key = smmu_canonical_va(iova);
-    e = smmu_tlb_lookup(s, cfg->s2_enabled ? SMMU_TAG_NESTED : SMMU_TAG_S1,
+    /* EL2 streams have no stage 2 (5.2 STRW): one tag per regime */
+    e = smmu_tlb_lookup(s, cfg->s2_enabled ? SMMU_TAG_NESTED :
+                        smmu_s1_tag(cfg->s1.regime),
                         cfg->s2.vmid, cfg->s1.asid, key);
     if (e && !s1_allows(e->s1_attrs, &acc, &rd1, &wr1)) {
         if (!hit_rewalk(s, e, &acc, SMMU_CLEAN_S1)) {

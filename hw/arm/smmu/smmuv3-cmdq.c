@@ -153,11 +153,13 @@ static int smmuv3_cmd_sync(SMMUv3State *s, uint64_t w0, uint64_t w1)
  */
 static bool cmd_supported(const SMMUv3Features *f, uint8_t op, uint64_t w0)
 {
+    /* 4.4.2.7-10: TLBI_EL2_* are CERROR_ILL unless SMMU_IDR0.HYP */
+    bool el2 = op >= CMD_TLBI_EL2_ALL && op <= CMD_TLBI_EL2_VAA;
     bool nh = op >= CMD_TLBI_NH_ALL && op <= CMD_TLBI_NH_VAA;
     bool s2_only = op == CMD_TLBI_S12_VMALL || op == CMD_TLBI_S2_IPA;
     bool cfgi_cd = op == CMD_CFGI_CD || op == CMD_CFGI_CD_ALL;
 
-    return !cmd_for_absent_feature(f, op) &&
+    return (el2 ? f->hyp : !cmd_for_absent_feature(f, op)) &&
            !((nh || cfgi_cd) && !f->s1) &&
            !(s2_only && !f->s2) &&
            !(op <= CMD_CFGI_CD_ALL && FIELD_EX64(w0, CMD0, SSEC));
@@ -206,7 +208,8 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
         smmu_inv_notifiers_sid_range(bs, sid, sid);
         break;
     case CMD_TLBI_NSNH_ALL:
-        smmu_tlb_inv_all(bs);
+        /* 4.4.4.1: not the NS-EL2 or NS-EL2-E2H entries */
+        smmu_tlb_inv_nsnh_all(bs);
         smmuv3_notify_unmap_all(s);
         break;
     case CMD_TLBI_NH_ALL:
@@ -225,6 +228,26 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
         smmu_tlb_inv_va(bs, cmd_vmid(s, w0),
                         op == CMD_TLBI_NH_VA ?
                         (int)FIELD_EX64(w0, CMD0, ASID) : -1, &r);
+        notify_range(s, &r);
+        break;
+    case CMD_TLBI_EL2_ALL:
+        smmu_tlb_inv_el2_all(bs);
+        smmuv3_notify_unmap_all(s);
+        break;
+    case CMD_TLBI_EL2_ASID:
+        smmu_tlb_inv_el2_asid(bs, FIELD_EX64(w0, CMD0, ASID));
+        smmuv3_notify_unmap_all(s);
+        break;
+    case CMD_TLBI_EL2_VA:
+    case CMD_TLBI_EL2_VAA:
+        if (!cmd_inv_range(w0, w1, CMD1_VA_MASK, s->feat.ds, &r)) {
+            return cmd_reserved_range(op);
+        }
+        /* 4.4.2.8-9: SMMU_CR2.E2H says which EL2 regime they reach */
+        smmu_tlb_inv_el2_va(bs, FIELD_EX32(s->cr[2], CR2, E2H) ?
+                            SMMU_REGIME_EL2_E2H : SMMU_REGIME_EL2,
+                            op == CMD_TLBI_EL2_VA ?
+                            (int)FIELD_EX64(w0, CMD0, ASID) : -1, &r);
         notify_range(s, &r);
         break;
     case CMD_TLBI_S12_VMALL:

@@ -182,6 +182,7 @@ static bool fetch_cd(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Ste *ste,
     SMMUv3CdLoc loc;
     SMMUv3Verdict v = smmuv3_cd_locate(&s->feat, ste, &loc);
     uint64_t cd_addr = loc.addr, l1cd, cd[8];
+    SMMURegime regime;
 
     if (v.err) {
         return cfg_refused(t, v, fault);
@@ -198,10 +199,18 @@ static bool fetch_cd(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Ste *ste,
     if (!cd_read(s, tc, cd_addr, cd, ARRAY_SIZE(cd), fault)) {
         return false;
     }
-    v = smmuv3_decode_cd(&s->feat, cd, &tc->s1);
+    /* 5.2 STRW 0b10: NS-EL2, or NS-EL2-E2H when SMMU_CR2.E2H is set */
+    regime = !ste->el2 ? SMMU_REGIME_EL1 :
+             FIELD_EX32(s->cr[2], CR2, E2H) ? SMMU_REGIME_EL2_E2H :
+                                              SMMU_REGIME_EL2;
+    v = smmuv3_decode_cd_regime(&s->feat, cd, regime, &tc->s1);
     if (v.err) {
         return cfg_refused(t, v, fault);
     }
+    trace_smmuv3_stream_world(t->sid, ste->cd_idx,
+                              regime == SMMU_REGIME_EL1 ? "NS-EL1" :
+                              regime == SMMU_REGIME_EL2 ? "NS-EL2" :
+                                                          "NS-EL2-E2H");
     trace_smmuv3_cd(t->sid, ste->cd_idx, cd_addr, tc->s1.asid);
     return true;
 }

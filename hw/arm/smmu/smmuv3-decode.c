@@ -216,8 +216,7 @@ static SMMUv3Verdict decode_s1(const SMMUv3Features *f, const uint64_t *ste,
     out->s1fmt = FIELD_EX64(ste[0], STE0, S1FMT);
     out->s1cdmax = cdmax;
     /*
-     * 5.2: STRW is RES0 (IgnoreSTESTRW()) as SMMU_IDR0.HYP is 0 and the
-     * table is Non-secure.  S1Fmt and S1DSS 0b11 are reserved, not
+     * S1Fmt and S1DSS 0b11 are reserved, not
      * ILLEGAL: S1Fmt 0b11 acts as linear (smmuv3_cd_locate), S1DSS 0b11
      * as terminate.  A stage-1-only S1ContextPtr above the OAS is
      * ILLEGAL (3.4.3).
@@ -318,6 +317,20 @@ SMMUv3Verdict smmuv3_decode_ste(const SMMUv3Features *f,
         return v;
     }
 
+    /*
+     * 5.2 STRW, IgnoreSTESTRW(): RES0 without SMMU_IDR0.HYP, IGNORED
+     * (NS-EL1) with stage 2 enabled; used for stage 1 only, where 0bx1
+     * is Reserved and ILLEGAL.
+     */
+    if (f->hyp && config == STE_CFG_S1) {
+        unsigned strw = FIELD_EX64(ste[1], STE1, STRW);
+
+        if (strw & 1) {
+            return bad(SMMUV3_CFG_BAD_STE, "STE.STRW reserved");
+        }
+        out->el2 = strw == STE_STRW_EL2;
+    }
+
     tc->oas_bits = f->oas_bits;
     /* PRIVCFG 0b11 / INSTCFG 0b11 override PCIe's unprivileged data */
     tc->priv = FIELD_EX64(ste[1], STE1, PRIVCFG) == STE_PRIVCFG_PRIV;
@@ -328,8 +341,11 @@ SMMUv3Verdict smmuv3_decode_ste(const SMMUv3Features *f,
             return v;
         }
         tc->s2_enabled = true;
-    } else if (f->s2) {
-        /* 5.2: S2VMID tags stage-1-only translations too */
+    } else if (f->s2 && !out->el2) {
+        /*
+         * 5.2: S2VMID tags stage-1-only translations too, except at EL2
+         * (IgnoreSTES2VMID(): EL2 regimes have no VMID)
+         */
         tc->s2.vmid = FIELD_EX64(ste[2], STE2, S2VMID);
     }
 
@@ -424,7 +440,17 @@ static bool decode_tt(const SMMUv3Features *f, SMMUS1Table *tt, bool epd,
 SMMUv3Verdict smmuv3_decode_cd(const SMMUv3Features *f,
                                const uint64_t cd[8], SMMUS1Cfg *s1)
 {
+    return smmuv3_decode_cd_regime(f, cd, SMMU_REGIME_EL1, s1);
+}
+
+SMMUv3Verdict smmuv3_decode_cd_regime(const SMMUv3Features *f,
+                                      const uint64_t cd[8], unsigned regime,
+                                      SMMUS1Cfg *s1)
+{
     uint64_t w0 = cd[0];
+    /* 5.4.1: at NS-EL2 (not -E2H) TTB1 is unreachable */
+    bool el2 = regime == SMMU_REGIME_EL2;
+    bool tt1_ok;
 
     memset(s1, 0, sizeof(*s1));
     if (!FIELD_EX64(w0, CD0, V)) {
@@ -454,18 +480,30 @@ SMMUv3Verdict smmuv3_decode_cd(const SMMUv3Features *f,
     }
     s1->ips_bits = MIN(smmuv3_pa_bits(FIELD_EX64(w0, CD0, IPS)),
                        f->oas_bits);
-    if (!decode_tt(f, &s1->tt[0], FIELD_EX64(w0, CD0, EPD0),
+    /*
+     * 5.4 EPD0: EPD0 and EPD1 are IGNORED (effective 0) at NS-EL2; the
+     * TTB1 fields are RES0 there, so not checked, and TTB1 never walked.
+     */
+    if (el2) {
+        s1->tt[1].disabled = true;
+        tt1_ok = true;
+    } else {
+        tt1_ok = decode_tt(f, &s1->tt[1], FIELD_EX64(w0, CD0, EPD1),
+                           FIELD_EX64(w0, CD0, T1SZ),
+                           smmuv3_tg_bits(SMMUV3_TG1,
+                                          FIELD_EX64(w0, CD0, TG1)),
+                           cd[2], s1->ips_bits, s1->ds);
+    }
+    if (!decode_tt(f, &s1->tt[0], !el2 && FIELD_EX64(w0, CD0, EPD0),
                    FIELD_EX64(w0, CD0, T0SZ),
                    smmuv3_tg_bits(SMMUV3_TG0, FIELD_EX64(w0, CD0, TG0)),
-                   cd[1], s1->ips_bits, s1->ds) ||
-        !decode_tt(f, &s1->tt[1], FIELD_EX64(w0, CD0, EPD1),
-                   FIELD_EX64(w0, CD0, T1SZ),
-                   smmuv3_tg_bits(SMMUV3_TG1, FIELD_EX64(w0, CD0, TG1)),
-                   cd[2], s1->ips_bits, s1->ds)) {
+                   cd[1], s1->ips_bits, s1->ds) || !tt1_ok) {
         return bad(SMMUV3_CFG_BAD_CD, "CD TxSZ, TGx or TTBx out of range");
     }
-    s1->asid = FIELD_EX64(w0, CD0, ASID);
-    s1->tbi = FIELD_EX64(w0, CD0, TBI);
+    s1->regime = regime;
+    /* 5.4 ASID, TBI1: IGNORED / RES0 at NS-EL2, which has no ASIDs */
+    s1->asid = el2 ? 0 : FIELD_EX64(w0, CD0, ASID);
+    s1->tbi = FIELD_EX64(w0, CD0, TBI) & (el2 ? 1 : 3);
     s1->affd = FIELD_EX64(w0, CD0, AFFD);
     /* 5.4: {HD, HA} 0b10 is reserved and behaves as 0b00 */
     s1->ha = FIELD_EX64(w0, CD0, HA);

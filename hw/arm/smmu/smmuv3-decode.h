@@ -82,6 +82,9 @@ enum {
     STE_CFG_NESTED    = 7,
 };
 
+/* STE.STRW (5.2), Non-secure: 0b00 NS-EL1, 0b10 NS-EL2(-E2H), 0bx1 ILLEGAL */
+#define STE_STRW_EL2        2
+
 /* STE.S1DSS (5.2) */
 enum {
     S1DSS_TERMINATE   = 0,
@@ -182,6 +185,11 @@ typedef struct SMMUv3Ste {
     uint32_t cd_idx;        /* SubstreamID, or 0 for S1DSS 0b10 */
     uint64_t cd_table;      /* S1ContextPtr */
     uint8_t s1fmt, s1cdmax;
+    /*
+     * STRW 0b10 in force (HYP, Config 0b101): StreamWorld NS-EL2, or
+     * NS-EL2-E2H with SMMU_CR2.E2H; the caller picks the regime.
+     */
+    bool el2;
 } SMMUv3Ste;
 
 /* Where a stream's STE is, or the L1STD to read first (3.3.2) */
@@ -222,7 +230,16 @@ SMMUv3Verdict smmuv3_cd_locate(const SMMUv3Features *f,
 SMMUv3Verdict smmuv3_decode_l1cd(const SMMUv3Features *f,
                                  const SMMUv3Ste *ste, uint64_t l1cd,
                                  unsigned split, uint64_t *cd_addr);
+/* A CD reached through an NS-EL1 stream */
 SMMUv3Verdict smmuv3_decode_cd(const SMMUv3Features *f,
                                const uint64_t cd[8], SMMUS1Cfg *s1);
+/*
+ * A CD reached through a stream of @regime (SMMURegime): at NS-EL2 only
+ * TTB0 is reachable, EPD0/EPD1 and ASID are IGNORED and the TTB1 fields
+ * and TBI1 RES0 (5.4, 5.4.1); NS-EL2-E2H decodes as NS-EL1.
+ */
+SMMUv3Verdict smmuv3_decode_cd_regime(const SMMUv3Features *f,
+                                      const uint64_t cd[8], unsigned regime,
+                                      SMMUS1Cfg *s1);
 
 #endif /* HW_ARM_SMMU_SMMUV3_DECODE_H */

@@ -113,6 +113,7 @@ FIELD(CR0, SMMUEN, 0, 1)
 /* ---- SMMU_CR2 (6.3.12) ---- */
 FIELD(CR2, PTM, 2, 1)
 FIELD(CR2, RECINVSID, 1, 1)
+FIELD(CR2, E2H, 0, 1)
 
 /* ---- SMMU_GBPA (6.3.14) ---- */
 FIELD(GBPA, UPDATE, 31, 1)

@@ -165,7 +165,9 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
         s->cr[1] = val & SMMU_CR1_WRITABLE;
         return;
     case SMMU_REG_CR2:
-        s->cr[2] = val & (R_CR2_RECINVSID_MASK | R_CR2_PTM_MASK);
+        /* 6.3.12: E2H is RES0 without SMMU_IDR0.HYP */
+        s->cr[2] = val & (R_CR2_RECINVSID_MASK | R_CR2_PTM_MASK |
+                          (s->feat.hyp ? R_CR2_E2H_MASK : 0));
         return;
     case SMMU_REG_GBPA:
         smmuv3_write_gbpa(s, val);

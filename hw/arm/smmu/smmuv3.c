@@ -25,7 +25,8 @@
  * What this model implements (IHI 0070 6.3.1-6.3.8), once the stage(s)
  * and OAS are known.
  */
-static void smmuv3_init_features(SMMUv3Features *f, bool s2fwb)
+static void smmuv3_init_features(SMMUv3Features *f, bool s2fwb, bool hyp,
+                                 uint8_t bbml)
 {
     /* f->httu: property "httu", smmuv3_parse_httu() */
     f->sidsize = SMMUV3_SIDSIZE;
@@ -42,12 +43,17 @@ static void smmuv3_init_features(SMMUv3Features *f, bool s2fwb)
     f->fwb = f->s2 && s2fwb;
     /* Stage-2 XN[1:0] is decoded per EL (FEAT_XNX, mandatory from v3.1) */
     f->xnx = f->s2;
+    /* 6.3.1 HYP: RES0 unless both stages are implemented */
+    f->hyp = f->s1 && f->s2 && hyp;
     /*
      * 3.21.1.3 Level 2: nT is ignored; a lookup uses exactly one of any
      * overlapping TLB entries (never a conflict fault), and invalidation
-     * by address removes every overlapping entry of any size.
+     * by address removes every overlapping entry of any size.  That also
+     * keeps every promise of Level 1 (3.21.1.2: a conflict fault is only
+     * permitted, nT == 1 never faults) and of Level 0, so property "bbml"
+     * only changes what IDR3 (and AIDR) claim.
      */
-    f->bbml = 2;
+    f->bbml = bbml;
 }
 
 /* SMMU_IDR<n> (IHI 0070 6.3.1-6.3.6), derived from @f */
@@ -61,6 +67,7 @@ uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n)
         r = FIELD_DP32(r, IDR0, S2P, f->s2);
         r = FIELD_DP32(r, IDR0, TTF, f->ttf);
         r = FIELD_DP32(r, IDR0, COHACC, 1);
+        r = FIELD_DP32(r, IDR0, HYP, f->hyp);
         r = FIELD_DP32(r, IDR0, HTTU, f->httu);
         r = FIELD_DP32(r, IDR0, ATS, f->ats);
         /* 6.3.1: NS1ATS 1 says Split-stage ATS is not supported */
@@ -102,9 +109,14 @@ uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n)
  * (stage=1, or s2fwb=off) the model is an SMMUv3.1 that also has RIL
  * and BBML.
  */
+/*
+ * 6.3.4: SMMUv3.2 has FWB, RIL and a BBML of 1 or 2; without one of them
+ * (stage=1, s2fwb=off, bbml=0) the model is an SMMUv3.1, which still may
+ * have them (XNX and HAD, mandatory from v3.1, are always there).
+ */
 uint32_t smmuv3_aidr(const SMMUv3Features *f)
 {
-    return FIELD_DP32(0, AIDR, MINOR, f->fwb ? 2 : 1);
+    return FIELD_DP32(0, AIDR, MINOR, f->fwb && f->ril && f->bbml ? 2 : 1);
 }
 
 static bool smmuv3_parse_stage(SMMUv3State *s, Error **errp)
@@ -196,12 +208,16 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
         !smmuv3_parse_lpa(s, errp) || !smmuv3_parse_httu(s, errp)) {
         return;
     }
+    if (s->bbml > 2) {
+        error_setg(errp, "arm-smmuv3: bbml=%u is not 0, 1 or 2", s->bbml);
+        return;
+    }
     c->parent_realize(dev, errp);
     if (*errp) {
         return;
     }
 
-    smmuv3_init_features(&s->feat, s->s2fwb);
+    smmuv3_init_features(&s->feat, s->s2fwb, s->hyp, s->bbml);
     s->feat.ats = s->ats;
     /* PCIe ATS completions carry PAs of up to OAS bits */
     s->smmu_state.ats_addr_width = s->ats ? s->feat.oas_bits : 0;
@@ -344,6 +360,14 @@ static const Property smmuv3_props[] = {
      * 10.1 and older set it off.
      */
     DEFINE_PROP_BOOL("ats", SMMUv3State, ats, true),
+    /*
+     * EL2 StreamWorlds (SMMU_IDR0.HYP, STE.STRW, SMMU_CR2.E2H and
+     * CMD_TLBI_EL2_*); only with stage=nested (6.3.1).  virt 10.1 and
+     * older set it off.
+     */
+    DEFINE_PROP_BOOL("hyp", SMMUv3State, hyp, true),
+    /* SMMU_IDR3.BBML, the break-before-make level claimed: 0, 1 or 2 */
+    DEFINE_PROP_UINT8("bbml", SMMUv3State, bbml, 2),
     /*
      * IHI 0070 3.18: the DeviceID (MemTxAttrs.requester_id) of the SMMU's
      * own MSIs, which must not be a client's StreamID.  0xffff is the

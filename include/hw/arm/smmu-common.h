@@ -88,6 +88,20 @@ typedef struct SMMUFault {
 /* Translation configuration (decoded by the device from STE/CD)       */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The stage-1 translation regime a stream's StreamWorld selects (IHI
+ * 0070 5.2 STRW, 3.17.5): NS-EL1 (ASID and VMID tagged), NS-EL2 (one
+ * VA range, TTB0 only, no ASID: every entry global, no user/privileged
+ * distinction) or NS-EL2-E2H (two ranges and ASIDs as EL1, no VMID).
+ * TLB entries of the three never match each other's lookups or
+ * invalidations (3.17.5, 4.4.2).
+ */
+typedef enum SMMURegime {
+    SMMU_REGIME_EL1 = 0,
+    SMMU_REGIME_EL2 = 1,
+    SMMU_REGIME_EL2_E2H = 2,
+} SMMURegime;
+
 /* One stage-1 translation table (TTB0 or TTB1 half of a CD) */
 typedef struct SMMUS1Table {
     uint64_t ttb;           /* table base (an IPA when stage 2 is on) */
@@ -99,7 +113,8 @@ typedef struct SMMUS1Table {
 
 typedef struct SMMUS1Cfg {
     SMMUS1Table tt[2];      /* [0]: TTB0 (VA[55] == 0), [1]: TTB1 */
-    uint16_t asid;
+    uint16_t asid;          /* 0 at EL2 (CD.ASID is IGNORED there) */
+    uint8_t regime;         /* SMMURegime, from STE.STRW and CR2.E2H */
     uint8_t tbi;            /* bit 0: TBI0, bit 1: TBI1 */
     uint8_t ips_bits;       /* effective output size: CD.IPS capped by OAS */
     bool ds;                /* CD.DS: 4K/16K tables in the LPA2 format */
@@ -402,8 +417,26 @@ bool smmu_translate_ipa(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
 /* TLB maintenance, one entry point per command (IHI 0070 4.4)         */
 /* ------------------------------------------------------------------ */
 
-/* CMD_TLBI_NSNH_ALL (and reset): everything */
+/* Reset: everything, EL2 entries included */
 void smmu_tlb_inv_all(SMMUState *s);
+/*
+ * CMD_TLBI_NSNH_ALL: every NS-EL1 entry (stage 1, stage 2, nested) but
+ * no NS-EL2 or NS-EL2-E2H one (IHI 0070 4.4.4.1)
+ */
+void smmu_tlb_inv_nsnh_all(SMMUState *s);
+/* CMD_TLBI_EL2_ALL: every NS-EL2 and NS-EL2-E2H entry (4.4.2.7) */
+void smmu_tlb_inv_el2_all(SMMUState *s);
+/* CMD_TLBI_EL2_ASID: NS-EL2-E2H entries of @asid (4.4.2.10) */
+void smmu_tlb_inv_el2_asid(SMMUState *s, uint16_t asid);
+/*
+ * CMD_TLBI_EL2_VA (@asid >= 0) or CMD_TLBI_EL2_VAA (@asid < 0), for the
+ * regime SMMU_CR2.E2H selects (4.4.2.8, 4.4.2.9): with @regime
+ * SMMU_REGIME_EL2 every entry holding the VAs of @r (no ASIDs); with
+ * SMMU_REGIME_EL2_E2H those of @asid and the global ones (VA), or of
+ * every ASID (VAA).
+ */
+void smmu_tlb_inv_el2_va(SMMUState *s, SMMURegime regime, int asid,
+                         const SMMUInvRange *r);
 /* CMD_TLBI_S12_VMALL: stage-1, stage-2 and nested entries of @vmid */
 void smmu_tlb_inv_vmid(SMMUState *s, uint16_t vmid);
 /* CMD_TLBI_NH_ALL: stage-1 and nested entries of @vmid */

@@ -14,6 +14,7 @@
 
 typedef struct SMMUv3Features {
     bool s1, s2;            /* IDR0.S1P, S2P: property "stage" */
+    bool hyp;               /* IDR0.HYP, both stages: property "hyp" */
     uint8_t oas_bits;       /* IDR5.OAS as a bit count: property "oas" */
     bool vax;               /* IDR5.VAX 0b01, 52-bit VAs: property "vax" */
     bool ds;                /* IDR5.DS, FEAT_LPA2 tables: property "lpa2" */

@@ -73,6 +73,8 @@ struct SMMUv3State {
     bool s2fwb;                 /* SMMU_IDR3.FWB with stage 2 */
     char *httu;                 /* "off", "access" or "dirty" */
     bool ats;                   /* SMMU_IDR0.ATS */
+    bool hyp;                   /* SMMU_IDR0.HYP, with both stages */
+    uint8_t bbml;               /* SMMU_IDR3.BBML: 0, 1 or 2 */
     /* Fixed at realize: the ID registers and the decoders read it */
     SMMUv3Features feat;
 
