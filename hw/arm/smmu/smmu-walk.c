@@ -265,7 +265,42 @@ typedef struct SMMUWalkPolicy {
     bool ha;                    /* HA / S2HA: set AF instead of faulting */
     bool hd;                    /* HD / S2HD (with HA): dirty by DBM */
     const SMMUAccess *acc;      /* the access the leaf is walked for */
+    SMMUFaultClass cls;         /* stage 2: what it translates (probes) */
 } SMMUWalkPolicy;
+
+/* A probe (SMMUState.probe) notes each descriptor its walks read */
+static void probe_step(SMMUState *s, const SMMUWalkPolicy *p, uint64_t ia,
+                       int level, uint64_t daddr, uint64_t dpa,
+                       uint64_t desc, bool abort)
+{
+    SMMUWalkProbe *pr = s->probe;
+    SMMUWalkStep *st;
+
+    if (pr->n >= SMMU_PROBE_MAX_STEPS) {
+        pr->lost++;
+        return;
+    }
+    st = &pr->step[pr->n++];
+    *st = (SMMUWalkStep) {
+        .input = ia, .addr = daddr, .pa = dpa, .desc = desc,
+        .update = desc, .level = level, .stage = p->stage,
+        .cls = p->cls, .abort = abort,
+    };
+}
+
+/* ... and instead of an HTTU update, the value it would write */
+static void probe_update(SMMUState *s, const SMMUWalkPolicy *p,
+                         uint64_t daddr, uint64_t new)
+{
+    SMMUWalkProbe *pr = s->probe;
+
+    for (unsigned i = pr->n; i-- > 0;) {
+        if (pr->step[i].stage == p->stage && pr->step[i].addr == daddr) {
+            pr->step[i].update = new;
+            return;
+        }
+    }
+}
 
 /*
  * Read the descriptor at @daddr, an IPA for a nested stage-1 walk, which
@@ -301,11 +336,17 @@ static bool walk_read_desc(SMMUState *s, const SMMUWalkPolicy *p,
     *desc = 0;
     if (s->read_desc(s->read_desc_opaque, dpa, desc) != MEMTX_OK) {
         trace_smmu_walk_desc(p->stage, level, ia, dpa, *desc);
+        if (unlikely(s->probe)) {
+            probe_step(s, p, ia, level, daddr, dpa, *desc, true);
+        }
         fault_set(f, SMMU_FAULT_WALK_EABT, p->stage, level);
         f->fetch_addr = dpa;
         return false;
     }
     trace_smmu_walk_desc(p->stage, level, ia, dpa, *desc);
+    if (unlikely(s->probe)) {
+        probe_step(s, p, ia, level, daddr, dpa, *desc, false);
+    }
     return true;
 }
 
@@ -332,6 +373,12 @@ static bool walk_update_desc(SMMUState *s, const SMMUWalkPolicy *p,
             return false;
         }
         dpa = s2leaf.out;
+    }
+    if (unlikely(s->probe)) {
+        /* A probe writes nothing: it reports what the access would */
+        probe_update(s, p, daddr, new);
+        *cur = old;
+        return true;
     }
     if (s->cas_desc(s->read_desc_opaque, dpa, old, new, cur) != MEMTX_OK) {
         fault_set(f, SMMU_FAULT_WALK_EABT, p->stage, level);
@@ -525,7 +572,7 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
 {
     SMMUWalkPolicy p = {
         .stage = 2, .affd = s2->affd, .fwb = s2->fwb,
-        .ha = s2->ha, .hd = s2->hd, .acc = acc,
+        .ha = s2->ha, .hd = s2->hd, .acc = acc, .cls = cls,
     };
     SMMUTLBEntry *e, ne = { 0 };
     SMMUWalkGeom g;
@@ -545,7 +592,8 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
         return false;
     }
 
-    e = smmu_tlb_lookup(s, SMMU_TAG_S2, s2->vmid, 0, ipa);
+    /* A probe neither uses nor fills the TLB */
+    e = s->probe ? NULL : smmu_tlb_lookup(s, SMMU_TAG_S2, s2->vmid, 0, ipa);
     if (e) {
         leaf->out = e->out_base + (ipa - e->base);
         leaf->size_bits = e->size_bits;
@@ -574,7 +622,7 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
     ne.granule_bits = leaf->granule_bits;
     ne.s2_attrs = leaf->attrs;
     ne.clean = leaf->clean ? SMMU_CLEAN_S2 : 0;
-    if (!leaf->af_left) {
+    if (!leaf->af_left && !s->probe) {
         smmu_tlb_insert(s, &ne);
     }
     if (s2_allows(leaf->attrs, acc, &rd, &wr)) {
@@ -687,7 +735,9 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
     }
     ne->size_bits = size_bits;
     ne->base = key & ~MAKE_64BIT_MASK(0, size_bits);
-    smmu_tlb_insert(s, ne);
+    if (!s->probe) {
+        smmu_tlb_insert(s, ne);
+    }
     return ne;
 }
 
@@ -772,7 +822,8 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     }
 
     key = smmu_canonical_va(iova);
-    e = smmu_tlb_lookup(s, cfg->s2_enabled ? SMMU_TAG_NESTED : SMMU_TAG_S1,
+    e = unlikely(s->probe) ? NULL :
+        smmu_tlb_lookup(s, cfg->s2_enabled ? SMMU_TAG_NESTED : SMMU_TAG_S1,
                         cfg->s2.vmid, cfg->s1.asid, key);
     if (e && !s1_allows(e->s1_attrs, &acc, &rd1, &wr1)) {
         if (!hit_rewalk(s, e, &acc, SMMU_CLEAN_S1)) {

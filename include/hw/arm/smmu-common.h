@@ -236,6 +236,37 @@ typedef MemTxResult SMMUCasDescFn(void *opaque, uint64_t pa, uint64_t old,
                                   uint64_t new, uint64_t *cur);
 
 /* ------------------------------------------------------------------ */
+/* Translate probe (introspection)                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A probe translates like a device access but leaves no trace: while
+ * SMMUState.probe is set, the walker skips TLB lookups and fills, makes
+ * no HTTU update (it notes the value it would write) and records every
+ * descriptor it reads.  Set and cleared by the device under its lock.
+ */
+#define SMMU_PROBE_MAX_STEPS    64
+
+/* One descriptor read of a probed walk */
+typedef struct SMMUWalkStep {
+    uint64_t input;         /* what this walk translates: VA or IPA */
+    uint64_t addr;          /* descriptor address: an IPA at nested stage 1 */
+    uint64_t pa;            /* where it was read */
+    uint64_t desc;          /* the value read */
+    uint64_t update;        /* HTTU: the value it would write, else desc */
+    int8_t level;
+    uint8_t stage;          /* 1 or 2 */
+    SMMUFaultClass cls;     /* stage 2: what it translates (CD, TT, IN) */
+    bool abort;             /* the read failed (F_WALK_EABT) */
+} SMMUWalkStep;
+
+typedef struct SMMUWalkProbe {
+    unsigned n;             /* steps recorded */
+    unsigned lost;          /* steps beyond SMMU_PROBE_MAX_STEPS */
+    SMMUWalkStep step[SMMU_PROBE_MAX_STEPS];
+} SMMUWalkProbe;
+
+/* ------------------------------------------------------------------ */
 /* The TYPE_ARM_SMMU base class                                        */
 /* ------------------------------------------------------------------ */
 
@@ -280,6 +311,7 @@ struct SMMUState {
     SMMUReadDescFn *read_desc;  /* smmu_ram_read_desc by default */
     SMMUCasDescFn *cas_desc;    /* smmu_ram_cas_desc by default */
     void *read_desc_opaque;     /* for both hooks */
+    SMMUWalkProbe *probe;       /* non-NULL: a probe walks (no side effect) */
 };
 
 struct SMMUBaseClass {
