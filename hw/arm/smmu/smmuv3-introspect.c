@@ -911,8 +911,8 @@ static void hmp_show_info(Monitor *mon, SMMUv3Info *info)
     for (SMMUv3CacheInfoList *c = info->caches; c; c = c->next) {
         SMMUv3CacheInfo *ci = c->value;
 
-        monitor_printf(mon, "%s cache: %" PRIu64, g_str_equal(ci->name, "tlb")
-                       ? "TLB" : "Config", ci->entries);
+        monitor_printf(mon, "%s: %" PRIu64, g_str_equal(ci->name, "tlb") ?
+                       "TLB" : "Config cache", ci->entries);
         if (ci->has_capacity) {
             monitor_printf(mon, "/%" PRIu64, ci->capacity);
         }
