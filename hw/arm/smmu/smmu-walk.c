@@ -127,7 +127,8 @@ static bool s2_geometry(const SMMUS2Cfg *c, SMMUWalkGeom *g)
  * must equal VA[55].  NULL when @va is outside it (or it is disabled).
  * On the TLB hit path: the walk's geometry waits for a miss.
  */
-static const SMMUS1Table *s1_select(const SMMUS1Cfg *c, uint64_t va)
+static inline QEMU_ALWAYS_INLINE
+const SMMUS1Table *s1_select(const SMMUS1Cfg *c, uint64_t va)
 {
     unsigned half = extract64(va, 55, 1);
     const SMMUS1Table *t = &c->tt[half];
@@ -786,9 +787,14 @@ static bool hit_rewalk(SMMUState *s, SMMUTLBEntry *e, const SMMUAccess *acc,
     return true;
 }
 
-bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
-                    IOMMUAccessFlags access, SMMUTranslation *out,
-                    SMMUFault *fault)
+/*
+ * smmu_translate(), and with @probe its TLB-less form: one body, two
+ * copies, so that the path of the hits pays nothing for the probe.
+ */
+static inline QEMU_ALWAYS_INLINE
+bool translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
+               IOMMUAccessFlags access, SMMUTranslation *out,
+               SMMUFault *fault, bool probe)
 {
     SMMUAccess acc = {
         .flags = access, .priv = cfg->priv, .instr = cfg->instr,
@@ -822,7 +828,7 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
     }
 
     key = smmu_canonical_va(iova);
-    e = unlikely(s->probe) ? NULL :
+    e = probe ? NULL :
         smmu_tlb_lookup(s, cfg->s2_enabled ? SMMU_TAG_NESTED : SMMU_TAG_S1,
                         cfg->s2.vmid, cfg->s1.asid, key);
     if (e && !s1_allows(e->s1_attrs, &acc, &rd1, &wr1)) {
@@ -865,4 +871,19 @@ fail:
     trace_smmu_fault(fault->type, fault->stage, fault->cls, fault->level,
                      iova, fault->ipa);
     return false;
+}
+
+bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
+                    IOMMUAccessFlags access, SMMUTranslation *out,
+                    SMMUFault *fault)
+{
+    return translate(s, cfg, iova, access, out, fault, false);
+}
+
+bool smmu_probe_translate(SMMUState *s, const SMMUTransCfg *cfg,
+                          uint64_t iova, IOMMUAccessFlags access,
+                          SMMUTranslation *out, SMMUFault *fault)
+{
+    g_assert(s->probe);
+    return translate(s, cfg, iova, access, out, fault, true);
 }

@@ -788,7 +788,8 @@ static void probe_translate(SMMUv3State *s, const SMMUv3Txn *t, bool priv,
     r->config = g_strdup(cfg.tc.s1_enabled && cfg.tc.s2_enabled ? "nested" :
                          cfg.tc.s1_enabled ? "stage1" : "stage2");
     probe_attrs(s, t->sid, priv, exec, &cfg.tc);
-    if (!smmu_translate(&s->smmu_state, &cfg.tc, t->addr, flags, &out, &f)) {
+    if (!smmu_probe_translate(&s->smmu_state, &cfg.tc, t->addr, flags, &out,
+                              &f)) {
         probe_engine_fault(t, &f, r);
         return;
     }

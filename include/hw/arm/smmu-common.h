@@ -241,9 +241,10 @@ typedef MemTxResult SMMUCasDescFn(void *opaque, uint64_t pa, uint64_t old,
 
 /*
  * A probe translates like a device access but leaves no trace: while
- * SMMUState.probe is set, the walker skips TLB lookups and fills, makes
- * no HTTU update (it notes the value it would write) and records every
- * descriptor it reads.  Set and cleared by the device under its lock.
+ * SMMUState.probe is set, smmu_probe_translate() and the stage-2 paths
+ * (smmu_translate_ipa() included) skip TLB lookups and fills, make no
+ * HTTU update (the value it would write is noted) and record every
+ * descriptor they read.  Set and cleared by the device under its lock.
  */
 #define SMMU_PROBE_MAX_STEPS    64
 
@@ -393,6 +394,14 @@ MemTxResult smmu_ram_cas_desc(void *opaque, uint64_t pa, uint64_t old,
 bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
                     IOMMUAccessFlags access, SMMUTranslation *out,
                     SMMUFault *fault);
+
+/*
+ * smmu_translate() for a probe (SMMUState.probe set): without the TLB,
+ * without HTTU writes, every descriptor noted in the probe.
+ */
+bool smmu_probe_translate(SMMUState *s, const SMMUTransCfg *cfg,
+                          uint64_t iova, IOMMUAccessFlags access,
+                          SMMUTranslation *out, SMMUFault *fault);
 
 /*
  * Stage-2-only translation of @ipa (e.g. a CD fetch, @cls SMMU_CLASS_CD)

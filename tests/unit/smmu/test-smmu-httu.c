@@ -379,6 +379,20 @@ static void test_nested_s2_clean_no_s2hd(void)
     env_free(&e);
 }
 
+/* smmu_probe_translate() of e->in under @probe: it must give @out */
+static void probe_ok(Env *e, SMMUWalkProbe *probe, IOMMUAccessFlags acc,
+                     uint64_t out, IOMMUAccessFlags perm)
+{
+    SMMUTranslation o;
+    SMMUFault f;
+
+    e->s->probe = probe;
+    g_assert_true(smmu_probe_translate(e->s, &e->cfg, e->in, acc, &o, &f));
+    e->s->probe = NULL;
+    g_assert_cmphex(o.addr, ==, out);
+    g_assert_cmpint(o.perm, ==, perm);
+}
+
 /*
  * A probe (SMMUState.probe, the monitor's x-smmuv3-translate) walks as
  * the access would, noting the AF it would set, but swaps nothing and
@@ -394,9 +408,7 @@ static void test_probe_s1_af(void)
     env_s1(&e, 0, D_AF, true, false);
     before = leaf_now(&e);
     stats = e.s->tlb_stats;
-    e.s->probe = &probe;
-    expect_ok(&e, IOMMU_RO, OUT, IOMMU_RW);
-    e.s->probe = NULL;
+    probe_ok(&e, &probe, IOMMU_RO, OUT, IOMMU_RW);
     g_assert_cmpuint(e.m->swaps, ==, 0);
     g_assert_cmphex(leaf_now(&e), ==, before);
     g_assert_cmpuint(e.s->tlb_stats.hits, ==, stats.hits);
@@ -435,9 +447,7 @@ static void test_probe_nested_dirty(void)
     s2tbl = pt_entry(&e.b2, TBL_IPA, 2);
     s2before = fake_mem_read(e.m, s2tbl);
     before = leaf_now(&e);
-    e.s->probe = &probe;
-    expect_ok(&e, IOMMU_WO, OUT2, IOMMU_RW);
-    e.s->probe = NULL;
+    probe_ok(&e, &probe, IOMMU_WO, OUT2, IOMMU_RW);
     g_assert_cmpuint(e.m->swaps, ==, 0);
     g_assert_cmphex(leaf_now(&e), ==, before);
     g_assert_cmphex(fake_mem_read(e.m, s2tbl), ==, s2before);
