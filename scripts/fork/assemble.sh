@@ -20,7 +20,7 @@ base=$3
 out=$4
 
 # Top-level folders of ours that mirror QEMU's layout.
-overlay_dirs="hw include tests configs docs"
+overlay_dirs="hw include tests configs docs qapi"
 # Our SMMU model: replaced in "ours", left as the base has it in "baseline".
 model_globs="hw/arm/smmu* include/hw/arm/smmu*"
 

@@ -127,7 +127,8 @@ static bool s2_geometry(const SMMUS2Cfg *c, SMMUWalkGeom *g)
  * must equal VA[55].  NULL when @va is outside it (or it is disabled).
  * On the TLB hit path: the walk's geometry waits for a miss.
  */
-static const SMMUS1Table *s1_select(const SMMUS1Cfg *c, uint64_t va)
+static inline QEMU_ALWAYS_INLINE
+const SMMUS1Table *s1_select(const SMMUS1Cfg *c, uint64_t va)
 {
     unsigned half = extract64(va, 55, 1);
     const SMMUS1Table *t = &c->tt[half];
@@ -299,7 +300,42 @@ typedef struct SMMUWalkPolicy {
     bool ha;                    /* HA / S2HA: set AF instead of faulting */
     bool hd;                    /* HD / S2HD (with HA): dirty by DBM */
     const SMMUAccess *acc;      /* the access the leaf is walked for */
+    SMMUFaultClass cls;         /* stage 2: what it translates (probes) */
 } SMMUWalkPolicy;
+
+/* A probe (SMMUState.probe) notes each descriptor its walks read */
+static void probe_step(SMMUState *s, const SMMUWalkPolicy *p, uint64_t ia,
+                       int level, uint64_t daddr, uint64_t dpa,
+                       uint64_t desc, bool abort)
+{
+    SMMUWalkProbe *pr = s->probe;
+    SMMUWalkStep *st;
+
+    if (pr->n >= SMMU_PROBE_MAX_STEPS) {
+        pr->lost++;
+        return;
+    }
+    st = &pr->step[pr->n++];
+    *st = (SMMUWalkStep) {
+        .input = ia, .addr = daddr, .pa = dpa, .desc = desc,
+        .update = desc, .level = level, .stage = p->stage,
+        .cls = p->cls, .abort = abort,
+    };
+}
+
+/* ... and instead of an HTTU update, the value it would write */
+static void probe_update(SMMUState *s, const SMMUWalkPolicy *p,
+                         uint64_t daddr, uint64_t new)
+{
+    SMMUWalkProbe *pr = s->probe;
+
+    for (unsigned i = pr->n; i-- > 0;) {
+        if (pr->step[i].stage == p->stage && pr->step[i].addr == daddr) {
+            pr->step[i].update = new;
+            return;
+        }
+    }
+}
 
 /*
  * Read the descriptor at @daddr, an IPA for a nested stage-1 walk, which
@@ -335,11 +371,17 @@ static bool walk_read_desc(SMMUState *s, const SMMUWalkPolicy *p,
     *desc = 0;
     if (s->read_desc(s->read_desc_opaque, dpa, desc) != MEMTX_OK) {
         trace_smmu_walk_desc(p->stage, level, ia, dpa, *desc);
+        if (unlikely(s->probe)) {
+            probe_step(s, p, ia, level, daddr, dpa, *desc, true);
+        }
         fault_set(f, SMMU_FAULT_WALK_EABT, p->stage, level);
         f->fetch_addr = dpa;
         return false;
     }
     trace_smmu_walk_desc(p->stage, level, ia, dpa, *desc);
+    if (unlikely(s->probe)) {
+        probe_step(s, p, ia, level, daddr, dpa, *desc, false);
+    }
     return true;
 }
 
@@ -366,6 +408,12 @@ static bool walk_update_desc(SMMUState *s, const SMMUWalkPolicy *p,
             return false;
         }
         dpa = s2leaf.out;
+    }
+    if (unlikely(s->probe)) {
+        /* A probe writes nothing: it reports what the access would */
+        probe_update(s, p, daddr, new);
+        *cur = old;
+        return true;
     }
     if (s->cas_desc(s->read_desc_opaque, dpa, old, new, cur) != MEMTX_OK) {
         fault_set(f, SMMU_FAULT_WALK_EABT, p->stage, level);
@@ -564,7 +612,7 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
 {
     SMMUWalkPolicy p = {
         .stage = 2, .affd = s2->affd, .fwb = s2->fwb,
-        .ha = s2->ha, .hd = s2->hd, .acc = acc,
+        .ha = s2->ha, .hd = s2->hd, .acc = acc, .cls = cls,
     };
     SMMUTLBEntry *e, ne = { 0 };
     SMMUWalkGeom g;
@@ -584,7 +632,8 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
         return false;
     }
 
-    e = smmu_tlb_lookup(s, SMMU_TAG_S2, s2->vmid, 0, ipa);
+    /* A probe neither uses nor fills the TLB */
+    e = s->probe ? NULL : smmu_tlb_lookup(s, SMMU_TAG_S2, s2->vmid, 0, ipa);
     if (e) {
         leaf->out = e->out_base + (ipa - e->base);
         leaf->size_bits = e->size_bits;
@@ -613,7 +662,7 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
     ne.granule_bits = leaf->granule_bits;
     ne.s2_attrs = leaf->attrs;
     ne.clean = leaf->clean ? SMMU_CLEAN_S2 : 0;
-    if (!leaf->af_left) {
+    if (!leaf->af_left && !s->probe) {
         smmu_tlb_insert(s, &ne);
     }
     if (s2_allows(leaf->attrs, acc, &rd, &wr)) {
@@ -727,7 +776,9 @@ static SMMUTLBEntry *s1_miss(SMMUState *s, const SMMUTransCfg *cfg,
     }
     ne->size_bits = size_bits;
     ne->base = key & ~MAKE_64BIT_MASK(0, size_bits);
-    smmu_tlb_insert(s, ne);
+    if (!s->probe) {
+        smmu_tlb_insert(s, ne);
+    }
     return ne;
 }
 
@@ -776,9 +827,14 @@ static bool hit_rewalk(SMMUState *s, SMMUTLBEntry *e, const SMMUAccess *acc,
     return true;
 }
 
-bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
-                    IOMMUAccessFlags access, SMMUTranslation *out,
-                    SMMUFault *fault)
+/*
+ * smmu_translate(), and with @probe its TLB-less form: one body, two
+ * copies, so that the path of the hits pays nothing for the probe.
+ */
+static inline QEMU_ALWAYS_INLINE
+bool translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
+               IOMMUAccessFlags access, SMMUTranslation *out,
+               SMMUFault *fault, bool probe)
 {
     SMMUAccess acc = {
         .flags = access, .priv = cfg->priv, .instr = cfg->instr,
@@ -813,7 +869,8 @@ bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
 
     key = smmu_canonical_va(iova);
     /* EL2 streams have no stage 2 (5.2 STRW): one tag per regime */
-    e = smmu_tlb_lookup(s, cfg->s2_enabled ? SMMU_TAG_NESTED :
+    e = probe ? NULL :
+        smmu_tlb_lookup(s, cfg->s2_enabled ? SMMU_TAG_NESTED :
                         smmu_s1_tag(cfg->s1.regime),
                         cfg->s2.vmid, cfg->s1.asid, key);
     if (e && !s1_allows(e->s1_attrs, &acc, &rd1, &wr1)) {
@@ -856,4 +913,19 @@ fail:
     trace_smmu_fault(fault->type, fault->stage, fault->cls, fault->level,
                      iova, fault->ipa);
     return false;
+}
+
+bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
+                    IOMMUAccessFlags access, SMMUTranslation *out,
+                    SMMUFault *fault)
+{
+    return translate(s, cfg, iova, access, out, fault, false);
+}
+
+bool smmu_probe_translate(SMMUState *s, const SMMUTransCfg *cfg,
+                          uint64_t iova, IOMMUAccessFlags access,
+                          SMMUTranslation *out, SMMUFault *fault)
+{
+    g_assert(s->probe);
+    return translate(s, cfg, iova, access, out, fault, true);
 }

@@ -36,6 +36,7 @@ void smmuv3_cfg_cache_inv_all(SMMUv3State *s)
 {
     trace_smmuv3_cfg_inv(0, UINT32_MAX);
     s->cfg_last = NULL;
+    s->cfg_stats.invalidated += g_hash_table_size(s->cfg_cache);
     g_hash_table_remove_all(s->cfg_cache);
 }
 
@@ -58,7 +59,8 @@ void smmuv3_cfg_cache_inv_sid_range(SMMUv3State *s, uint32_t first,
 
     trace_smmuv3_cfg_inv(first, last);
     s->cfg_last = NULL;
-    g_hash_table_foreach_remove(s->cfg_cache, key_in_sid_range, &r);
+    s->cfg_stats.invalidated +=
+        g_hash_table_foreach_remove(s->cfg_cache, key_in_sid_range, &r);
 }
 
 void smmuv3_cfg_cache_inv_ssid(SMMUv3State *s, uint32_t sid, uint32_t ssid)
@@ -66,11 +68,11 @@ void smmuv3_cfg_cache_inv_ssid(SMMUv3State *s, uint32_t sid, uint32_t ssid)
     uint64_t key = cfg_key(sid, ssid);
 
     s->cfg_last = NULL;
-    g_hash_table_remove(s->cfg_cache, &key);
+    s->cfg_stats.invalidated += g_hash_table_remove(s->cfg_cache, &key);
     /* CD 0 also serves transactions without SubstreamID (S1DSS). */
     if (ssid == 0) {
         key = cfg_key(sid, SMMUV3_NO_SSID);
-        g_hash_table_remove(s->cfg_cache, &key);
+        s->cfg_stats.invalidated += g_hash_table_remove(s->cfg_cache, &key);
     }
 }
 
@@ -227,26 +229,27 @@ bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg)
     if (!cached || s->cfg_last_key != key) {
         cached = g_hash_table_lookup(s->cfg_cache, &key);
         if (!cached) {
+            s->cfg_stats.misses++;
             return false;
         }
         s->cfg_last = cached;
         s->cfg_last_key = key;
     }
+    s->cfg_stats.hits++;
     *cfg = *cached;
     return true;
 }
 
 /*
- * Fetch, decode and cache the configuration of @t.  Returns false when
- * the transaction must be terminated, with @fault saying why and
- * cfg->mev set (false before the STE is known).
+ * Fetch and decode the configuration of @t, without caching it (the
+ * translate probe's too).  Returns false when the transaction must be
+ * terminated, with @fault saying why and cfg->mev set (false before the
+ * STE is known).
  */
-bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
-                      SMMUv3CfgFault *fault)
+bool smmuv3_cfg_read(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
+                     SMMUv3CfgFault *fault)
 {
-    uint64_t key = cfg_key(t->sid, t->ssid);
     uint64_t ste[8];
-    SMMUv3Config *cached;
     SMMUv3Ste dec;
     SMMUv3Verdict v;
 
@@ -263,6 +266,19 @@ bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
         return false;
     }
     *cfg = dec.cfg;
+    return true;
+}
+
+/* smmuv3_cfg_read(), and cache what it found */
+bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
+                      SMMUv3CfgFault *fault)
+{
+    uint64_t key = cfg_key(t->sid, t->ssid);
+    SMMUv3Config *cached;
+
+    if (!smmuv3_cfg_read(s, t, cfg, fault)) {
+        return false;
+    }
     cached = g_new(SMMUv3Config, 1);
     *cached = *cfg;
     g_hash_table_insert(s->cfg_cache, g_memdup2(&key, sizeof(key)), cached);

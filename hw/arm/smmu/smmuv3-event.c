@@ -13,6 +13,7 @@
 #include "qemu/log.h"
 #include "qemu/lockable.h"
 #include "qemu/main-loop.h"
+#include "qemu/timer.h"
 #include "system/dma.h"
 #include "system/address-spaces.h"
 #include "hw/irq.h"
@@ -137,7 +138,7 @@ static bool evt_is_walk_fault(uint8_t type)
 }
 
 /* Lay out @ev as the 4 doublewords of IHI 0070 7.3 */
-static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
+void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
 {
     memset(rec, 0, 4 * sizeof(uint64_t));
     rec[0] = FIELD_DP64(rec[0], EVT0, TYPE, ev->type);
@@ -183,10 +184,25 @@ static void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
     /* C_BAD_*, F_STREAM_DISABLED: identification only */
 }
 
+/* Keep @ev in the recent-events ring (introspection), as it went */
+static SMMUv3RecentEvent *smmuv3_recent_event(SMMUv3State *s,
+                                              const SMMUv3Event *ev,
+                                              SMMUv3EventOutcome outcome)
+{
+    SMMUv3RecentEvent *r = &s->recent[s->event_count++ %
+                                      SMMUV3_RECENT_EVENTS];
+
+    smmuv3_encode_event(ev, r->rec);
+    r->time_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    r->outcome = outcome;
+    return r;
+}
+
 void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
 {
     SMMUv3Queue *q = &s->eventq;
     unsigned log2size = smmuv3_q_log2size(q->base, SMMUV3_EVENTQS);
+    SMMUv3RecentEvent *recent;
     uint64_t rec[4];
     uint64_t addr;
     MemTxResult res;
@@ -197,13 +213,17 @@ void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
 
     /* IHI 0070 7.2: nothing is recorded while the queue is disabled. */
     if (!FIELD_EX32(s->cr[0], CR0, EVENTQEN)) {
+        smmuv3_recent_event(s, ev, SMMUV3_EVT_LOST_DISABLED);
         return;
     }
     /* A queue that could not be written stays silent until acknowledged */
     if ((s->gerror ^ s->gerrorn) & GERROR_EVENTQ_ABT_ERR) {
+        smmuv3_recent_event(s, ev, SMMUV3_EVT_LOST_ABT);
         return;
     }
+    recent = smmuv3_recent_event(s, ev, SMMUV3_EVT_QUEUED);
     if (smmuv3_q_full(q->prod, q->cons, log2size)) {
+        recent->outcome = SMMUV3_EVT_LOST_OVERFLOW;
         /* 7.4: signal a new overflow by making OVFLG != OVACKFLG */
         if (FIELD_EX32(q->prod, EVENTQ_PROD, OVFLG) ==
             FIELD_EX32(q->cons, EVENTQ_CONS, OVACKFLG)) {
@@ -222,6 +242,7 @@ void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)
     /* A queue on device registers aborts (smmu_ram_rw) */
     res = smmu_ram_rw(addr, rec, sizeof(rec), true);
     if (res != MEMTX_OK) {
+        recent->outcome = SMMUV3_EVT_WRITE_ABORT;
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: event queue write at 0x%" PRIx64
                       " aborted\n", addr);

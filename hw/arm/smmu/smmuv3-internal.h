@@ -360,6 +360,7 @@ typedef struct SMMUv3CfgFault {
 /* ---- Cross-file entry points ---- */
 /* smmuv3-event.c */
 void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev);
+void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4]);
 bool smmuv3_fault_to_event(const SMMUFault *f, SMMUv3Event *ev);
 void smmuv3_raise_gerror(SMMUv3State *s, uint32_t bit);
 void smmuv3_signal_irq(SMMUv3State *s, unsigned line, uint64_t cfg0,
@@ -381,6 +382,8 @@ extern const MemoryRegionOps smmuv3_mmio_ops;
 bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg);
 bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
                       SMMUv3CfgFault *fault);
+bool smmuv3_cfg_read(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
+                     SMMUv3CfgFault *fault);
 void smmuv3_cfg_cache_init(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_all(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_sid_range(SMMUv3State *s, uint32_t first,
@@ -398,5 +401,9 @@ ssize_t smmuv3_ats_request(SMMUState *bs, SMMUDevice *sdev, uint32_t pasid,
                            uint32_t *err_count);
 void smmuv3_atc_inv(SMMUv3State *s, uint32_t sid, uint32_t pasid,
                     uint64_t addr, uint64_t span);
+bool smmuv3_txn_cfg_event(SMMUv3State *s, const SMMUv3Txn *t,
+                          SMMUv3CfgFault *cf, SMMUv3Event *ev);
+bool smmuv3_txn_fault_event(const SMMUv3Txn *t, SMMUFault *f,
+                            SMMUv3Event *ev);
 
 #endif /* HW_ARM_SMMU_SMMUV3_INTERNAL_H */

@@ -620,6 +620,23 @@ static const TypeInfo smmuv3_iommu_mr_info = {
     .parent = TYPE_IOMMU_MEMORY_REGION,
 };
 
+/*
+ * For the translate probe (smmuv3-introspect.c): the event of @t's
+ * configuration fault @cf or engine fault @f, as built for a DMA; false
+ * when none would be recorded.
+ */
+bool smmuv3_txn_cfg_event(SMMUv3State *s, const SMMUv3Txn *t,
+                          SMMUv3CfgFault *cf, SMMUv3Event *ev)
+{
+    return txn_cfg_event(s, t, cf, ev);
+}
+
+bool smmuv3_txn_fault_event(const SMMUv3Txn *t, SMMUFault *f,
+                            SMMUv3Event *ev)
+{
+    return txn_fault_event(t, f, ev);
+}
+
 void smmuv3_iommu_mr_register_type(void)
 {
     type_register_static(&smmuv3_iommu_mr_info);

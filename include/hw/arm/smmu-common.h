@@ -251,6 +251,38 @@ typedef MemTxResult SMMUCasDescFn(void *opaque, uint64_t pa, uint64_t old,
                                   uint64_t new, uint64_t *cur);
 
 /* ------------------------------------------------------------------ */
+/* Translate probe (introspection)                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A probe translates like a device access but leaves no trace: while
+ * SMMUState.probe is set, smmu_probe_translate() and the stage-2 paths
+ * (smmu_translate_ipa() included) skip TLB lookups and fills, make no
+ * HTTU update (the value it would write is noted) and record every
+ * descriptor they read.  Set and cleared by the device under its lock.
+ */
+#define SMMU_PROBE_MAX_STEPS    64
+
+/* One descriptor read of a probed walk */
+typedef struct SMMUWalkStep {
+    uint64_t input;         /* what this walk translates: VA or IPA */
+    uint64_t addr;          /* descriptor address: an IPA at nested stage 1 */
+    uint64_t pa;            /* where it was read */
+    uint64_t desc;          /* the value read */
+    uint64_t update;        /* HTTU: the value it would write, else desc */
+    int8_t level;
+    uint8_t stage;          /* 1 or 2 */
+    SMMUFaultClass cls;     /* stage 2: what it translates (CD, TT, IN) */
+    bool abort;             /* the read failed (F_WALK_EABT) */
+} SMMUWalkStep;
+
+typedef struct SMMUWalkProbe {
+    unsigned n;             /* steps recorded */
+    unsigned lost;          /* steps beyond SMMU_PROBE_MAX_STEPS */
+    SMMUWalkStep step[SMMU_PROBE_MAX_STEPS];
+} SMMUWalkProbe;
+
+/* ------------------------------------------------------------------ */
 /* The TYPE_ARM_SMMU base class                                        */
 /* ------------------------------------------------------------------ */
 
@@ -298,6 +330,7 @@ struct SMMUState {
 
     /* PCIe ATS: the subclass sets its output address size, 0 without */
     uint8_t ats_addr_width;
+    SMMUWalkProbe *probe;       /* non-NULL: a probe walks (no side effect) */
 };
 
 struct SMMUBaseClass {
@@ -404,6 +437,14 @@ MemTxResult smmu_ram_cas_desc(void *opaque, uint64_t pa, uint64_t old,
 bool smmu_translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
                     IOMMUAccessFlags access, SMMUTranslation *out,
                     SMMUFault *fault);
+
+/*
+ * smmu_translate() for a probe (SMMUState.probe set): without the TLB,
+ * without HTTU writes, every descriptor noted in the probe.
+ */
+bool smmu_probe_translate(SMMUState *s, const SMMUTransCfg *cfg,
+                          uint64_t iova, IOMMUAccessFlags access,
+                          SMMUTranslation *out, SMMUFault *fault);
 
 /*
  * Stage-2-only translation of @ipa (e.g. a CD fetch, @cls SMMU_CLASS_CD)

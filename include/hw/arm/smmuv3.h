@@ -53,6 +53,30 @@ typedef struct SMMUv3PendingIrq {
     uint32_t abt_bit;   /* GERROR.MSI_*_ABT_ERR if the MSI aborts */
 } SMMUv3PendingIrq;
 
+/* What became of an event record (the recent-events ring) */
+typedef enum SMMUv3EventOutcome {
+    SMMUV3_EVT_QUEUED,          /* written to the event queue */
+    SMMUV3_EVT_LOST_DISABLED,   /* EVENTQEN == 0 */
+    SMMUV3_EVT_LOST_ABT,        /* GERROR.EVENTQ_ABT_ERR still active */
+    SMMUV3_EVT_LOST_OVERFLOW,   /* the queue was full */
+    SMMUV3_EVT_WRITE_ABORT,     /* the write aborted (EVENTQ_ABT_ERR) */
+} SMMUv3EventOutcome;
+
+/* The last events, for introspection (smmuv3-introspect.c) */
+#define SMMUV3_RECENT_EVENTS    16
+
+typedef struct SMMUv3RecentEvent {
+    uint64_t rec[4];            /* the record as IHI 0070 7.3 lays it out */
+    int64_t time_ns;            /* QEMU_CLOCK_VIRTUAL */
+    SMMUv3EventOutcome outcome;
+} SMMUv3RecentEvent;
+
+/* Configuration cache counters (x-query-smmuv3) */
+typedef struct SMMUv3CfgStats {
+    uint64_t hits, misses;
+    uint64_t invalidated;       /* entries dropped by CFGI_*, SMMUEN, reset */
+} SMMUv3CfgStats;
+
 struct SMMUv3State {
     SMMUState smmu_state;
 
@@ -90,6 +114,11 @@ struct SMMUv3State {
     /* the last configuration found, ahead of the hash; NULL after inval */
     struct SMMUv3Config *cfg_last;
     uint64_t cfg_last_key;
+    SMMUv3CfgStats cfg_stats;
+
+    /* The last SMMUV3_RECENT_EVENTS records, by event_count; not migrated */
+    SMMUv3RecentEvent recent[SMMUV3_RECENT_EVENTS];
+    uint64_t event_count;
 
     /*
      * The last translation's fault, when it faulted: to spot the memory

@@ -379,6 +379,107 @@ static void test_nested_s2_clean_no_s2hd(void)
     env_free(&e);
 }
 
+/* smmu_probe_translate() of e->in under @probe: it must give @out */
+static void probe_ok(Env *e, SMMUWalkProbe *probe, IOMMUAccessFlags acc,
+                     uint64_t out, IOMMUAccessFlags perm)
+{
+    SMMUTranslation o;
+    SMMUFault f;
+
+    e->s->probe = probe;
+    g_assert_true(smmu_probe_translate(e->s, &e->cfg, e->in, acc, &o, &f));
+    e->s->probe = NULL;
+    g_assert_cmphex(o.addr, ==, out);
+    g_assert_cmpint(o.perm, ==, perm);
+}
+
+/*
+ * A probe (SMMUState.probe, the monitor's x-smmuv3-translate) walks as
+ * the access would, noting the AF it would set, but swaps nothing and
+ * leaves the TLB as it was: the next real access still sets AF.
+ */
+static void test_probe_s1_af(void)
+{
+    SMMUWalkProbe probe = { 0 };
+    SMMUTLBStats stats;
+    Env e;
+    uint64_t before;
+
+    env_s1(&e, 0, D_AF, true, false);
+    before = leaf_now(&e);
+    stats = e.s->tlb_stats;
+    probe_ok(&e, &probe, IOMMU_RO, OUT, IOMMU_RW);
+    g_assert_cmpuint(e.m->swaps, ==, 0);
+    g_assert_cmphex(leaf_now(&e), ==, before);
+    g_assert_cmpuint(e.s->tlb_stats.hits, ==, stats.hits);
+    g_assert_cmpuint(e.s->tlb_stats.misses, ==, stats.misses);
+    g_assert_cmpuint(e.s->tlb_stats.used, ==, 0);
+    g_assert_cmpuint(probe.n, ==, 4);
+    g_assert_cmpuint(probe.lost, ==, 0);
+    g_assert_cmpint(probe.step[3].stage, ==, 1);
+    g_assert_cmpint(probe.step[3].level, ==, 3);
+    g_assert_cmphex(probe.step[3].pa, ==, e.leaf);
+    g_assert_cmphex(probe.step[3].desc, ==, before);
+    g_assert_cmphex(probe.step[3].update, ==, before | D_AF);
+    for (unsigned i = 0; i < 3; i++) {
+        g_assert_cmphex(probe.step[i].update, ==, probe.step[i].desc);
+    }
+
+    expect_ok(&e, IOMMU_RO, OUT, IOMMU_RW);
+    g_assert_cmpuint(e.m->swaps, ==, 1);
+    g_assert_cmphex(leaf_now(&e), ==, before | D_AF);
+    env_free(&e);
+}
+
+/*
+ * Nested, a write to a writable-clean stage-1 leaf: the probe lists the
+ * stage-2 walks of each table IPA (CLASS TT, the write one included) and
+ * of the output (CLASS IN), and dirties nothing at either stage.
+ */
+static void test_probe_nested_dirty(void)
+{
+    SMMUWalkProbe probe = { 0 };
+    Env e;
+    uint64_t before, s2tbl, s2before;
+    unsigned s1 = 0, tt = 0, in = 0, s2dirty = 0;
+
+    env_nested(&e, D_DBM | D_AP_RO, 0, D_DBM, true, true);
+    s2tbl = pt_entry(&e.b2, TBL_IPA, 2);
+    s2before = fake_mem_read(e.m, s2tbl);
+    before = leaf_now(&e);
+    probe_ok(&e, &probe, IOMMU_WO, OUT2, IOMMU_RW);
+    g_assert_cmpuint(e.m->swaps, ==, 0);
+    g_assert_cmphex(leaf_now(&e), ==, before);
+    g_assert_cmphex(fake_mem_read(e.m, s2tbl), ==, s2before);
+    g_assert_cmpuint(e.s->tlb_stats.used, ==, 0);
+    for (unsigned i = 0; i < probe.n; i++) {
+        const SMMUWalkStep *st = &probe.step[i];
+
+        if (st->stage == 1) {
+            s1++;
+        } else if (st->cls == SMMU_CLASS_TT) {
+            tt++;
+        } else {
+            g_assert_cmpint(st->cls, ==, SMMU_CLASS_IN);
+            in++;
+        }
+        if (st->stage == 1 && st->pa == e.leaf) {
+            g_assert_cmphex(st->update, ==, before & ~D_AP_RO);
+        }
+        /* The stage-2 block of the tables: the write sets S2AP[1] */
+        if (st->stage == 2 && st->pa == s2tbl && st->update != st->desc) {
+            g_assert_cmphex(st->update, ==, s2before | D_AP_RO);
+            s2dirty++;
+        }
+    }
+    /* Tables in a level-2 block: 2 lookups per walk, 4 reads, 1 write */
+    g_assert_cmpuint(s1, ==, 4);
+    g_assert_cmpuint(tt, ==, 2 * 5);
+    g_assert_cmpuint(in, ==, 3);
+    g_assert_cmpuint(s2dirty, ==, 1);
+    env_free(&e);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -396,6 +497,8 @@ int main(int argc, char **argv)
     g_test_add_func("/smmu/httu/race/forever", test_race_forever);
     g_test_add_func("/smmu/httu/swap-abort", test_swap_abort);
     g_test_add_func("/smmu/httu/nested/s2-read-only", test_nested_s2_ro);
+    g_test_add_func("/smmu/httu/probe/s1-af", test_probe_s1_af);
+    g_test_add_func("/smmu/httu/probe/nested-dirty", test_probe_nested_dirty);
     g_test_add_func("/smmu/httu/nested/s2-dirtied", test_nested_s2_dirtied);
     g_test_add_func("/smmu/httu/nested/s2-clean-without-s2hd",
                     test_nested_s2_clean_no_s2hd);
