@@ -36,17 +36,13 @@ BASELINE_WHY = ('the base model has no SMMU_IDR3.FWB, and Linux creates an '
                 'SMMUv3 vIOMMU only on an SMMU with S2FWB (or CANWBS)')
 
 
-def level1(kernel, busybox, workdir, prog='nested-dma', smmu_props=()):
+def level1(kernel, busybox, workdir, prog='nested-dma'):
     """The QEMU arguments of level 1 running guest/<prog>.c with
-    smmu-testdev (its initramfs built in workdir); smmu_props: more
-    -global arm-smmuv3.<prop> settings."""
+    smmu-testdev (its initramfs built in workdir)."""
     initrd = program_initramfs(kernel, busybox, f'{prog}.c', 'l1-init.sh',
                                workdir)
-    args = qemu_args('nested', 'machine', kernel=kernel.image, initrd=initrd,
-                     append=append(prog=prog))
-    for prop in smmu_props:
-        args += ['-global', f'arm-smmuv3.{prop}']
-    return args + ['-device', 'smmu-testdev']
+    return qemu_args('nested', 'machine', kernel=kernel.image, initrd=initrd,
+                     append=append(prog=prog)) + ['-device', 'smmu-testdev']
 
 
 # ---- level 1 dirty tracking (guest/dirty-track.c) ----

@@ -42,7 +42,7 @@ else
     say domain none
 fi
 
-say sha256 "$(sha256sum /dev/vda | cut -d' ' -f1)"
+say sha256 "$(sha < /dev/vda)"
 dmesg | grep -E 'arm-smmu-v3.*event|I/O error' | while read -r line; do
     say trouble "$line"
 done
