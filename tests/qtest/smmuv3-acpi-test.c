@@ -63,8 +63,13 @@ static void virt_fw_cfg_select(QFWCFG *fw_cfg, uint16_t key)
 static void virt_fw_cfg_read(QFWCFG *fw_cfg, void *data, size_t len)
 {
     uint8_t *p = data;
+    size_t i = 0;
 
-    for (size_t i = 0; i < len; i++) {
+    /* 8 bytes a read: stored little-endian, they are in file order */
+    for (; i + 8 <= len; i += 8) {
+        stq_le_p(p + i, qtest_readq(fw_cfg->qts, fw_cfg->base));
+    }
+    for (; i < len; i++) {
         p[i] = qtest_readb(fw_cfg->qts, fw_cfg->base);
     }
 }
