@@ -122,7 +122,7 @@ static void remap(QSmmuXlate *x, uint64_t pa)
 static void tlbi_va(QSmmuEnv *e, QSmmuXlate *x)
 {
     QSMMUCmd c = { .op = QSMMU_CMD_TLBI_NH_VA, .asid = x->asid,
-                   .addr = x->data_iova };
+                   .vmid = x->vmid, .addr = x->data_iova, .leaf = true };
 
     qsmmu_cmd(&e->smmu, &c);
 }
@@ -144,8 +144,8 @@ static void cfgi_cd(QSmmuEnv *e)
 /* The expected "missing" text of a stage-1 leaf change */
 static char *missing_tlbi(QSmmuXlate *x)
 {
-    return g_strdup_printf("CMD_TLBI_NH_VA ASID %u VA 0x%" PRIx64,
-                           x->asid, x->data_iova);
+    return g_strdup_printf("CMD_TLBI_NH_VA VMID %u ASID %u VA 0x%" PRIx64,
+                           x->vmid, x->asid, x->data_iova);
 }
 
 /* A DMA read of the first data page fills the TLB and config cache */
@@ -168,11 +168,11 @@ static void check_tlb_report(QSmmuEnv *e, QSmmuXlate *x, const char *kind,
     g_assert_cmpuint(get_u64(r, "sid"), ==, SID);
     g_assert_false(qdict_haskey(r, "ssid"));
     g_assert_cmphex(get_u64(r, "iova"), ==, x->data_iova);
-    g_assert_cmphex(get_u64(r, "old"), ==, x->data);
+    g_assert_cmphex(get_u64(r, "before"), ==, x->data);
     if (new_pa) {
-        g_assert_cmphex(get_u64(r, "new"), ==, new_pa);
+        g_assert_cmphex(get_u64(r, "after"), ==, new_pa);
     } else {
-        g_assert_false(qdict_haskey(r, "new"));
+        g_assert_false(qdict_haskey(r, "after"));
     }
     g_assert_cmphex(get_u64(r, "descriptor-address"), ==,
                     qpt_entry_addr(&x->pt1, x->data_iova, 3));
@@ -341,8 +341,8 @@ static void check_cfg_report(QSmmuEnv *e, const char *kind,
     g_assert_cmpstr(qdict_get_str(r, "kind"), ==, kind);
     g_assert_cmpuint(get_u64(r, "sid"), ==, SID);
     g_assert_cmphex(get_u64(r, "descriptor-address"), ==, daddr);
-    g_assert_cmphex(get_u64(r, "old"), ==, old);
-    g_assert_cmphex(get_u64(r, "new"), ==, new);
+    g_assert_cmphex(get_u64(r, "before"), ==, old);
+    g_assert_cmphex(get_u64(r, "after"), ==, new);
     g_assert_cmpstr(qdict_get_str(r, "missing"), ==, missing);
     qobject_unref(r);
     g_assert_null(next_report(e));
@@ -398,6 +398,8 @@ static void test_ste_ctxptr(void)
     qpt_init(&pt, e.qts, &e.alloc, false, x.s1_gran, x.s1_ias, 8, 0);
     qpt_map(&pt, x.data_iova, pa, 3, QPT_RW);
     cd2 = qsmmu_env_alloc(&e, QSMMU_XLATE_CD_SIZE, 1 << 16);
+    /* Another ASID: the TLB's entries of ASID 1 are not stale for it */
+    x.cd.asid = 2;
     x.cd.ttb0 = qpt_ttb(&pt);
     qsmmu_cd_build(&x.cd, cd_w);
     qsmmu_write_words(&e.smmu, cd2, cd_w, 8);
@@ -414,7 +416,10 @@ static void test_ste_ctxptr(void)
     qsmmu_env_stop(&e);
 }
 
-/* A CD's TTB0 changed without CFGI_CD; then the correct sequence */
+/*
+ * A CD's ASID and TTB0 changed without CFGI_CD (the first doubleword
+ * that differs is reported); then the correct sequence.
+ */
 static void test_cd(void)
 {
     QSmmuEnv e;
@@ -430,24 +435,21 @@ static void test_cd(void)
     qpt_init(&pt, e.qts, &e.alloc, false, x.s1_gran, x.s1_ias, 8, 0);
     qpt_map(&pt, x.data_iova, pa, 3, QPT_RW);
     qsmmu_cd_build(&x.cd, old_w);
+    x.cd.asid = 2;
     x.cd.ttb0 = qpt_ttb(&pt);
     qsmmu_xlate_write_cd(&e, &x);
     qsmmu_cd_build(&x.cd, new_w);
     g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
     qsmmu_env_check_buf(&e, XFER_LEN, 6);
-    check_cfg_report(&e, "cd", "CMD_CFGI_CD SID 0x10 SSID 0", x.cd_pa + 8,
-                     old_w[1], new_w[1]);
+    check_cfg_report(&e, "cd", "CMD_CFGI_CD SID 0x10 SSID 0", x.cd_pa,
+                     old_w[0], new_w[0]);
     g_assert_cmpuint(counter(&e, "cd"), ==, 1);
 
-    /* Back, with CFGI_CD and the TLBI of the old ASID's tables: silent */
+    /* Back, with CFGI_CD (ASID 1's TLB entries are right again): silent */
+    x.cd.asid = 1;
     x.cd.ttb0 = qpt_ttb(&x.pt1);
     qsmmu_xlate_write_cd(&e, &x);
     cfgi_cd(&e);
-    {
-        QSMMUCmd c = { .op = QSMMU_CMD_TLBI_NH_ASID, .asid = x.asid };
-
-        qsmmu_cmd(&e.smmu, &c);
-    }
     g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
     g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
     qsmmu_env_check_buf(&e, XFER_LEN, 1);
