@@ -330,6 +330,58 @@ static void test_new_mapping(void)
     qsmmu_env_stop(&e);
 }
 
+#define D_AP_RO         (1ULL << 7)     /* AP[2] */
+#define D_AF            (1ULL << 10)
+#define D_DBM           (1ULL << 51)
+
+/*
+ * HTTU dirty state (IHI 0070 3.13.3): the SMMU's own AF and dirty
+ * updates are no report; software cleaning a dirty descriptor without
+ * TLBI is one (the cached writable-dirty entry would keep the device's
+ * next writes from marking it dirty), and "on" marks it dirty again.
+ */
+static void test_dirty(void)
+{
+    QSmmuEnv e;
+    QSmmuXlate x;
+    uint64_t leaf, d;
+
+    if (!start(&e, &x, "on", "-global arm-smmuv3.httu=dirty")) {
+        return;
+    }
+    /* No DMA yet, so nothing cached: no CFGI or TLBI needed here */
+    x.cd.ha = x.cd.hd = true;
+    qsmmu_xlate_write_cd(&e, &x);
+    leaf = qpt_entry_addr(&x.pt1, x.data_iova, 3);
+    d = (qtest_readq(e.qts, leaf) | D_DBM | D_AP_RO) & ~D_AF;
+    qtest_writeq(e.qts, leaf, d);
+
+    g_assert_true(qsmmu_testdev_dma_write(&e.td, x.data_iova, XFER_LEN));
+    g_assert_cmphex(qtest_readq(e.qts, leaf), ==, (d | D_AF) & ~D_AP_RO);
+    g_assert_true(qsmmu_testdev_dma_write(&e.td, x.data_iova, XFER_LEN));
+    g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
+    assert_no_report(&e);
+    g_assert_cmpuint(counter(&e, "tlb-checks"), >=, 2);
+
+    /* Cleaned without TLBI, as Linux 7.2's GET_DIRTY_BITMAP does */
+    qtest_writeq(e.qts, leaf, d | D_AF);
+    g_assert_true(qsmmu_testdev_dma_write(&e.td, x.data_iova, XFER_LEN));
+    check_tlb_report(&e, &x, "tlb-dirty", x.data, false);
+    g_assert_cmpuint(counter(&e, "dirty"), ==, 1);
+    /* "on" went on as a miss: the write marked the page dirty again */
+    g_assert_cmphex(qtest_readq(e.qts, leaf), ==, (d | D_AF) & ~D_AP_RO);
+
+    /* Cleaned with TLBI + CMD_SYNC: silent, and dirty again */
+    qtest_writeq(e.qts, leaf, d | D_AF);
+    tlbi_va(&e, &x);
+    g_assert_true(qsmmu_testdev_dma_write(&e.td, x.data_iova, XFER_LEN));
+    g_assert_true(qsmmu_testdev_dma_write(&e.td, x.data_iova, XFER_LEN));
+    g_assert_null(next_report(&e));
+    g_assert_cmpuint(counter(&e, "reports"), ==, 1);
+    g_assert_cmphex(qtest_readq(e.qts, leaf), ==, (d | D_AF) & ~D_AP_RO);
+    qsmmu_env_stop(&e);
+}
+
 /* Check a configuration report */
 static void check_cfg_report(QSmmuEnv *e, const char *kind,
                              const char *missing, uint64_t daddr,
@@ -518,6 +570,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3/coherency/remap-tlbi", test_remap_tlbi);
     qtest_add_func("/smmuv3/coherency/unmap-reuse", test_unmap_reuse);
     qtest_add_func("/smmuv3/coherency/new-mapping", test_new_mapping);
+    qtest_add_func("/smmuv3/coherency/dirty", test_dirty);
     qtest_add_data_func("/smmuv3/coherency/ste-config", GINT_TO_POINTER(0),
                         test_ste_config);
     qtest_add_data_func("/smmuv3/coherency/ste-config-strict",
