@@ -44,6 +44,20 @@ typedef struct SidRange {
     uint32_t first, last;
 } SidRange;
 
+/*
+ * What the cache holds: the decoded configuration and the doublewords
+ * it was decoded from (smmuv3-coherency.c compares them with memory).
+ */
+typedef struct SMMUv3CfgEntry {
+    SMMUv3Config cfg;
+    SMMUv3CfgRaw raw;
+} SMMUv3CfgEntry;
+
+const SMMUv3CfgRaw *smmuv3_cfg_last_raw(SMMUv3State *s)
+{
+    return &container_of(s->cfg_last, SMMUv3CfgEntry, cfg)->raw;
+}
+
 static gboolean key_in_sid_range(gpointer key, gpointer value, gpointer opq)
 {
     const SidRange *r = opq;
@@ -120,7 +134,7 @@ static bool fetch_aborted(SMMUv3CfgErr err, const char *what, hwaddr addr,
 
 /* The STE of @t's StreamID (IHI 0070 3.3.1, 3.3.2) */
 static bool fetch_ste(SMMUv3State *s, const SMMUv3Txn *t, uint64_t ste[8],
-                      SMMUv3CfgFault *fault)
+                      SMMUv3CfgRaw *raw, SMMUv3CfgFault *fault)
 {
     SMMUv3SteLoc loc;
     SMMUv3Verdict v = smmuv3_ste_locate(&s->feat, s->strtab_base,
@@ -143,6 +157,9 @@ static bool fetch_ste(SMMUv3State *s, const SMMUv3Txn *t, uint64_t ste[8],
     if (!read_le64s(addr, ste, 8)) {
         return fetch_aborted(SMMUV3_CFG_STE_FETCH, "STE", addr, fault);
     }
+    raw->ste_addr = addr;
+    memcpy(raw->ste, ste, sizeof(raw->ste));
+    raw->has_ste = true;
     trace_smmuv3_ste(t->sid, addr, FIELD_EX64(ste[0], STE0, CONFIG));
     return true;
 }
@@ -178,7 +195,7 @@ static bool cd_read(SMMUv3State *s, const SMMUTransCfg *tc, uint64_t addr,
 
 /* Locate, fetch and decode the CD @ste names for @t (3.3.2, 5.4) */
 static bool fetch_cd(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Ste *ste,
-                     SMMUv3CfgFault *fault)
+                     SMMUv3CfgRaw *raw, SMMUv3CfgFault *fault)
 {
     SMMUTransCfg *tc = &ste->cfg.tc;
     SMMUv3CdLoc loc;
@@ -201,6 +218,9 @@ static bool fetch_cd(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Ste *ste,
     if (!cd_read(s, tc, cd_addr, cd, ARRAY_SIZE(cd), fault)) {
         return false;
     }
+    raw->cd_addr = cd_addr;
+    memcpy(raw->cd, cd, sizeof(raw->cd));
+    raw->has_cd = true;
     /* 5.2 STRW 0b10: NS-EL2, or NS-EL2-E2H when SMMU_CR2.E2H is set */
     regime = !ste->el2 ? SMMU_REGIME_EL1 :
              FIELD_EX32(s->cr[2], CR2, E2H) ? SMMU_REGIME_EL2_E2H :
@@ -249,12 +269,23 @@ bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg)
 bool smmuv3_cfg_read(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
                      SMMUv3CfgFault *fault)
 {
+    SMMUv3CfgRaw raw;
+
+    return smmuv3_cfg_read_raw(s, t, cfg, &raw, fault);
+}
+
+/* smmuv3_cfg_read(), also giving the doublewords read in @raw */
+bool smmuv3_cfg_read_raw(SMMUv3State *s, const SMMUv3Txn *t,
+                         SMMUv3Config *cfg, SMMUv3CfgRaw *raw,
+                         SMMUv3CfgFault *fault)
+{
     uint64_t ste[8];
     SMMUv3Ste dec;
     SMMUv3Verdict v;
 
     cfg->mev = false;
-    if (!fetch_ste(s, t, ste, fault)) {
+    raw->has_ste = raw->has_cd = false;
+    if (!fetch_ste(s, t, ste, raw, fault)) {
         return false;
     }
     v = smmuv3_decode_ste(&s->feat, ste, t->ssid, &dec);
@@ -262,7 +293,7 @@ bool smmuv3_cfg_read(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
     if (v.err) {
         return cfg_refused(t, v, fault);
     }
-    if (dec.need_cd && !fetch_cd(s, t, &dec, fault)) {
+    if (dec.need_cd && !fetch_cd(s, t, &dec, raw, fault)) {
         return false;
     }
     *cfg = dec.cfg;
@@ -274,13 +305,14 @@ bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
                       SMMUv3CfgFault *fault)
 {
     uint64_t key = cfg_key(t->sid, t->ssid);
-    SMMUv3Config *cached;
+    SMMUv3CfgEntry *cached = g_new(SMMUv3CfgEntry, 1);
 
-    if (!smmuv3_cfg_read(s, t, cfg, fault)) {
+    if (!smmuv3_cfg_read_raw(s, t, cfg, &cached->raw, fault)) {
+        g_free(cached);
         return false;
     }
-    cached = g_new(SMMUv3Config, 1);
-    *cached = *cfg;
-    g_hash_table_insert(s->cfg_cache, g_memdup2(&key, sizeof(key)), cached);
+    cached->cfg = *cfg;
+    g_hash_table_insert(s->cfg_cache, g_memdup2(&key, sizeof(key)),
+                        &cached->cfg);
     return true;
 }

@@ -357,6 +357,16 @@ typedef struct SMMUv3CfgFault {
     SMMUFault s2;           /* SMMUV3_CFG_CD_S2_FAULT: InputAddr, RnW unset */
 } SMMUv3CfgFault;
 
+/*
+ * The doublewords a configuration was decoded from, and where they
+ * were (the CD's address is an IPA behind stage 2).
+ */
+typedef struct SMMUv3CfgRaw {
+    uint64_t ste[8], cd[8];
+    uint64_t ste_addr, cd_addr;
+    bool has_ste, has_cd;
+} SMMUv3CfgRaw;
+
 /* ---- Cross-file entry points ---- */
 /* smmuv3-event.c */
 void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev);
@@ -384,11 +394,24 @@ bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
                       SMMUv3CfgFault *fault);
 bool smmuv3_cfg_read(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
                      SMMUv3CfgFault *fault);
+bool smmuv3_cfg_read_raw(SMMUv3State *s, const SMMUv3Txn *t,
+                         SMMUv3Config *cfg, SMMUv3CfgRaw *raw,
+                         SMMUv3CfgFault *fault);
+const SMMUv3CfgRaw *smmuv3_cfg_last_raw(SMMUv3State *s);
 void smmuv3_cfg_cache_init(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_all(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_sid_range(SMMUv3State *s, uint32_t first,
                                     uint32_t last);
 void smmuv3_cfg_cache_inv_ssid(SMMUv3State *s, uint32_t sid, uint32_t ssid);
+
+/* smmuv3-coherency.c */
+bool smmuv3_coh_realize(SMMUv3State *s, Error **errp);
+bool smmuv3_coh_cfg_hit(SMMUv3State *s, const SMMUv3Txn *t,
+                        const SMMUv3Config *cached);
+bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
+                          const SMMUTransCfg *tc, IOMMUAccessFlags flag,
+                          SMMUTranslation *out, SMMUFault *fault);
+struct SMMUv3CoherencyInfo *smmuv3_coh_info(SMMUv3State *s);
 
 /* smmuv3-translate.c */
 void smmuv3_notify_unmap_all(SMMUv3State *s);

@@ -626,6 +626,7 @@ SMMUv3Info *qmp_x_query_smmuv3(const char *id, bool has_sid, uint32_t sid,
     info->caches = caches(s);
     info->events = recent_events(s);
     info->events_total = s->event_count;
+    info->coherency = smmuv3_coh_info(s);
     return info;
 }
 
@@ -922,6 +923,18 @@ static void hmp_show_info(Monitor *mon, SMMUv3Info *info)
                        " invalidated\n", ci->hits, ci->misses, ci->evictions,
                        ci->invalidated);
     }
+    monitor_printf(mon, "Coherency checker: %s, every %u hits; %" PRIu64
+                   " TLB and %" PRIu64 " config checks, %" PRIu64
+                   " skipped; %" PRIu64 " reports (remap %" PRIu64
+                   ", unmap %" PRIu64 ", permission %" PRIu64 ", dirty %"
+                   PRIu64 ", STE %" PRIu64 ", CD %" PRIu64 "), %" PRIu64
+                   " repeats\n", info->coherency->mode,
+                   info->coherency->period, info->coherency->tlb_checks,
+                   info->coherency->config_checks, info->coherency->skipped,
+                   info->coherency->reports, info->coherency->remap,
+                   info->coherency->unmap, info->coherency->permission,
+                   info->coherency->dirty, info->coherency->ste,
+                   info->coherency->cd, info->coherency->repeats);
     if (info->ste) {
         print_structure(mon, info->ste);
     }

@@ -318,8 +318,13 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
         return entry;
     }
 
-    if (!smmuv3_cfg_lookup(s, &t, &cfg) &&
-        !smmuv3_cfg_miss(s, &t, &cfg, after_fault)) {
+    if (!smmuv3_cfg_lookup(s, &t, &cfg)) {
+        if (!smmuv3_cfg_miss(s, &t, &cfg, after_fault)) {
+            return entry;
+        }
+    } else if (unlikely(s->coh.mode) && smmuv3_coh_cfg_hit(s, &t, &cfg) &&
+               !smmuv3_cfg_miss(s, &t, &cfg, after_fault)) {
+        /* check-coherency=on: a stale configuration is fetched again */
         return entry;
     }
 
@@ -339,7 +344,10 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
         break;
     }
 
-    if (!smmu_translate(&s->smmu_state, &cfg.tc, addr, flag, &out, &fault)) {
+    /* check-coherency: the hits are checked (smmuv3-coherency.c) */
+    if (unlikely(s->coh.mode) ?
+        !smmuv3_coh_translate(s, &t, &cfg.tc, flag, &out, &fault) :
+        !smmu_translate(&s->smmu_state, &cfg.tc, addr, flag, &out, &fault)) {
         smmuv3_engine_fault(s, &t, &fault, cfg.mev, after_fault);
         return entry;
     }

@@ -205,7 +205,8 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
     int i;
 
     if (!smmuv3_parse_stage(s, errp) || !smmuv3_parse_oas(s, errp) ||
-        !smmuv3_parse_lpa(s, errp) || !smmuv3_parse_httu(s, errp)) {
+        !smmuv3_parse_lpa(s, errp) || !smmuv3_parse_httu(s, errp) ||
+        !smmuv3_coh_realize(s, errp)) {
         return;
     }
     if (s->bbml > 2) {
@@ -368,6 +369,14 @@ static const Property smmuv3_props[] = {
     DEFINE_PROP_BOOL("hyp", SMMUv3State, hyp, true),
     /* SMMU_IDR3.BBML, the break-before-make level claimed: 0, 1 or 2 */
     DEFINE_PROP_UINT8("bbml", SMMUv3State, bbml, 2),
+    /*
+     * The coherency checker (smmuv3-coherency.c): "off", "on" or
+     * "strict"; it checks one TLB or configuration cache hit in
+     * check-coherency-period (default every one).
+     */
+    DEFINE_PROP_STRING("check-coherency", SMMUv3State, check_coherency),
+    DEFINE_PROP_UINT32("check-coherency-period", SMMUv3State,
+                       check_coherency_period, 1),
     /*
      * IHI 0070 3.18: the DeviceID (MemTxAttrs.requester_id) of the SMMU's
      * own MSIs, which must not be a client's StreamID.  0xffff is the

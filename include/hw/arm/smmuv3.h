@@ -77,6 +77,40 @@ typedef struct SMMUv3CfgStats {
     uint64_t invalidated;       /* entries dropped by CFGI_*, SMMUEN, reset */
 } SMMUv3CfgStats;
 
+/* The coherency checker (smmuv3-coherency.c), property check-coherency */
+typedef enum SMMUv3CohMode {
+    SMMUV3_COH_OFF,
+    SMMUV3_COH_ON,          /* report, then use what memory says */
+    SMMUV3_COH_STRICT,      /* report, then use the stale cached value */
+} SMMUv3CohMode;
+
+/* What it found (x-query-smmuv3 "coherency") */
+typedef enum SMMUv3CohKind {
+    SMMUV3_COH_REMAP,       /* TLB: the output address changed */
+    SMMUV3_COH_UNMAP,       /* TLB: the address no longer translates */
+    SMMUV3_COH_PERM,        /* TLB: the permissions changed */
+    SMMUV3_COH_DIRTY,       /* TLB: cleaned (HTTU dirty) but still dirty */
+    SMMUV3_COH_STE,         /* configuration: the STE changed */
+    SMMUV3_COH_CD,          /* configuration: the CD changed */
+    SMMUV3_COH_KINDS,
+} SMMUv3CohKind;
+
+typedef struct SMMUv3Coherency {
+    uint8_t mode;               /* SMMUv3CohMode */
+    uint32_t period;            /* check one hit in this many */
+    uint32_t tlb_tick, cfg_tick;
+    uint64_t tlb_checks, cfg_checks, skipped;
+    uint64_t reports, repeats;
+    uint64_t kind[SMMUV3_COH_KINDS];
+    SMMUWalkProbe *probe;       /* the re-walks' scratch */
+    /* the last report, so a stale entry used again repeats it silently */
+    struct {
+        uint8_t kind;
+        uint32_t sid, ssid;
+        uint64_t where, after;
+    } last;
+} SMMUv3Coherency;
+
 struct SMMUv3State {
     SMMUState smmu_state;
 
@@ -99,6 +133,8 @@ struct SMMUv3State {
     bool ats;                   /* SMMU_IDR0.ATS */
     bool hyp;                   /* SMMU_IDR0.HYP, with both stages */
     uint8_t bbml;               /* SMMU_IDR3.BBML: 0, 1 or 2 */
+    char *check_coherency;      /* "off", "on" or "strict" */
+    uint32_t check_coherency_period;
     /* Fixed at realize: the ID registers and the decoders read it */
     SMMUv3Features feat;
 
@@ -115,6 +151,9 @@ struct SMMUv3State {
     struct SMMUv3Config *cfg_last;
     uint64_t cfg_last_key;
     SMMUv3CfgStats cfg_stats;
+
+    /* The coherency checker's state and counters; not migrated */
+    SMMUv3Coherency coh;
 
     /* The last SMMUV3_RECENT_EVENTS records, by event_count; not migrated */
     SMMUv3RecentEvent recent[SMMUV3_RECENT_EVENTS];
