@@ -30,6 +30,27 @@ class SMMUv3Nesting(SmmuTest):
         self.level1(nesting.level1(self.kernel, self.guest.busybox,
                                    self.workdir), 'nested-dma', timeout=120)
 
+    def test_level1_coherency(self):
+        """nested-dma under check-coherency=strict: its stale_tlb step
+        relies on a stage-1 leaf rewritten without CMD_TLBI_NH_VA, on
+        purpose, and the checker must name exactly that, once; strict
+        keeps the stale translation, so every step still passes."""
+        self.skip_on_baseline('no coherency checker '
+                              '(arm-smmuv3.check-coherency)')
+        log = self.log_file('guest-errors.log')
+        args = nesting.level1(self.kernel, self.guest.busybox, self.workdir)
+        self.level1(args + ['-global', 'arm-smmuv3.check-coherency=strict',
+                            '-d', 'guest_errors', '-D', log],
+                    'nested-dma', timeout=120)
+        with open(log, errors='replace') as f:
+            reports = [ln.strip() for ln in f if 'coherency:' in ln]
+        self.log.info('coherency reports: %s', reports)
+        self.assertEqual(len(reports), 1, 'one report, for stale_tlb')
+        # The leaf of nested-dma's IOVA, ASID 7, rewritten to page B
+        self.assertRegex(reports[0], r'tlb-remap SID 0x8 IOVA 0x1002\w+: '
+                         r'.* missing CMD_TLBI_NH_VA VMID \d+ ASID 7 VA '
+                         f'{nesting.NESTED_DMA_IOVA:#x}')
+
     def test_level1_nvme(self):
         """Level 1 with QEMU's NVMe controller as the assigned device:
         nvme-nest drives it with every queue and buffer at stage-1 IOVAs

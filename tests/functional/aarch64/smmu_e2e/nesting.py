@@ -76,6 +76,10 @@ def smmu_features(b):
     return None
 
 
+# nested-dma.c's IOVA (IPA_BASE + OFF_D), whose leaf stale_tlb rewrites
+NESTED_DMA_IOVA = 0x10020000
+
+
 # ---- level 1 with an NVMe controller (guest/nvme-nest.c) ----
 
 NVME_SERIAL = 'SMMU-NEST-NVME'          # nvme-nest.c's SERIAL
