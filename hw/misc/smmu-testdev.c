@@ -67,6 +67,16 @@ struct SmmuTestdevState {
     IOMMUNotifier atc_notifier;
     uint32_t atc_invals, atc_inv_pasid;
     uint64_t atc_inv_addr, atc_inv_mask;
+
+    /* PCIe PRI (see the header): not migrated */
+    bool pri;                       /* property: the PRI capability */
+    uint64_t pri_addr;
+    uint32_t pri_status;
+    uint32_t pri_resp_count, pri_resp_code, pri_resp_prgi, pri_resp_pasid;
+    bool pri_fn_registered;         /* the function's receiver */
+    IOMMUPRINotifier pri_fn_notifier;
+    uint32_t pri_pasid;             /* PCI_NO_PASID: no PASID receiver */
+    IOMMUPRINotifier pri_pasid_notifier;
 };
 
 /* Operations whose requests are read / written / Translated / via ATC */
@@ -199,6 +209,109 @@ static void smmu_testdev_ats_request(SmmuTestdevState *s, uint64_t addr,
         (*out)->perm = s->ats_perm;
         (*out)->pasid = pasid;
     }
+}
+
+/* A PRG Response Message (PCIe PRI): what the registers show */
+static void smmu_testdev_pri_got(SmmuTestdevState *s, uint32_t pasid,
+                                 IOMMUPRIResponse *resp)
+{
+    static const uint32_t pcie_code[] = {
+        [IOMMU_PRI_RESP_SUCCESS] = SMMU_TESTDEV_PRI_RESP_SUCCESS,
+        [IOMMU_PRI_RESP_INVALID_REQUEST] = SMMU_TESTDEV_PRI_RESP_INVALID,
+        [IOMMU_PRI_RESP_FAILURE] = SMMU_TESTDEV_PRI_RESP_FAILURE,
+    };
+
+    s->pri_resp_count++;
+    s->pri_resp_code = resp->response_code < ARRAY_SIZE(pcie_code) ?
+                       pcie_code[resp->response_code] :
+                       SMMU_TESTDEV_PRI_RESP_FAILURE;
+    s->pri_resp_prgi = resp->prgi;
+    s->pri_resp_pasid = pasid;
+}
+
+static void smmu_testdev_pri_fn_notify(IOMMUPRINotifier *n,
+                                       IOMMUPRIResponse *resp)
+{
+    SmmuTestdevState *s = container_of(n, SmmuTestdevState, pri_fn_notifier);
+
+    smmu_testdev_pri_got(s, PCI_NO_PASID, resp);
+}
+
+static void smmu_testdev_pri_pasid_notify(IOMMUPRINotifier *n,
+                                          IOMMUPRIResponse *resp)
+{
+    SmmuTestdevState *s = container_of(n, SmmuTestdevState,
+                                       pri_pasid_notifier);
+
+    smmu_testdev_pri_got(s, s->pri_pasid, resp);
+}
+
+static void smmu_testdev_pri_clear(SmmuTestdevState *s)
+{
+    s->pri_resp_count = 0;
+    s->pri_resp_code = SMMU_TESTDEV_PRI_RESP_NONE;
+    s->pri_resp_prgi = 0;
+    s->pri_resp_pasid = PCI_NO_PASID;
+}
+
+static void smmu_testdev_pri_reset(SmmuTestdevState *s)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+
+    if (s->pri_fn_registered) {
+        pci_pri_unregister_notifier(pdev, PCI_NO_PASID);
+        s->pri_fn_registered = false;
+    }
+    if (s->pri_pasid != PCI_NO_PASID) {
+        pci_pri_unregister_notifier(pdev, s->pri_pasid);
+        s->pri_pasid = PCI_NO_PASID;
+    }
+    s->pri_addr = 0;
+    s->pri_status = SMMU_TESTDEV_PRI_ST_NONE;
+    smmu_testdev_pri_clear(s);
+}
+
+/*
+ * One Page Request Message (PRI_REQ written with GO).  The receivers of
+ * the responses are registered before the request goes out: one for the
+ * function, one for the request's PASID.
+ */
+static void smmu_testdev_pri_request(SmmuTestdevState *s, uint32_t req)
+{
+    PCIDevice *pdev = PCI_DEVICE(s);
+    uint32_t pasid = s->pasid & SMMU_TESTDEV_PASID_VALID ?
+                     s->pasid & SMMU_TESTDEV_PASID_MASK : PCI_NO_PASID;
+    int ret;
+
+    if (!s->pri_fn_registered) {
+        s->pri_fn_notifier.notify = smmu_testdev_pri_fn_notify;
+        s->pri_fn_registered =
+            !pci_pri_register_notifier(pdev, PCI_NO_PASID,
+                                       &s->pri_fn_notifier);
+    }
+    if (pasid != PCI_NO_PASID && pasid != s->pri_pasid) {
+        if (s->pri_pasid != PCI_NO_PASID) {
+            pci_pri_unregister_notifier(pdev, s->pri_pasid);
+            s->pri_pasid = PCI_NO_PASID;
+        }
+        s->pri_pasid_notifier.notify = smmu_testdev_pri_pasid_notify;
+        if (!pci_pri_register_notifier(pdev, pasid,
+                                       &s->pri_pasid_notifier)) {
+            s->pri_pasid = pasid;
+        }
+    }
+    ret = pci_pri_request_page(pdev, pasid,
+                               req & SMMU_TESTDEV_PRI_REQ_PRIV,
+                               req & SMMU_TESTDEV_PRI_REQ_X,
+                               s->pri_addr & ~0xfffULL,
+                               req & SMMU_TESTDEV_PRI_REQ_LAST,
+                               (req >> SMMU_TESTDEV_PRI_REQ_PRGI_SHIFT) &
+                               PCI_PRI_PRGI_MASK,
+                               req & SMMU_TESTDEV_PRI_REQ_R,
+                               req & SMMU_TESTDEV_PRI_REQ_W);
+    s->pri_status = ret ? SMMU_TESTDEV_PRI_ST_REFUSED
+                        : SMMU_TESTDEV_PRI_ST_SENT;
+    trace_smmu_testdev_pri_request(s->pri_addr, pasid, req, ret);
 }
 
 /* The ATC entry that lets this function access @addr this way, or NULL */
@@ -526,6 +639,9 @@ static uint64_t smmu_testdev_reg_read(void *opaque, hwaddr addr,
     case SMMU_TESTDEV_REG_ATC_INV_MASK:
         val = s->atc_inv_mask;
         break;
+    case SMMU_TESTDEV_REG_PRI_ADDR:
+        val = s->pri_addr;
+        break;
     default:
         switch (addr) {
         case SMMU_TESTDEV_REG_ID:
@@ -578,6 +694,16 @@ static uint64_t smmu_testdev_reg_read(void *opaque, hwaddr addr,
             return s->atc_invals;
         case SMMU_TESTDEV_REG_ATC_INV_PASID:
             return s->atc_inv_pasid;
+        case SMMU_TESTDEV_REG_PRI_STATUS:
+            return s->pri_status;
+        case SMMU_TESTDEV_REG_PRI_RESP_COUNT:
+            return s->pri_resp_count;
+        case SMMU_TESTDEV_REG_PRI_RESP_CODE:
+            return s->pri_resp_code;
+        case SMMU_TESTDEV_REG_PRI_RESP_PRGI:
+            return s->pri_resp_prgi;
+        case SMMU_TESTDEV_REG_PRI_RESP_PASID:
+            return s->pri_resp_pasid;
         default:
             return 0;
         }
@@ -599,6 +725,9 @@ static void smmu_testdev_reg_write(void *opaque, hwaddr addr, uint64_t val,
         return;
     case SMMU_TESTDEV_REG_ATS_ADDR:
         smmu_testdev_put64(&s->ats_addr, (addr & 7) * 8, size, val);
+        return;
+    case SMMU_TESTDEV_REG_PRI_ADDR:
+        smmu_testdev_put64(&s->pri_addr, (addr & 7) * 8, size, val);
         return;
     }
     switch (addr) {
@@ -634,6 +763,14 @@ static void smmu_testdev_reg_write(void *opaque, hwaddr addr, uint64_t val,
     case SMMU_TESTDEV_REG_ATC_COUNT:
         memset(s->atc, 0, sizeof(s->atc));
         s->atc_invals = 0;
+        break;
+    case SMMU_TESTDEV_REG_PRI_REQ:
+        if ((val & SMMU_TESTDEV_PRI_REQ_GO) && s->pri) {
+            smmu_testdev_pri_request(s, val);
+        }
+        break;
+    case SMMU_TESTDEV_REG_PRI_RESP_COUNT:
+        smmu_testdev_pri_clear(s);
         break;
     case SMMU_TESTDEV_REG_DOORBELL:
         if (val & 1) {
@@ -691,7 +828,7 @@ static const MemoryRegionOps smmu_testdev_buf_ops = {
     },
 };
 
-/* Config space capabilities; PRI would be added here too. */
+/* Config space capabilities */
 static bool smmu_testdev_init_caps(PCIDevice *pdev, Error **errp)
 {
     if (pcie_endpoint_cap_init(pdev, SMMU_TESTDEV_EXP_CAP_OFFSET) < 0) {
@@ -705,6 +842,11 @@ static bool smmu_testdev_init_caps(PCIDevice *pdev, Error **errp)
         /* Page-aligned requests; ATS disabled until software enables it */
         pcie_ats_init(pdev, SMMU_TESTDEV_ATS_CAP_OFFSET, true);
     }
+    if (SMMU_TESTDEV(pdev)->pri) {
+        /* Disabled until software enables it; no PASID on responses */
+        pcie_pri_init(pdev, SMMU_TESTDEV_PRI_CAP_OFFSET,
+                      SMMU_TESTDEV_PRI_MAX_REQS, false);
+    }
     return true;
 }
 
@@ -715,6 +857,7 @@ static void smmu_testdev_realize(PCIDevice *pdev, Error **errp)
     if (!smmu_testdev_init_caps(pdev, errp)) {
         return;
     }
+    s->pri_pasid = PCI_NO_PASID;
 
     memory_region_init(&s->bar, OBJECT(s), "smmu-testdev-bar",
                        SMMU_TESTDEV_BAR_SIZE);
@@ -734,6 +877,7 @@ static void smmu_testdev_exit(PCIDevice *pdev)
 {
     smmu_testdev_iotlb_set(SMMU_TESTDEV(pdev), SMMU_TESTDEV_IOTLB_OFF);
     smmu_testdev_atc_reset(SMMU_TESTDEV(pdev));
+    smmu_testdev_pri_reset(SMMU_TESTDEV(pdev));
     pcie_cap_exit(pdev);
 }
 
@@ -759,11 +903,14 @@ static void smmu_testdev_reset(DeviceState *dev)
     s->ats_xlate = s->ats_mask = 0;
     s->ats_perm = 0;
     smmu_testdev_atc_reset(s);
+    smmu_testdev_pri_reset(s);
 }
 
 static const Property smmu_testdev_props[] = {
     /* The PCIe ATS capability and the ATC behind it */
     DEFINE_PROP_BOOL("ats", SmmuTestdevState, ats, true),
+    /* The PCIe PRI capability: Page Requests and PRG Responses */
+    DEFINE_PROP_BOOL("pri", SmmuTestdevState, pri, true),
 };
 
 static const VMStateDescription vmstate_smmu_testdev = {

@@ -136,6 +136,44 @@ static void smmu_unregister_iotlb_notifier(PCIBus *bus, void *opaque,
     memory_region_unregister_iommu_notifier(MEMORY_REGION(&sdev->iommu), n);
 }
 
+/*
+ * PCIe PRI through the base's PCIIOMMUOps (pci_pri_request_page() and
+ * pci_pri_[un]register_notifier()): the subclass queues Page Requests
+ * and sends PRG Responses to the notifiers.
+ */
+static int smmu_pri_request_page(PCIBus *bus, void *opaque, int devfn,
+                                 uint32_t pasid, bool priv_req,
+                                 bool exec_req, hwaddr addr, bool lpig,
+                                 uint16_t prgi, bool is_read, bool is_write)
+{
+    SMMUState *s = opaque;
+    SMMUBaseClass *sbc = ARM_SMMU_GET_CLASS(s);
+
+    if (!sbc->pri_request) {
+        return -ENODEV;
+    }
+    return sbc->pri_request(s, smmu_sdev_get(s, bus, devfn), pasid,
+                            priv_req, exec_req, addr, lpig, prgi, is_read,
+                            is_write);
+}
+
+static void smmu_pri_register_notifier(PCIBus *bus, void *opaque, int devfn,
+                                       uint32_t pasid, IOMMUPRINotifier *n)
+{
+    SMMUState *s = opaque;
+    SMMUBaseClass *sbc = ARM_SMMU_GET_CLASS(s);
+
+    if (sbc->pri_set_notifier) {
+        sbc->pri_set_notifier(s, smmu_sdev_get(s, bus, devfn), pasid, n);
+    }
+}
+
+static void smmu_pri_unregister_notifier(PCIBus *bus, void *opaque,
+                                         int devfn, uint32_t pasid)
+{
+    smmu_pri_register_notifier(bus, opaque, devfn, pasid, NULL);
+}
+
 static const PCIIOMMUOps smmu_pci_iommu_ops = {
     .get_address_space = smmu_device_as,
     .get_iotlb_info = smmu_get_iotlb_info,
@@ -143,6 +181,9 @@ static const PCIIOMMUOps smmu_pci_iommu_ops = {
     .register_iotlb_notifier = smmu_register_iotlb_notifier,
     .unregister_iotlb_notifier = smmu_unregister_iotlb_notifier,
     .ats_request_translation = smmu_ats_request_translation,
+    .pri_register_notifier = smmu_pri_register_notifier,
+    .pri_unregister_notifier = smmu_pri_unregister_notifier,
+    .pri_request_page = smmu_pri_request_page,
 };
 
 /*

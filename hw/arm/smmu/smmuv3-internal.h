@@ -49,8 +49,14 @@ enum {
     SMMU_REG_EVENTQ_IRQ_CFG0 = 0x0b0,   /* 64-bit */
     SMMU_REG_EVENTQ_IRQ_CFG1 = 0x0b8,
     SMMU_REG_EVENTQ_IRQ_CFG2 = 0x0bc,
+    SMMU_REG_PRIQ_BASE       = 0x0c0,   /* 64-bit */
+    SMMU_REG_PRIQ_IRQ_CFG0   = 0x0d0,   /* 64-bit */
+    SMMU_REG_PRIQ_IRQ_CFG1   = 0x0d8,
+    SMMU_REG_PRIQ_IRQ_CFG2   = 0x0dc,
     SMMU_REG_EVENTQ_PROD     = 0x100a8, /* page 1 */
     SMMU_REG_EVENTQ_CONS     = 0x100ac, /* page 1 */
+    SMMU_REG_PRIQ_PROD       = 0x100c8, /* page 1 */
+    SMMU_REG_PRIQ_CONS       = 0x100cc, /* page 1 */
 };
 
 /* ---- SMMU_IDR0 (6.3.1) ---- */
@@ -84,6 +90,7 @@ FIELD(IDR1, SIDSIZE, 0, 6)
 FIELD(IDR3, BBML, 11, 2)
 FIELD(IDR3, RIL, 10, 1)
 FIELD(IDR3, FWB, 8, 1)
+FIELD(IDR3, PPS, 5, 1)
 FIELD(IDR3, XNX, 4, 1)
 FIELD(IDR3, HAD, 2, 1)
 
@@ -142,6 +149,8 @@ enum {
 /* ---- *_IRQ_CFG0/1/2: MSI address, data, attributes (6.3.19-21) ---- */
 #define SMMU_MSI_ADDR_MASK       0x000ffffffffffffcULL   /* ADDR[51:2] */
 #define SMMU_MSI_CFG2_WRITABLE   0x3fu                   /* SH, MemAttr */
+/* SMMU_PRIQ_IRQ_CFG2.LO (6.3.36): interrupt for Last == 1 requests only */
+FIELD(PRIQ_IRQ_CFG2, LO, 31, 1)
 
 /* ---- SMMU_STRTAB_BASE (6.3.24) / _CFG (6.3.25) ---- */
 #define SMMU_STRTAB_BASE_WRITABLE 0x400fffffffffffc0ULL  /* RA, ADDR[51:6] */
@@ -158,6 +167,7 @@ FIELD(QBASE, LOG2SIZE, 0, 5)
 FIELD(CMDQ_CONS, ERR, 24, 7)
 FIELD(EVENTQ_PROD, OVFLG, 31, 1)
 FIELD(EVENTQ_CONS, OVACKFLG, 31, 1)
+/* PRIQ_PROD.OVFLG / PRIQ_CONS.OVACKFLG (6.3.97-98): the same bit 31 */
 
 /* CMDQ_CONS.ERR codes (IHI 0070 7.1) */
 enum {
@@ -181,6 +191,7 @@ enum {
 #define SMMUV3_SSIDSIZE          8    /* MemTxAttrs.pid carries 8 bits */
 #define SMMUV3_CMDQS             19
 #define SMMUV3_EVENTQS           19
+#define SMMUV3_PRIQS             19
 
 /* ---- Queue geometry: PROD/CONS hold index and wrap bit (IHI 0070 3.5) */
 static inline unsigned smmuv3_q_log2size(uint64_t base_reg, unsigned max)
@@ -279,6 +290,8 @@ FIELD(CMD1, TTL, 8, 2)
 FIELD(CMD1, RANGE, 0, 5)
 FIELD(CMD1, LEAF, 0, 1)
 FIELD(CMD1, ATC_SIZE, 0, 6)     /* CMD_ATC_INV: span 4096 << Size */
+FIELD(CMD1, PRI_RESP, 12, 2)    /* CMD_PRI_RESP (4.5.2) */
+FIELD(CMD1, PRI_PRGI, 0, 9)
 #define CMD1_VA_MASK        0xfffffffffffff000ULL   /* Address[63:12] */
 #define CMD1_IPA_MASK       0x000ffffffffff000ULL   /* Address[51:12] */
 #define CMD1_MSIADDR_MASK   0x000ffffffffffffcULL   /* MSIAddr[51:2] */
@@ -380,6 +393,15 @@ void smmuv3_irq_bh(void *opaque);
 
 /* smmuv3-cmdq.c */
 void smmuv3_cmdq_consume(SMMUv3State *s);
+
+/* smmuv3-priq.c: the PRI queue (IHI 0070 chapter 8) */
+int smmuv3_pri_request(SMMUState *bs, SMMUDevice *sdev, uint32_t pasid,
+                       bool priv_req, bool exec_req, hwaddr addr, bool last,
+                       uint16_t prgi, bool is_read, bool is_write);
+void smmuv3_pri_set_notifier(SMMUState *bs, SMMUDevice *sdev, uint32_t pasid,
+                             IOMMUPRINotifier *n);
+int smmuv3_cmd_pri_resp(SMMUv3State *s, uint64_t w0, uint64_t w1);
+void smmuv3_pri_free(SMMUv3State *s);
 
 /* smmuv3.c */
 uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n);

@@ -29,6 +29,17 @@ static bool eventq_enabled(SMMUv3State *s)
     return FIELD_EX32(s->cr[0], CR0, EVENTQEN);
 }
 
+/* 6.3.9.5: the PRIQ_* registers follow the actual PRIQEN, not SMMUEN */
+static bool priq_enabled(SMMUv3State *s)
+{
+    return FIELD_EX32(s->cr[0], CR0, PRIQEN);
+}
+
+static bool priq_irq_enabled(SMMUv3State *s)
+{
+    return FIELD_EX32(s->irq_ctrl, IRQ_CTRL, PRIQ_IRQEN);
+}
+
 /* ---- 64-bit registers ---- */
 
 /* The storage of the 64-bit register whose low half is at @off, or NULL */
@@ -45,6 +56,11 @@ static uint64_t *smmuv3_reg64(SMMUv3State *s, hwaddr off)
         return &s->eventq.base;
     case SMMU_REG_EVENTQ_IRQ_CFG0:
         return &s->eventq_irq.addr;
+    /* 6.3.33-34: present only with SMMU_IDR0.PRI */
+    case SMMU_REG_PRIQ_BASE:
+        return s->feat.pri ? &s->priq.base : NULL;
+    case SMMU_REG_PRIQ_IRQ_CFG0:
+        return s->feat.pri ? &s->priq_irq.addr : NULL;
     default:
         return NULL;
     }
@@ -74,6 +90,12 @@ static bool smmuv3_reg64_writable(SMMUv3State *s, hwaddr off, uint64_t *mask)
     case SMMU_REG_EVENTQ_BASE:
         *mask = SMMU_QBASE_WRITABLE;
         return !eventq_enabled(s);
+    case SMMU_REG_PRIQ_BASE:
+        *mask = SMMU_QBASE_WRITABLE;
+        return !priq_enabled(s);
+    case SMMU_REG_PRIQ_IRQ_CFG0:
+        *mask = SMMU_MSI_ADDR_MASK;
+        return !priq_irq_enabled(s);
     default:
         g_assert_not_reached();
     }
@@ -102,9 +124,12 @@ static void smmuv3_write_cr0(SMMUv3State *s, uint32_t val)
     uint32_t mask = R_CR0_SMMUEN_MASK | R_CR0_EVENTQEN_MASK |
                     R_CR0_CMDQEN_MASK;
 
-    /* 6.3.9: ATSCHK is RES0 without ATS */
+    /* 6.3.9: ATSCHK is RES0 without ATS, PRIQEN without PRI */
     if (s->feat.ats) {
         mask |= R_CR0_ATSCHK_MASK;
+    }
+    if (s->feat.pri) {
+        mask |= R_CR0_PRIQEN_MASK;
     }
 
     /* Every enable takes effect at once: CR0ACK reads CR0 (6.3.10). */
@@ -175,8 +200,10 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
     case SMMU_REG_IRQ_CTRL:
         /* 3.18.1: MSIs raised before an IRQ_CTRL change complete first */
         smmuv3_flush_irqs(s);
+        /* 6.3.16: PRIQ_IRQEN is RES0 without PRI */
         s->irq_ctrl = val & (R_IRQ_CTRL_GERROR_IRQEN_MASK |
-                             R_IRQ_CTRL_EVENTQ_IRQEN_MASK);
+                             R_IRQ_CTRL_EVENTQ_IRQEN_MASK |
+                             (s->feat.pri ? R_IRQ_CTRL_PRIQ_IRQEN_MASK : 0));
         return;
     case SMMU_REG_GERRORN:
         smmuv3_write_gerrorn(s, val);
@@ -194,6 +221,37 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
             break;
         }
         write_irq_cfg12(&s->eventq_irq, off == SMMU_REG_EVENTQ_IRQ_CFG1, val);
+        return;
+    case SMMU_REG_PRIQ_IRQ_CFG1:
+    case SMMU_REG_PRIQ_IRQ_CFG2:
+        if (!s->feat.pri) {
+            goto unimplemented;
+        }
+        if (priq_irq_enabled(s)) {
+            break;
+        }
+        if (off == SMMU_REG_PRIQ_IRQ_CFG1) {
+            s->priq_irq.data = val;
+        } else {
+            /* 6.3.36: LO, SH and MemAttr */
+            s->priq_irq.attr = val & (R_PRIQ_IRQ_CFG2_LO_MASK |
+                                      SMMU_MSI_CFG2_WRITABLE);
+        }
+        return;
+    case SMMU_REG_PRIQ_PROD:
+        if (!s->feat.pri) {
+            goto unimplemented;
+        }
+        if (priq_enabled(s)) {
+            break;
+        }
+        s->priq.prod = val & (SMMU_Q_PTR_MASK | R_EVENTQ_PROD_OVFLG_MASK);
+        return;
+    case SMMU_REG_PRIQ_CONS:
+        if (!s->feat.pri) {
+            goto unimplemented;
+        }
+        s->priq.cons = val & (SMMU_Q_PTR_MASK | R_EVENTQ_CONS_OVACKFLG_MASK);
         return;
     case SMMU_REG_STRTAB_BASE_CFG:
         if (smmuv3_enabled(s)) {
@@ -231,6 +289,7 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
                       "\n", off);
         return;
     default:
+    unimplemented:
         /* Reserved, AGBPA (no attribute override) and absent features */
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: write to unimplemented offset 0x%" HWADDR_PRIx
@@ -289,6 +348,14 @@ static uint32_t smmuv3_read_reg32(SMMUv3State *s, hwaddr off)
         return s->eventq.prod;
     case SMMU_REG_EVENTQ_CONS:
         return s->eventq.cons;
+    case SMMU_REG_PRIQ_IRQ_CFG1:
+        return s->feat.pri ? s->priq_irq.data : 0;
+    case SMMU_REG_PRIQ_IRQ_CFG2:
+        return s->feat.pri ? s->priq_irq.attr : 0;
+    case SMMU_REG_PRIQ_PROD:
+        return s->feat.pri ? s->priq.prod : 0;
+    case SMMU_REG_PRIQ_CONS:
+        return s->feat.pri ? s->priq.cons : 0;
     default:
         qemu_log_mask(LOG_GUEST_ERROR,
                       "smmuv3: read of unimplemented offset 0x%" HWADDR_PRIx

@@ -72,6 +72,7 @@ uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n)
         r = FIELD_DP32(r, IDR0, ATS, f->ats);
         /* 6.3.1: NS1ATS 1 says Split-stage ATS is not supported */
         r = FIELD_DP32(r, IDR0, NS1ATS, f->ats);
+        r = FIELD_DP32(r, IDR0, PRI, f->pri);
         r = FIELD_DP32(r, IDR0, ASID16, 1);
         r = FIELD_DP32(r, IDR0, VMID16, 1);
         r = FIELD_DP32(r, IDR0, MSI, f->msi);
@@ -84,12 +85,18 @@ uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n)
         r = FIELD_DP32(r, IDR1, SIDSIZE, f->sidsize);
         r = FIELD_DP32(r, IDR1, SSIDSIZE, f->ssidsize);
         r = FIELD_DP32(r, IDR1, EVENTQS, SMMUV3_EVENTQS);
+        r = FIELD_DP32(r, IDR1, PRIQS, f->pri ? SMMUV3_PRIQS : 0);
         return FIELD_DP32(r, IDR1, CMDQS, SMMUV3_CMDQS);
     case 3:
         r = FIELD_DP32(r, IDR3, HAD, f->had);
         r = FIELD_DP32(r, IDR3, RIL, f->ril);
         r = FIELD_DP32(r, IDR3, FWB, f->fwb);
         r = FIELD_DP32(r, IDR3, XNX, f->xnx);
+        /*
+         * 6.3.4 PPS: an overflow auto-response carries the request's
+         * PASID without looking at STE.PPAR (RES0 without SubstreamIDs)
+         */
+        r = FIELD_DP32(r, IDR3, PPS, f->pri && f->ssidsize);
         return FIELD_DP32(r, IDR3, BBML, f->bbml);
     case 5:
         r = FIELD_DP32(r, IDR5, OAS, smmuv3_pa_encoding(f->oas_bits));
@@ -191,6 +198,20 @@ static bool smmuv3_parse_httu(SMMUv3State *s, Error **errp)
     return false;
 }
 
+/*
+ * IHI 0070 3.9: a Page Request follows a failed ATS Translation Request,
+ * so PRI needs ATS.  "auto" (the default) is PRI with ATS.
+ */
+static bool smmuv3_parse_pri(SMMUv3State *s, Error **errp)
+{
+    if (s->pri == ON_OFF_AUTO_ON && !s->ats) {
+        error_setg(errp, "arm-smmuv3: pri=on needs ats=on");
+        return false;
+    }
+    s->feat.pri = s->pri != ON_OFF_AUTO_OFF && s->ats;
+    return true;
+}
+
 uint8_t arm_smmuv3_httu(Object *obj)
 {
     return ARM_SMMUV3(obj)->feat.httu;
@@ -206,7 +227,8 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
 
     if (!smmuv3_parse_stage(s, errp) || !smmuv3_parse_oas(s, errp) ||
         !smmuv3_parse_lpa(s, errp) || !smmuv3_parse_httu(s, errp) ||
-        !smmuv3_coh_realize(s, errp)) {
+        !smmuv3_coh_realize(s, errp) ||
+        !smmuv3_parse_pri(s, errp)) {
         return;
     }
     if (s->bbml > 2) {
@@ -253,6 +275,8 @@ static void smmuv3_reset_hold(Object *obj, ResetType type)
     memset(&s->eventq, 0, sizeof(s->eventq));
     memset(&s->eventq_irq, 0, sizeof(s->eventq_irq));
     memset(&s->gerror_irq, 0, sizeof(s->gerror_irq));
+    memset(&s->priq, 0, sizeof(s->priq));
+    memset(&s->priq_irq, 0, sizeof(s->priq_irq));
     s->strtab_base = 0;
     s->strtab_base_cfg = 0;
     memset(s->cr, 0, sizeof(s->cr));
@@ -309,6 +333,27 @@ static const VMStateDescription vmstate_smmuv3_irq = {
     },
 };
 
+static bool smmuv3_pri_needed(void *opaque)
+{
+    SMMUv3State *s = opaque;
+
+    return s->feat.pri;
+}
+
+/* The PRI queue: a subsection, so streams without PRI stay as they were */
+static const VMStateDescription vmstate_smmuv3_pri = {
+    .name = "arm-smmuv3/pri",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmuv3_pri_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT(priq, SMMUv3State, 1, vmstate_smmuv3_q, SMMUv3Queue),
+        VMSTATE_STRUCT(priq_irq, SMMUv3State, 1, vmstate_smmuv3_irq,
+                       SMMUv3IrqCfg),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_smmuv3_dev = {
     .name = TYPE_ARM_SMMUV3,
     .version_id = 1,
@@ -332,6 +377,10 @@ static const VMStateDescription vmstate_smmuv3_dev = {
         VMSTATE_UINT32_ARRAY(cr, SMMUv3State, 3),
         VMSTATE_UINT32(gbpa, SMMUv3State),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_smmuv3_pri,
+        NULL
     },
 };
 
@@ -361,6 +410,12 @@ static const Property smmuv3_props[] = {
      * 10.1 and older set it off.
      */
     DEFINE_PROP_BOOL("ats", SMMUv3State, ats, true),
+    /*
+     * PCIe PRI (SMMU_IDR0.PRI, IHI 0070 chapter 8): the PRI queue and
+     * CMD_PRI_RESP.  auto (the default) follows "ats"; on needs it.
+     * virt 10.1 and older set it off.
+     */
+    DEFINE_PROP_ON_OFF_AUTO("pri", SMMUv3State, pri, ON_OFF_AUTO_AUTO),
     /*
      * EL2 StreamWorlds (SMMU_IDR0.HYP, STE.STRW, SMMU_CR2.E2H and
      * CMD_TLBI_EL2_*); only with stage=nested (6.3.1).  virt 10.1 and
@@ -399,6 +454,7 @@ static void smmuv3_finalize(Object *obj)
     SMMUv3State *s = ARM_SMMUV3(obj);
 
     g_hash_table_destroy(s->cfg_cache);
+    smmuv3_pri_free(s);
     if (s->irq_bh) {
         qemu_bh_delete(s->irq_bh);
     }
@@ -414,6 +470,8 @@ static void smmuv3_class_init(ObjectClass *klass, const void *data)
 
     sbc->iommu_mr_type = TYPE_SMMUV3_IOMMU_MEMORY_REGION;
     sbc->ats_request = smmuv3_ats_request;
+    sbc->pri_request = smmuv3_pri_request;
+    sbc->pri_set_notifier = smmuv3_pri_set_notifier;
     resettable_class_set_parent_phases(rc, NULL, smmuv3_reset_hold,
                                        smmuv3_reset_exit, &c->parent_phases);
     device_class_set_parent_realize(dc, smmuv3_realize, &c->parent_realize);

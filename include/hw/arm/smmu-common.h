@@ -356,6 +356,16 @@ struct SMMUBaseClass {
                            size_t length, bool no_write,
                            IOMMUTLBEntry *result, size_t result_length,
                            uint32_t *err_count);
+    /*
+     * PCIe PRI (optional): PCIIOMMUOps.pri_request_page for @sdev, and
+     * pri_register_notifier / pri_unregister_notifier (@n NULL) for the
+     * PRG Responses of @sdev's @pasid (PCI_NO_PASID: the function's).
+     */
+    int (*pri_request)(SMMUState *s, SMMUDevice *sdev, uint32_t pasid,
+                       bool priv_req, bool exec_req, hwaddr addr, bool last,
+                       uint16_t prgi, bool is_read, bool is_write);
+    void (*pri_set_notifier)(SMMUState *s, SMMUDevice *sdev, uint32_t pasid,
+                             IOMMUPRINotifier *n);
 };
 
 /*

@@ -33,6 +33,11 @@ typedef struct SMMUv3Features {
      * so IDR0.NS1ATS reads 1 with it (STE.EATS 0b10 is ILLEGAL).
      */
     bool ats;
+    /*
+     * IDR0.PRI, the PRI queue (IHI 0070 chapter 8): property "pri", only
+     * with ATS.  IDR3.PPS reads 1 with it when SubstreamIDs exist.
+     */
+    bool pri;
 } SMMUv3Features;
 
 #endif /* HW_ARM_SMMUV3_FEATURES_H */

@@ -13,6 +13,7 @@
 
 #include "hw/arm/smmu-common.h"
 #include "hw/arm/smmuv3-features.h"
+#include "qapi/qapi-types-common.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
 
@@ -117,6 +118,9 @@ struct SMMUv3State {
     /* Guest-visible state (migrated) */
     SMMUv3Queue cmdq, eventq;
     SMMUv3IrqCfg eventq_irq, gerror_irq;
+    /* PRI queue (with feat.pri; a migration subsection) */
+    SMMUv3Queue priq;
+    SMMUv3IrqCfg priq_irq;
     uint64_t strtab_base;
     uint32_t strtab_base_cfg;
     uint32_t cr[3];             /* CR0..CR2; CR0ACK reads CR0 */
@@ -131,6 +135,7 @@ struct SMMUv3State {
     bool s2fwb;                 /* SMMU_IDR3.FWB with stage 2 */
     char *httu;                 /* "off", "access" or "dirty" */
     bool ats;                   /* SMMU_IDR0.ATS */
+    OnOffAuto pri;              /* SMMU_IDR0.PRI; auto: with ats */
     bool hyp;                   /* SMMU_IDR0.HYP, with both stages */
     uint8_t bbml;               /* SMMU_IDR3.BBML: 0, 1 or 2 */
     char *check_coherency;      /* "off", "on" or "strict" */
@@ -144,6 +149,13 @@ struct SMMUv3State {
     /* Indexed by wired line (EVTQ, PRIQ, CMD_SYNC, GERROR); under lock */
     SMMUv3PendingIrq irq_pending[4];
     QEMUBH *irq_bh;
+
+    /*
+     * PRG Response receivers: the IOMMUPRINotifiers that PCI functions
+     * registered (pci_pri_register_notifier()), per (function, PASID).
+     * Not migrated: devices register again.  smmuv3-priq.c.
+     */
+    GSList *pri_notifiers;
 
     /* Decoded STE/CD per (StreamID, SubstreamID); not migrated */
     GHashTable *cfg_cache;

@@ -94,6 +94,51 @@
 #define SMMU_TESTDEV_ATC_ENTRIES        4
 
 /*
+ * PCIe PRI (property "pri", on by default: the Page Request Interface
+ * extended capability at SMMU_TESTDEV_PRI_CAP_OFFSET).  Software enables
+ * PRI in the capability first (as Linux does after a Translation Request
+ * returned no permission, or a test does by hand).
+ *
+ * Writing PRI_REQ with GO sends one Page Request Message for PRI_ADDR
+ * through the IOMMU (pci_pri_request_page()) with the R, W, X, PRIV and
+ * LAST bits and the PRG index of PRI_REQ, tagged with the PASID of the
+ * PASID register when its bit 31 is set; PRI_STATUS says whether it
+ * went out.  PRG Responses arrive through the IOMMU's PRI notifiers
+ * (pci_pri_register_notifier(): one for the function, and one for the
+ * PASID of the last tagged request): PRI_RESP_COUNT counts them,
+ * PRI_RESP_CODE (the PCIe Response Code: SMMU_TESTDEV_PRI_RESP_*),
+ * PRI_RESP_PRGI and PRI_RESP_PASID (the PASID of the notifier that got
+ * it, 0xffffffff for the function's) describe the last one.  Writing
+ * PRI_RESP_COUNT zeroes it and the last response.  Not migrated.
+ */
+#define SMMU_TESTDEV_REG_PRI_ADDR       0x90    /* RW 64: untranslated */
+#define SMMU_TESTDEV_REG_PRI_REQ        0x98    /* WO: PRI_REQ_* */
+#define SMMU_TESTDEV_REG_PRI_STATUS     0x9c    /* RO: PRI_ST_* */
+#define SMMU_TESTDEV_REG_PRI_RESP_COUNT 0xa0    /* RO; W: clear */
+#define SMMU_TESTDEV_REG_PRI_RESP_CODE  0xa4    /* RO */
+#define SMMU_TESTDEV_REG_PRI_RESP_PRGI  0xa8    /* RO */
+#define SMMU_TESTDEV_REG_PRI_RESP_PASID 0xac    /* RO */
+
+#define SMMU_TESTDEV_PRI_REQ_GO         (1u << 0)
+#define SMMU_TESTDEV_PRI_REQ_R          (1u << 1)
+#define SMMU_TESTDEV_PRI_REQ_W          (1u << 2)
+#define SMMU_TESTDEV_PRI_REQ_X          (1u << 3)
+#define SMMU_TESTDEV_PRI_REQ_PRIV       (1u << 4)
+#define SMMU_TESTDEV_PRI_REQ_LAST       (1u << 5)
+#define SMMU_TESTDEV_PRI_REQ_PRGI_SHIFT 16      /* PRG index, 9 bits */
+
+/* PRI_STATUS: what became of the last request */
+#define SMMU_TESTDEV_PRI_ST_NONE        0   /* none yet */
+#define SMMU_TESTDEV_PRI_ST_SENT        1   /* the IOMMU took it */
+#define SMMU_TESTDEV_PRI_ST_REFUSED     2   /* PRI off, no IOMMU PRI */
+
+/* PRI_RESP_CODE: PCIe PRG Response Codes; NONE: no response yet */
+#define SMMU_TESTDEV_PRI_RESP_SUCCESS   0x0
+#define SMMU_TESTDEV_PRI_RESP_INVALID   0x1
+#define SMMU_TESTDEV_PRI_RESP_FAILURE   0xf
+#define SMMU_TESTDEV_PRI_RESP_NONE      0xffffffffu
+
+/*
  * Device IOTLB (off by default), a model of what vhost keeps: with IOTLB
  * set to UNMAP or DEVIOTLB the device registers an IOMMU notifier of
  * that type (IOMMU_NOTIFIER_UNMAP or IOMMU_NOTIFIER_DEVIOTLB_UNMAP) on
@@ -189,5 +234,7 @@
 #define SMMU_TESTDEV_PASID_CAP_OFFSET   0x100
 #define SMMU_TESTDEV_PASID_WIDTH        8
 #define SMMU_TESTDEV_ATS_CAP_OFFSET     0x108
+#define SMMU_TESTDEV_PRI_CAP_OFFSET     0x110
+#define SMMU_TESTDEV_PRI_MAX_REQS       32  /* outstanding requests */
 
 #endif /* HW_MISC_SMMU_TESTDEV_H */
