@@ -30,6 +30,23 @@ class SMMUv3Nesting(SmmuTest):
         self.level1(nesting.level1(self.kernel, self.guest.busybox,
                                    self.workdir), 'nested-dma', timeout=120)
 
+    def test_level1_pri(self):
+        """A Page Request through the SMMU's PRI queue: Linux logs it as
+        unexpected and denies it with CMD_PRI_RESP, which must reach the
+        device as a PRG Response Failure for its PRG index."""
+        b = self.level1(nesting.level1(self.kernel, self.guest.busybox,
+                                       self.workdir, 'pri-req'),
+                        'pri-req', timeout=150,
+                        refuses=(nesting.PRI_BASELINE_REFUSES,
+                                 nesting.PRI_BASELINE_WHY, 'refused'))
+        if self.flavour == 'baseline':
+            return
+        logged = [ln for ln in b.reports('NEST', 'dmesg')
+                  if f'iova {nesting.PRI_IOVA:#018x}' in ln]
+        self.assertTrue(logged, 'Linux logged the Page Request with its '
+                        'IOVA')
+        self.log.info('level 1 pri: Linux said: %s', logged[0])
+
     def test_level1_coherency(self):
         """nested-dma under check-coherency=strict: its stale_tlb step
         relies on a stage-1 leaf rewritten without CMD_TLBI_NH_VA, on

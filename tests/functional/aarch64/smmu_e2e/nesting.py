@@ -67,6 +67,14 @@ ATS_BASELINE_WHY = ('the base model has no SMMU_IDR0.ATS, so Linux does not '
                     'enable ATS on smmu-testdev')
 
 
+# ---- level 1 PRI (guest/pri-req.c) ----
+
+PRI_BASELINE_REFUSES = 'page_request'
+PRI_BASELINE_WHY = ('the base model has no PRI queue (SMMU_IDR0.PRI 0), so '
+                    'smmu-testdev cannot send a Page Request')
+PRI_IOVA = 0x50000000       # pri-req.c's FAULT_IOVA
+
+
 def smmu_features(b):
     """The feature word Linux printed for the SMMU (l1-init.sh's dmesg)."""
     for line in b.console:

@@ -17,7 +17,8 @@ dmesg | grep -E 'arm-smmu-v3.*(ias|features)' | sed 's/^/NEST dmesg /'
 "/$prog"
 echo "NEST exit $?"
 # Events the kernel could not forward would show up here.
-dmesg | grep -E 'arm-smmu-v3.*event|iommufd|vfio' | sed 's/^/NEST dmesg /'
+dmesg | grep -E 'arm-smmu-v3.*(event|PRI|access at iova)|iommufd|vfio' |
+    sed 's/^/NEST dmesg /'
 sync
 poweroff -f
 sleep 5
