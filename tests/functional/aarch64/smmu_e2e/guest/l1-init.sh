@@ -14,7 +14,7 @@ prog=$(cmdline_param prog nested-dma)
 echo "NEST kernel $(uname -r)"
 # What Linux found: the SMMU's features, the test device's group.
 dmesg | grep -E 'arm-smmu-v3.*(ias|features)' | sed 's/^/NEST dmesg /'
-"/$prog"
+NEST_HOLD=$(cmdline_param hold 0) "/$prog"
 echo "NEST exit $?"
 # Events the kernel could not forward would show up here.
 dmesg | grep -E 'arm-smmu-v3.*(event|PRI|access at iova)|iommufd|vfio' |

@@ -24,7 +24,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "iommufd-nest.h"
 #include "testdev-dma.h"
@@ -223,5 +225,9 @@ int main(void)
         }
     }
 
+    /* e2e.hold=N keeps the nested domain up N seconds, for a look at it */
+    if (getenv("NEST_HOLD")) {
+        sleep(atoi(getenv("NEST_HOLD")));
+    }
     return nest_done();
 }
