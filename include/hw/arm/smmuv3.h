@@ -115,6 +115,13 @@ struct SMMUv3State {
     struct SMMUv3Config *cfg_last;
     uint64_t cfg_last_key;
     SMMUv3CfgStats cfg_stats;
+    /*
+     * Bumped (never to 0) by every configuration cache invalidation, so
+     * by every CFGI_*, SMMUEN change, reset and migration load: the
+     * translate fast path's per-device bypass decision holds while its
+     * SMMUDevice.bypass_gen equals it.  Written under lock, read without.
+     */
+    uint32_t cfg_gen;
 
     /* The last SMMUV3_RECENT_EVENTS records, by event_count; not migrated */
     SMMUv3RecentEvent recent[SMMUV3_RECENT_EVENTS];
