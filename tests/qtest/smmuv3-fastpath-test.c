@@ -110,6 +110,11 @@ static void test_ste_bypass_to_abort(void)
 
 static void test_ste_bypass_to_abort_iotlb(void)
 {
+    if (qsmmu_skip_on_base("the base's CFGI_STE does not notify IOMMU "
+                           "notifiers: a device IOTLB keeps the bypass "
+                           "translation and the DMA goes on")) {
+        return;
+    }
     ste_bypass_to_abort(true);
 }
 
@@ -171,6 +176,11 @@ static void bypass_above_oas(bool gbpa)
     }
     expect_read_ok(&f, 0);
     g_assert_false(qsmmu_testdev_dma_read(&f.env.td, above + f.data, LEN));
+    if (!gbpa && qsmmu_skip_on_base("the base records no F_ADDR_SIZE for "
+                                    "an STE in bypass above the OAS")) {
+        qsmmu_env_stop(&f.env);
+        return;
+    }
     if (!gbpa) {
         qsmmu_expect_event(&f.env.smmu, &(QSMMUEvent) {
                                .type = QSMMU_EVT_F_ADDR_SIZE, .sid = SID,

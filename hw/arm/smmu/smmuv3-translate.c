@@ -322,12 +322,11 @@ static inline bool smmuv3_fast_bypass(SMMUv3State *s, SMMUDevice *sdev,
     return true;
 }
 
-static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
-                                      IOMMUAccessFlags flag, int iommu_idx)
+/* Everything but the fast path, under the lock */
+static __attribute__((noinline)) IOMMUTLBEntry
+smmuv3_translate_locked(SMMUv3State *s, SMMUDevice *sdev, hwaddr addr,
+                        IOMMUAccessFlags flag, int iommu_idx)
 {
-    SMMUDevice *sdev = container_of(mr, SMMUDevice, iommu);
-    /* container_of, not a QOM cast: this runs for every DMA request */
-    SMMUv3State *s = container_of(sdev->smmu, SMMUv3State, smmu_state);
     int ssid = iommu_idx & ~SMMUV3_IDX_TRANSLATED;
     const SMMUv3Txn t = {
         .sid = smmu_get_sid(sdev),
@@ -345,13 +344,10 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     };
     bool after_fault;
     SMMUTranslation out;
-    SMMUFault fault;
+    /* Written before use: not zeroed on every hit (auto-var-init) */
+    QEMU_UNINITIALIZED SMMUFault fault;
     const SMMUv3Config *cfg;
-    SMMUv3Config fetched;
-
-    if (smmuv3_fast_bypass(s, sdev, addr, iommu_idx)) {
-        return smmuv3_bypass_entry(s);
-    }
+    QEMU_UNINITIALIZED SMMUv3Config fetched;
 
     QEMU_LOCK_GUARD(&s->lock);
     /* smmuv3_report() sets it again when this call faults */
@@ -419,6 +415,23 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     trace_smmuv3_xlate_ok(t.sid, t.ssid == SMMUV3_NO_SSID ? 0 : t.ssid,
                           addr, out.addr, out.addr_mask, out.perm);
     return entry;
+}
+
+/*
+ * IOMMUMemoryRegionClass.translate: the fast path here, its own small
+ * frame; the rest in smmuv3_translate_locked().
+ */
+static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
+                                      IOMMUAccessFlags flag, int iommu_idx)
+{
+    SMMUDevice *sdev = container_of(mr, SMMUDevice, iommu);
+    /* container_of, not a QOM cast: this runs for every DMA request */
+    SMMUv3State *s = container_of(sdev->smmu, SMMUv3State, smmu_state);
+
+    if (smmuv3_fast_bypass(s, sdev, addr, iommu_idx)) {
+        return smmuv3_bypass_entry(s);
+    }
+    return smmuv3_translate_locked(s, sdev, addr, flag, iommu_idx);
 }
 
 static int smmuv3_attrs_to_index(IOMMUMemoryRegion *mr, MemTxAttrs attrs)
