@@ -8,7 +8,8 @@
  * for scripts/fork/bench.py.
  *
  * Usage: smmuv3-bench WORKLOAD [PARAM=VALUE ...]
- *   dma     config=noiommu|bypass|s1|s2|nested pages=N ops=N
+ *   dma     config=noiommu|gbpa|bypass|s1|s2|nested pages=N ops=N
+ *           (gbpa: the SMMU disabled, GBPA bypassing every transaction)
  *   cold    pages=N passes=N          (nested, 4-level over 4-level)
  *   inval   cmd=va|range|asid fill=N batches=N
  *   doorbell fill=N log2=N            (one CMDQ_PROD write, 2^log2 TLBIs)
@@ -263,8 +264,18 @@ static void bench_dma(int argc, char **argv)
         stop(&b);
         return;
     }
-    start_smmu(&b, config_by_name(config), pages, 48, 44);
-    if (g_str_equal(config, "bypass")) {
+    if (g_str_equal(config, "gbpa")) {
+        /* SMMUEN 0 and GBPA.ABORT 0: IHI 0070 3.2 global bypass */
+        memset(&b, 0, sizeof(b));
+        b.smmu = true;
+        qsmmu_env_start(&b.env, "1", 0, NULL);
+        b.smmu_path = qsmmu_qom_path(b.env.qts);
+        b.data = qsmmu_env_alloc(&b.env, DATA_PAGES * PAGE, PAGE);
+        qsmmu_set_gbpa(&b.env.smmu, 0);
+    } else {
+        start_smmu(&b, config_by_name(config), pages, 48, 44);
+    }
+    if (g_str_equal(config, "bypass") || g_str_equal(config, "gbpa")) {
         /* The IOVA is the PA: aim at the data pages, not IOVA_BASE */
         iova = b.data;
         pages = DATA_PAGES;

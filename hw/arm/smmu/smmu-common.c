@@ -49,6 +49,11 @@ static SMMUDevice *smmu_sdev_get(SMMUState *s, PCIBus *bus, int devfn)
     sdev->smmu = s;
     sdev->bus = bus;
     sdev->devfn = devfn;
+    /* A root bus's number is fixed before devices are put on it */
+    if (pci_bus_is_root(bus)) {
+        sdev->sid = pci_bus_num(bus) << 8 | devfn;
+        sdev->sid_fixed = true;
+    }
     name = g_strdup_printf("%s-%s-%02x.%x", sbc->iommu_mr_type,
                            bus->qbus.name, PCI_SLOT(devfn), PCI_FUNC(devfn));
     memory_region_init_iommu(&sdev->iommu, sizeof(sdev->iommu),

@@ -614,7 +614,9 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
         .stage = 2, .affd = s2->affd, .fwb = s2->fwb,
         .ha = s2->ha, .hd = s2->hd, .acc = acc, .cls = cls,
     };
-    SMMUTLBEntry *e, ne = { 0 };
+    SMMUTLBEntry *e;
+    /* Filled on a miss only: not zeroed on every hit (auto-var-init) */
+    QEMU_UNINITIALIZED SMMUTLBEntry ne;
     SMMUWalkGeom g;
     bool rd, wr;
 
@@ -653,6 +655,7 @@ bool smmu_s2_translate(SMMUState *s, const SMMUS2Cfg *s2, uint64_t ipa,
         s2_fault_common(f, s2, cls, ipa);
         return false;
     }
+    memset(&ne, 0, sizeof(ne));
     ne.tag = SMMU_TAG_S2;
     ne.vmid = s2->vmid;
     ne.size_bits = leaf->size_bits;
@@ -840,7 +843,9 @@ bool translate(SMMUState *s, const SMMUTransCfg *cfg, uint64_t iova,
         .flags = access, .priv = cfg->priv, .instr = cfg->instr,
     };
     const SMMUS1Table *t;
-    SMMUTLBEntry *e, scratch;
+    SMMUTLBEntry *e;
+    /* s1_miss() fills it on a miss: not zeroed on every hit */
+    QEMU_UNINITIALIZED SMMUTLBEntry scratch;
     SMMUWalkGeom g;
     uint64_t key;
     bool rd1 = true, wr1 = true, rd2 = true, wr2 = true;

@@ -14,6 +14,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/atomic.h"
 #include "system/dma.h"
 #include "system/address-spaces.h"
 #include "smmuv3-internal.h"
@@ -30,11 +31,22 @@ void smmuv3_cfg_cache_init(SMMUv3State *s)
 {
     s->cfg_cache = g_hash_table_new_full(g_int64_hash, g_int64_equal,
                                          g_free, g_free);
+    /* SMMUDevice.bypass_gen 0 means "never in bypass" */
+    s->cfg_gen = 1;
+}
+
+/* Ends every per-device decision taken from the cached configurations */
+static void cfg_gen_bump(SMMUv3State *s)
+{
+    uint32_t gen = s->cfg_gen + 1;
+
+    qatomic_set(&s->cfg_gen, gen ? gen : 1);
 }
 
 void smmuv3_cfg_cache_inv_all(SMMUv3State *s)
 {
     trace_smmuv3_cfg_inv(0, UINT32_MAX);
+    cfg_gen_bump(s);
     s->cfg_last = NULL;
     s->cfg_stats.invalidated += g_hash_table_size(s->cfg_cache);
     g_hash_table_remove_all(s->cfg_cache);
@@ -72,6 +84,7 @@ void smmuv3_cfg_cache_inv_sid_range(SMMUv3State *s, uint32_t first,
     SidRange r = { first, last };
 
     trace_smmuv3_cfg_inv(first, last);
+    cfg_gen_bump(s);
     s->cfg_last = NULL;
     s->cfg_stats.invalidated +=
         g_hash_table_foreach_remove(s->cfg_cache, key_in_sid_range, &r);
@@ -81,6 +94,7 @@ void smmuv3_cfg_cache_inv_ssid(SMMUv3State *s, uint32_t sid, uint32_t ssid)
 {
     uint64_t key = cfg_key(sid, ssid);
 
+    cfg_gen_bump(s);
     s->cfg_last = NULL;
     s->cfg_stats.invalidated += g_hash_table_remove(s->cfg_cache, &key);
     /* CD 0 also serves transactions without SubstreamID (S1DSS). */
@@ -238,10 +252,12 @@ static bool fetch_cd(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Ste *ste,
 }
 
 /*
- * The cached configuration of @t: the per-DMA path, which reads no
- * memory.  False on a miss (smmuv3_cfg_fetch() then).
+ * The cached configuration of @t, or NULL on a miss (smmuv3_cfg_fetch()
+ * then): the per-DMA path, which reads no memory, and the one place a
+ * configuration cache hit is decided.  The pointer is good under the
+ * lock until the next invalidation.
  */
-bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg)
+const SMMUv3Config *smmuv3_cfg_find(SMMUv3State *s, const SMMUv3Txn *t)
 {
     uint64_t key = cfg_key(t->sid, t->ssid);
     SMMUv3Config *cached = s->cfg_last;
@@ -250,12 +266,23 @@ bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg)
         cached = g_hash_table_lookup(s->cfg_cache, &key);
         if (!cached) {
             s->cfg_stats.misses++;
-            return false;
+            return NULL;
         }
         s->cfg_last = cached;
         s->cfg_last_key = key;
     }
     s->cfg_stats.hits++;
+    return cached;
+}
+
+/* smmuv3_cfg_find() into a copy */
+bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg)
+{
+    const SMMUv3Config *cached = smmuv3_cfg_find(s, t);
+
+    if (!cached) {
+        return false;
+    }
     *cfg = *cached;
     return true;
 }

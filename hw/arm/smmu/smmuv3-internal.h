@@ -411,6 +411,7 @@ uint32_t smmuv3_aidr(const SMMUv3Features *f);
 extern const MemoryRegionOps smmuv3_mmio_ops;
 
 /* smmuv3-config.c */
+const SMMUv3Config *smmuv3_cfg_find(SMMUv3State *s, const SMMUv3Txn *t);
 bool smmuv3_cfg_lookup(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg);
 bool smmuv3_cfg_fetch(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Config *cfg,
                       SMMUv3CfgFault *fault);

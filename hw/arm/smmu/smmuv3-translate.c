@@ -14,6 +14,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/log.h"
+#include "qemu/atomic.h"
 #include "qemu/lockable.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
@@ -271,12 +272,61 @@ static IOMMUTLBEntry smmuv3_translated(SMMUv3State *s, const SMMUv3Txn *t,
     return entry;
 }
 
-static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
-                                      IOMMUAccessFlags flag, int iommu_idx)
+/*
+ * What a bypass (GBPA, or an STE with Config 0b100) answers: the identity
+ * over every input address that passes, [0, 2^OAS) (3.2, 3.4), so that
+ * the memory core translates a large transfer once, not page by page.
+ * The memory core keeps no IOMMU answer but through notifiers, and every
+ * change that ends a bypass (CFGI_*, SMMUEN, GBPA) notifies UNMAP for the
+ * device's whole range (smmu_inv_notifiers_sid_range(),
+ * smmuv3_notify_unmap_all()).
+ */
+static IOMMUTLBEntry smmuv3_bypass_entry(SMMUv3State *s)
 {
-    SMMUDevice *sdev = container_of(mr, SMMUDevice, iommu);
-    /* container_of, not a QOM cast: this runs for every DMA request */
-    SMMUv3State *s = container_of(sdev->smmu, SMMUv3State, smmu_state);
+    return (IOMMUTLBEntry) {
+        .target_as = &address_space_memory,
+        .addr_mask = MAKE_64BIT_MASK(0, s->feat.oas_bits),
+        .perm = IOMMU_RW,
+    };
+}
+
+/*
+ * The translate fast path, without the lock: GBPA bypass while SMMUEN is
+ * 0, or an STE in bypass found in the current configuration generation
+ * (the slow path records it in sdev->bypass_gen; every invalidation
+ * bumps s->cfg_gen).  Untagged, Untranslated transactions below the OAS
+ * only, and not right after a fault, whose retries the slow path tracks.
+ * Registers are read as the slow path reads them: GBPA and CR0 writes
+ * take effect at the next transaction (6.3.9, 6.3.14).
+ */
+static inline bool smmuv3_fast_bypass(SMMUv3State *s, SMMUDevice *sdev,
+                                      hwaddr addr, int iommu_idx)
+{
+    if (addr >> s->feat.oas_bits || qatomic_read(&s->last_fault.valid)) {
+        return false;
+    }
+    if (!FIELD_EX32(qatomic_read(&s->cr[0]), CR0, SMMUEN)) {
+        /* 3.2: the SubstreamID does not matter to GBPA */
+        if ((iommu_idx & SMMUV3_IDX_TRANSLATED) ||
+            FIELD_EX32(qatomic_read(&s->gbpa), GBPA, ABORT)) {
+            return false;
+        }
+        trace_smmuv3_xlate_disabled(smmu_get_sid(sdev), addr, IOMMU_RW);
+        return true;
+    }
+    if (iommu_idx ||
+        qatomic_read(&sdev->bypass_gen) != qatomic_read(&s->cfg_gen)) {
+        return false;
+    }
+    trace_smmuv3_xlate_bypass(smmu_get_sid(sdev), addr);
+    return true;
+}
+
+/* Everything but the fast path, under the lock */
+static __attribute__((noinline)) IOMMUTLBEntry
+smmuv3_translate_locked(SMMUv3State *s, SMMUDevice *sdev, hwaddr addr,
+                        IOMMUAccessFlags flag, int iommu_idx)
+{
     int ssid = iommu_idx & ~SMMUV3_IDX_TRANSLATED;
     const SMMUv3Txn t = {
         .sid = smmu_get_sid(sdev),
@@ -294,8 +344,10 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     };
     bool after_fault;
     SMMUTranslation out;
-    SMMUFault fault;
-    SMMUv3Config cfg;
+    /* Written before use: not zeroed on every hit (auto-var-init) */
+    QEMU_UNINITIALIZED SMMUFault fault;
+    const SMMUv3Config *cfg;
+    QEMU_UNINITIALIZED SMMUv3Config fetched;
 
     QEMU_LOCK_GUARD(&s->lock);
     /* smmuv3_report() sets it again when this call faults */
@@ -312,43 +364,50 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     if (!FIELD_EX32(s->cr[0], CR0, SMMUEN)) {
         if (!FIELD_EX32(s->gbpa, GBPA, ABORT) &&
             !(addr >> s->feat.oas_bits)) {
-            entry.perm = IOMMU_RW;
+            entry = smmuv3_bypass_entry(s);
         }
         trace_smmuv3_xlate_disabled(t.sid, addr, entry.perm);
         return entry;
     }
 
-    if (!smmuv3_cfg_lookup(s, &t, &cfg)) {
-        if (!smmuv3_cfg_miss(s, &t, &cfg, after_fault)) {
+    /*
+     * The cached configuration itself, not a copy: nothing below runs a
+     * command or an invalidation (walks read RAM only, events are
+     * recorded after the last use of cfg).  check-coherency=on fetches a
+     * stale one again.
+     */
+    cfg = smmuv3_cfg_find(s, &t);
+    if (!cfg || (unlikely(s->coh.mode) && smmuv3_coh_cfg_hit(s, &t, cfg))) {
+        if (!smmuv3_cfg_miss(s, &t, &fetched, after_fault)) {
             return entry;
         }
-    } else if (unlikely(s->coh.mode) && smmuv3_coh_cfg_hit(s, &t, &cfg) &&
-               !smmuv3_cfg_miss(s, &t, &cfg, after_fault)) {
-        /* check-coherency=on: a stale configuration is fetched again */
-        return entry;
+        cfg = &fetched;
     }
 
-    switch (cfg.kind) {
+    switch (cfg->kind) {
     case SMMUV3_CFG_ABORT:
         trace_smmuv3_xlate_abort(t.sid, addr, 0);
         return entry;
     case SMMUV3_CFG_BYPASS:
         if (addr >> s->feat.oas_bits) {
-            smmuv3_bypass_fault(s, &cfg, &t, after_fault);
+            smmuv3_bypass_fault(s, cfg, &t, after_fault);
             return entry;
         }
-        entry.perm = IOMMU_RW;
+        /* Valid until the next invalidation bumps cfg_gen */
+        if (!iommu_idx && sdev->sid_fixed) {
+            qatomic_set(&sdev->bypass_gen, s->cfg_gen);
+        }
         trace_smmuv3_xlate_bypass(t.sid, addr);
-        return entry;
+        return smmuv3_bypass_entry(s);
     case SMMUV3_CFG_TRANSLATE:
         break;
     }
 
     /* check-coherency: the hits are checked (smmuv3-coherency.c) */
     if (unlikely(s->coh.mode) ?
-        !smmuv3_coh_translate(s, &t, &cfg.tc, flag, &out, &fault) :
-        !smmu_translate(&s->smmu_state, &cfg.tc, addr, flag, &out, &fault)) {
-        smmuv3_engine_fault(s, &t, &fault, cfg.mev, after_fault);
+        !smmuv3_coh_translate(s, &t, &cfg->tc, flag, &out, &fault) :
+        !smmu_translate(&s->smmu_state, &cfg->tc, addr, flag, &out, &fault)) {
+        smmuv3_engine_fault(s, &t, &fault, cfg->mev, after_fault);
         return entry;
     }
 
@@ -359,6 +418,23 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     trace_smmuv3_xlate_ok(t.sid, t.ssid == SMMUV3_NO_SSID ? 0 : t.ssid,
                           addr, out.addr, out.addr_mask, out.perm);
     return entry;
+}
+
+/*
+ * IOMMUMemoryRegionClass.translate: the fast path here, its own small
+ * frame; the rest in smmuv3_translate_locked().
+ */
+static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
+                                      IOMMUAccessFlags flag, int iommu_idx)
+{
+    SMMUDevice *sdev = container_of(mr, SMMUDevice, iommu);
+    /* container_of, not a QOM cast: this runs for every DMA request */
+    SMMUv3State *s = container_of(sdev->smmu, SMMUv3State, smmu_state);
+
+    if (smmuv3_fast_bypass(s, sdev, addr, iommu_idx)) {
+        return smmuv3_bypass_entry(s);
+    }
+    return smmuv3_translate_locked(s, sdev, addr, flag, iommu_idx);
 }
 
 static int smmuv3_attrs_to_index(IOMMUMemoryRegion *mr, MemTxAttrs attrs)

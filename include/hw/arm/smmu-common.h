@@ -293,6 +293,18 @@ typedef struct SMMUDevice {
     PCIBus *bus;
     uint8_t devfn;
     bool has_notifiers;     /* on smmu->devices_with_notifiers */
+    /*
+     * The StreamID, on a root bus, whose number cannot change once a
+     * device sits on it; otherwise the bus number is read at each use
+     * (a bridge's secondary bus number is the guest's to change).
+     */
+    bool sid_fixed;
+    uint16_t sid;
+    /*
+     * The subclass's translate fast path: the configuration generation
+     * in which this device's STE was found in bypass (0: never).
+     */
+    uint32_t bypass_gen;
     SMMUState *smmu;
     AddressSpace as;
     IOMMUMemoryRegion iommu;
@@ -387,9 +399,11 @@ OBJECT_DECLARE_TYPE(SMMUState, SMMUBaseClass, ARM_SMMU)
 /* StreamID of a device: its PCI requester ID */
 static inline uint32_t smmu_get_sid(SMMUDevice *sdev)
 {
-    uint32_t bus = pci_bus_num(sdev->bus);
-
-    return bus << 8 | sdev->devfn;
+    /* pci_bus_num() is a QOM class cast and a call: once per DMA */
+    if (likely(sdev->sid_fixed)) {
+        return sdev->sid;
+    }
+    return pci_bus_num(sdev->bus) << 8 | sdev->devfn;
 }
 
 /* Track which devices have IOMMU notifiers (from notify_flag_changed) */

@@ -163,6 +163,13 @@ struct SMMUv3State {
     struct SMMUv3Config *cfg_last;
     uint64_t cfg_last_key;
     SMMUv3CfgStats cfg_stats;
+    /*
+     * Bumped (never to 0) by every configuration cache invalidation, so
+     * by every CFGI_*, SMMUEN change, reset and migration load: the
+     * translate fast path's per-device bypass decision holds while its
+     * SMMUDevice.bypass_gen equals it.  Written under lock, read without.
+     */
+    uint32_t cfg_gen;
 
     /* The coherency checker's state and counters; not migrated */
     SMMUv3Coherency coh;
