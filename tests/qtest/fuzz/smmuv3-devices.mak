@@ -6,6 +6,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 
 CONFIG_ARM_VIRT=y
+# virt selects ACPI_CXL, whose code links only with CXL's and CXL's only
+# with the CXL memory device's (defaults of the default devices); CXL
+# depends on the PCIe expander bridge and its ports on PCIe root ports
+CONFIG_PXB=y
+CONFIG_PCIE_PORT=y
+CONFIG_CXL=y
+CONFIG_CXL_MEM_DEVICE=y
 CONFIG_SMMU_TESTDEV=y
 CONFIG_VIRTIO_PCI=y
 CONFIG_VIRTIO_BLK=y

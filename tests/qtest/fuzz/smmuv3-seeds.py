@@ -194,14 +194,12 @@ def seed_stage(stage, two_level=False, op=TD_OP_READ):
         blobs += [qwords(table(TABLES + 0x1000)),
                   qwords(table(TABLES + 0x2000)), qwords(s2_page(DATA))]
     else:
-        # Nested with an identity stage 2 in 1 GiB blocks: the CD and each
-        # stage-1 table are read through stage 2 first.
+        # Nested with an identity stage 2 in one 1 GiB block: the CD's IPA
+        # walks stage 2 once; the stage-1 tables and the output then hit
+        # that block in the TLB.
         block = RAM | (1 << 10) | (3 << 8) | (3 << 6) | (0xf << 2) | 1
         blobs += [ste(7, cd=TABLES + 0x8000, s2ttb=TABLES + 0x10000),
-                  qwords(block), cd(TABLES), qwords(block)]
-        walk = s1_walk(DATA)
-        blobs += [walk[0], qwords(block), walk[1], qwords(block), walk[2],
-                  qwords(block)]
+                  qwords(block), cd(TABLES)] + s1_walk(DATA)
     blobs.append(bytes(range(64)))      # the data the device reads
     s.patterns(*blobs)
     doorbell(s, op)
@@ -253,6 +251,8 @@ def seed_cmdq():
 def seed_virtio():
     """One virtio-blk read request, the SMMU bypassing StreamID 0x18."""
     s = Seed()
+    # smmu-testdev's BAR too: the region indices above count on it
+    map_bar(s, TD_DEVFN, 0, TD_BAR)
     map_bar(s, VIO_DEVFN, 4, VIO_BAR)
     smmu_setup(s)
     common = [(0x14, 1, 1), (0x14, 3, 1), (0x08, 1, 4), (0x0c, 3, 4),
