@@ -46,6 +46,7 @@ llvm_tool() {
 # in total, into coverage.txt.
 coverage_report() {
     "$(llvm_tool llvm-profdata)" merge -sparse -o "$out/fuzz.profdata" "$@"
+    rm -f "$@"
     # Columns of llvm-cov report: Filename, Regions, Missed Regions, Cover,
     # Functions, Missed Functions, Executed, Lines, Missed Lines, Cover, ...
     "$(llvm_tool llvm-cov)" report "$bin" -instr-profile="$out/fuzz.profdata" |
@@ -82,8 +83,13 @@ qemu_args() {
 repro() {
     log=$1.log
     args=$(qemu_args)
+    # qtest's log timer is gone once the fuzzer's /dev/null qtest chardev
+    # closes, and GLib's complaint about it splits each "[DMA] " tag from
+    # its command: drop the complaint so the reorder script sees the tags.
     QTEST_LOG=1 FUZZ_SERIALIZE_QTEST=1 timeout 300 "$bin" \
-        --fuzz-target=$target "$1" > "$log" 2>&1 || true
+        --fuzz-target=$target "$1" 2>&1 |
+        perl -pe "s/^(\[DMA\] )?\S+: GLib: g_timer_elapsed: assertion 'timer != NULL' failed\n/\$1/" \
+        > "$log" || true
     python3 "$oss_fuzz/reorder_fuzzer_qtest_trace.py" "$log" > "$1.qtest"
     QEMU_PATH=$repo/build/qemu-system-aarch64 QEMU_ARGS="$args" \
         python3 "$oss_fuzz/output_reproducer.py" -bash "$1.qtest" > "$1.sh"
@@ -96,11 +102,12 @@ run)
     seconds=${2:?usage: fuzz.sh run SECONDS}
     mkdir -p "$out/corpus" "$out/seeds" "$out/artifacts" "$out/profile"
     python3 "$repo/tests/qtest/fuzz/smmuv3-seeds.py" "$out/seeds"
-    rm -f "$out"/profile/run-*.profraw
+    # %m: the workers merge their counters into one file as they exit
+    rm -f "$out"/profile/*.profraw
     status=0
     # One worker (-fork=1: a crash, hang or leak is saved and the run goes
     # on in a new worker); inputs up to 8 KiB (the seeds are below 1 KiB).
-    LLVM_PROFILE_FILE="$out/profile/run-%p.profraw" \
+    LLVM_PROFILE_FILE="$out/profile/run-%m.profraw" \
         "$bin" --fuzz-target=$target -max_total_time="$seconds" \
         -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
         -rss_limit_mb="${FUZZ_RSS_MB:-4096}" -timeout="${FUZZ_TIMEOUT:-30}" \
@@ -121,8 +128,8 @@ run)
 coverage)
     [ -d "$out/corpus" ] || die "no corpus yet: run 'make fuzz' first"
     mkdir -p "$out/profile"
-    rm -f "$out"/profile/corpus-*.profraw
-    LLVM_PROFILE_FILE="$out/profile/corpus-%p.profraw" \
+    rm -f "$out"/profile/*.profraw
+    LLVM_PROFILE_FILE="$out/profile/corpus-%m.profraw" \
         "$bin" --fuzz-target=$target -runs=0 -timeout="${FUZZ_TIMEOUT:-30}" \
         "$out/corpus" "$out/seeds" > "$out/coverage.log" 2>&1 ||
         die "replaying the corpus failed (build/fuzz/coverage.log)"

@@ -215,7 +215,7 @@ def seed_fault():
     s.patterns(qwords(0))
     doorbell(s)
     s.patterns(ste(5, cd=TABLES + 0x8000), qwords(0))
-    doorbell(s, TD_OP_WRITE, pasid=TD_PASID_VALID | 3)
+    doorbell(s, TD_OP_WRITE)
     s.read(R_SMMU, EVENTQ_PROD)
     s.write(R_SMMU, EVENTQ_CONS, 2)
     return s
