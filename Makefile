@@ -12,9 +12,14 @@
 #                   (BENCH_REPS=N, BENCH_LINUX_REPS=N boots of workload 5)
 #   make install    our binary and docs under $(DESTDIR)$(PREFIX)
 #                   (PREFIX=/usr/local by default)
+#   make fuzz       build the SMMUv3 fuzz target (clang, libFuzzer, ASan,
+#                   UBSan, in build/fuzz) and fuzz for FUZZ_SECONDS (300);
+#                   findings and their reproducers in build/fuzz/artifacts
+#   make fuzz-coverage  lines of hw/arm/smmu/ the fuzz corpus reaches
 
 .DEFAULT_GOAL := all
-.PHONY: all baseline check demo bench install clean distclean
+.PHONY: all baseline check demo bench install fuzz fuzz-coverage clean \
+    distclean
 
 include build/config.mk
 
@@ -89,6 +94,16 @@ bench:
 	    --linux-reps $(BENCH_LINUX_REPS) \
 	    --flavour ours=$(OURS_OBJ) --flavour baseline=$(BASELINE_OBJ)
 
+# make fuzz [FUZZ_SECONDS=N]: see scripts/fork/fuzz.sh and README.rst
+FUZZ_SECONDS ?= 300
+fuzz:
+	scripts/fork/build.sh fuzz
+	scripts/fork/fuzz.sh run $(FUZZ_SECONDS)
+
+fuzz-coverage:
+	scripts/fork/build.sh fuzz
+	scripts/fork/fuzz.sh coverage
+
 # The binary is relocatable: installed in PREFIX/bin, it looks for data and
 # firmware in PREFIX/share/qemu and PREFIX/share/qemu-firmware, then in
 # Debian's /usr/share/qemu and /usr/lib/ipxe/qemu (ipxe-qemu, qemu-efi-aarch64).
@@ -105,8 +120,9 @@ install: all
 
 clean:
 	rm -rf build/ours/obj build/baseline/obj build/ours-san/obj \
-	    build/baseline-san/obj build/check-logs
-	rm -f build/qemu-system-aarch64 build/qemu-system-aarch64-baseline
+	    build/baseline-san/obj build/check-logs build/fuzz/obj
+	rm -f build/qemu-system-aarch64 build/qemu-system-aarch64-baseline \
+	    build/qemu-fuzz-aarch64
 
 distclean:
 	rm -rf build

@@ -4,7 +4,8 @@
 # The -dev libraries are those of the features Debian's qemu-system-arm has
 # (QEMU's configure enables each feature whose library it finds), less the
 # GUI and network-storage ones: see README.rst "Devices and features".
-# Usage: install-deps.sh yes|no   (no: only check, never run apt)
+# Usage: install-deps.sh yes|no [FUZZING]   (no: only check, never run apt;
+# FUZZING yes: also clang, LLVM's tools and libFuzzer for 'make fuzz')
 #
 # SPDX-License-Identifier: GPL-2.0-or-later
 
@@ -12,11 +13,15 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 allow_install=${1:-yes}
+fuzzing=${2:-no}
 
 packages="build-essential ninja-build libglib2.0-dev libpixman-1-dev
 libfdt-dev libslirp-dev python3-venv python3-pycotap flex bison dpkg-dev
 ccache bzip2 xz-utils patch cpio ipxe-qemu
 gcc-aarch64-linux-gnu libc6-dev-arm64-cross bc"
+# The same names on bookworm (LLVM 14) and trixie (LLVM 19); only on request
+# (some 300 MB).
+[ "$fuzzing" != yes ] || packages="$packages clang llvm libclang-rt-dev"
 # Feature libraries: one the archive does not have (libpmem exists on amd64
 # and arm64 only, and may leave a release) only drops its feature.
 features="libaio-dev liburing-dev libcap-ng-dev libattr1-dev libseccomp-dev
