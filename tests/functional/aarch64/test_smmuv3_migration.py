@@ -9,7 +9,8 @@ reads the whole disk in rounds.  After a few rounds the machine migrates
 the destination must finish them.  Every round's checksum must be the one
 the host computes for the disk after that round's write, on both sides,
 with no round lost or repeated; the image must hold every write; and
-Linux must log no SMMU event or error.
+Linux must log no SMMU event or error.  And level 1 of the nesting suite
+migrates with its nested domain up (test_level1_nested).
 """
 
 import tempfile
@@ -17,7 +18,7 @@ import time
 
 from qemu_test import QemuSystemTest
 
-from smmu_e2e import pattern, sha256
+from smmu_e2e import debian, kernel, nesting, pattern, sha256
 from smmu_e2e.linux import SMMU_TROUBLE_RE
 from smmu_e2e.machine import append, boot, drain, qemu_args, virtio_blk
 from smmu_e2e.testcase import SmmuTest
@@ -27,6 +28,7 @@ BLOCK = 64 << 10
 ROUNDS = 40
 MIGRATE_AFTER = 3           # rounds on the source before migrating
 MIN_ROUNDS_AFTER = 3        # rounds the destination must run
+HOLD = 10                   # seconds nested-dma keeps its nested domain
 
 
 def round_block(i):
@@ -92,6 +94,34 @@ class SMMUv3Migration(SmmuTest):
         trouble = [ln for ln in src.console + dst.console
                    if SMMU_TROUBLE_RE.search(ln)]
         self.assertEqual(trouble, [], 'Linux logged SMMU trouble')
+
+    def test_level1_nested(self):
+        """An L1 whose iommufd holds a vIOMMU and a nested hwpt (stage 1
+        from its vSTE over a stage-2 nest parent) migrates while the
+        nested domain is up; on the destination smmu-testdev's DMA must
+        still go where stage 1 then stage 2 put it."""
+        self.skip_on_baseline('Linux refuses the vIOMMU on the base model '
+                              '(no SMMU_IDR3.FWB)')
+        args = nesting.level1(kernel.get(), debian.guest()[0].busybox,
+                              self.workdir, hold=HOLD)
+        src = self.boot(args, timeout=150, silence=90,
+                        until=lambda ln: 'NEST ok fault_event' in ln)
+        with tempfile.TemporaryDirectory(prefix='smmu-mig-') as tmp:
+            uri = f'unix:{tmp}/sock'
+            dest = self.get_vm(name='dest')
+            dest.add_args(*args, '-incoming', uri)
+            dst = boot(dest, 150, HOLD + 60,
+                       after_launch=lambda: self.migrate(uri))
+        drain(self.vm, src)
+        self.vm.shutdown()
+        self.log.info('migration %s', self.migration)
+        steps = nesting.steps(src) + nesting.steps(dst)
+        failed = [st for st in steps if st[0] != 'ok']
+        self.assertEqual(failed, [], 'every nested-dma step passed')
+        self.assertIn('after_hold', [st[1] for st in nesting.steps(dst)],
+                      'the destination ran the DMA after the migration')
+        self.assertEqual(dst.reports('NEST', 'done'),
+                         [f'{len(steps)} 0 0'])
 
     def migrate(self, uri):
         """Migrate self.vm to uri and wait until it completed."""

@@ -36,13 +36,15 @@ BASELINE_WHY = ('the base model has no SMMU_IDR3.FWB, and Linux creates an '
                 'SMMUv3 vIOMMU only on an SMMU with S2FWB (or CANWBS)')
 
 
-def level1(kernel, busybox, workdir, prog='nested-dma'):
+def level1(kernel, busybox, workdir, prog='nested-dma', hold=0):
     """The QEMU arguments of level 1 running guest/<prog>.c with
-    smmu-testdev (its initramfs built in workdir)."""
+    smmu-testdev (its initramfs built in workdir); hold: nested-dma's
+    e2e.hold seconds."""
     initrd = program_initramfs(kernel, busybox, f'{prog}.c', 'l1-init.sh',
                                workdir)
     return qemu_args('nested', 'machine', kernel=kernel.image, initrd=initrd,
-                     append=append(prog=prog)) + ['-device', 'smmu-testdev']
+                     append=append(prog=prog, hold=hold)) + [
+                         '-device', 'smmu-testdev']
 
 
 # ---- level 1 dirty tracking (guest/dirty-track.c) ----

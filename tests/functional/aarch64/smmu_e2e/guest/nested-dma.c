@@ -225,9 +225,20 @@ int main(void)
         }
     }
 
-    /* e2e.hold=N keeps the nested domain up N seconds, for a look at it */
-    if (getenv("NEST_HOLD")) {
+    /*
+     * e2e.hold=N keeps the nested domain up N seconds (a look at it with
+     * info smmuv3, or a migration), then DMAs through it once more.
+     */
+    if (atoi(getenv("NEST_HOLD") ?: "0") > 0 && !skipping("after_hold")) {
         sleep(atoi(getenv("NEST_HOLD")));
+        memcpy(snap, mem, MEM_SIZE);
+        pattern(pat, DMA_LEN, 0x401d);
+        devbuf_fill(pat, DMA_LEN);
+        r = dma(OP_WRITE, IOVA + DMA_OFF, DMA_LEN);
+        report(!r && mem_is(snap, OFF_B + DMA_OFF, pat, DMA_LEN, why,
+                            sizeof(why)), "after_hold", "a write after %s s "
+               "went to page B: %s", getenv("NEST_HOLD"),
+               r ? "no, it failed" : "yes");
     }
     return nest_done();
 }
