@@ -314,7 +314,8 @@ static inline bool smmuv3_fast_bypass(SMMUv3State *s, SMMUDevice *sdev,
         trace_smmuv3_xlate_disabled(smmu_get_sid(sdev), addr, IOMMU_RW);
         return true;
     }
-    if (iommu_idx ||
+    /* The coherency checker must see configuration-cache uses */
+    if (iommu_idx || unlikely(s->coh.mode) ||
         qatomic_read(&sdev->bypass_gen) != qatomic_read(&s->cfg_gen)) {
         return false;
     }
