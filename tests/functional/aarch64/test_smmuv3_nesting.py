@@ -115,6 +115,13 @@ class SMMUv3Nesting(SmmuTest):
                     refuses=(nesting.ATS_BASELINE_REFUSES,
                              nesting.ATS_BASELINE_WHY, 'did not enable'))
 
+    def test_level1_ats_nested(self):
+        """ATS under a nested domain: the guest's vSTE enables it, and the
+        guest's CMD_ATC_INV through the vIOMMU reaches the device's ATC."""
+        self.level1(nesting.level1(self.kernel, self.guest.busybox,
+                                   self.workdir, 'ats-nest'),
+                    'ats-nest', timeout=150)
+
     def level1(self, args, prog, timeout,
                refuses=(nesting.BASELINE_REFUSES, nesting.BASELINE_WHY,
                         'EOPNOTSUPP')):

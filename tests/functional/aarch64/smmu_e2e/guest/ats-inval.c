@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -31,53 +30,12 @@
 #include "iommufd-nest.h"
 #include "testdev-dma.h"
 
-/* smmu-testdev's ATS registers and operations (smmu-testdev.h) */
-#define REG_ATS_STATUS      0x5c
-#define REG_ATC_COUNT       0x74
-#define REG_ATC_INVALS      0x78
-#define REG_ATC_INV_ADDR    0x80
-#define REG_ATC_INV_MASK    0x88
-#define OP_WRITE_ATC        0x13
-#define ATS_ST_OK           1
-#define ATS_CAP             0x108
-#define ATS_CTRL_ENABLE     (1u << 15)      /* PCIe ATS Control */
-
 #define IOVA_BASE           0x30000000ULL
 #define IOVA_PAGE           0x40000000ULL   /* its own mapping */
 #define DMA_OFF             0x100
 #define DMA_LEN             0x80
 
 static struct nest nest;
-
-/* One page of fresh memory mapped at IOVA_PAGE; 0 or an errno. */
-static int map_page(uint8_t **page)
-{
-    struct iommu_ioas_map m = {
-        .size = sizeof(m), .ioas_id = nest.ioas_id,
-        .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
-                 IOMMU_IOAS_MAP_WRITEABLE,
-        .length = NEST_PG, .iova = IOVA_PAGE,
-    };
-    void *p = mmap(NULL, NEST_PG, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-
-    if (p == MAP_FAILED) {
-        return errno;
-    }
-    *page = p;
-    m.user_va = (uintptr_t)p;
-    return ioctl(nest.iommufd, IOMMU_IOAS_MAP, &m) ? errno : 0;
-}
-
-static int unmap_page(void)
-{
-    struct iommu_ioas_unmap u = {
-        .size = sizeof(u), .ioas_id = nest.ioas_id,
-        .iova = IOVA_PAGE, .length = NEST_PG,
-    };
-
-    return ioctl(nest.iommufd, IOMMU_IOAS_UNMAP, &u) ? errno : 0;
-}
 
 /* The device writes DMA_LEN bytes of pattern seed through its ATC. */
 static int atc_write(uint32_t seed)
@@ -97,20 +55,6 @@ static int holds(const uint8_t *page, uint32_t seed)
     return !memcmp(page + DMA_OFF, pat, DMA_LEN);
 }
 
-static uint16_t ats_control(void)
-{
-    struct vfio_region_info ci = {
-        .argsz = sizeof(ci), .index = VFIO_PCI_CONFIG_REGION_INDEX,
-    };
-    uint16_t ctrl = 0;
-
-    if (ioctl(nest.devfd, VFIO_DEVICE_GET_REGION_INFO, &ci) ||
-        pread(nest.devfd, &ctrl, 2, ci.offset + ATS_CAP + 6) != 2) {
-        return 0;
-    }
-    return ctrl;
-}
-
 int main(void)
 {
     uint8_t *page = NULL, *page2 = NULL;
@@ -122,7 +66,7 @@ int main(void)
     nest_open(&nest, TESTDEV_VENDOR, TESTDEV_DEVICE, "smmu-testdev");
     nest_ioas(&nest, IOVA_BASE, 16 * NEST_PG);
     if (!skipping("map_page")) {
-        r = map_page(&page);
+        r = nest_map_page(&nest, IOVA_PAGE, &page);
         report(r == 0, "map_page", r ? errname(r) : "one page at IOVA "
                "0x%llx", IOVA_PAGE);
     }
@@ -142,7 +86,7 @@ int main(void)
                r ? errname(r) : "ID 0x%08x", r ? 0 : rd32(REG_ID));
     }
     if (!skipping("ats_enabled")) {
-        uint16_t ctrl = ats_control();
+        uint16_t ctrl = nest_cfg16(&nest, ATS_CAP + 6);
 
         report(ctrl & ATS_CTRL_ENABLE, "ats_enabled", "ATS Control 0x%04x: "
                "Linux %s ATS for the device", ctrl,
@@ -161,11 +105,9 @@ int main(void)
         uint64_t addr, mask;
 
         invals = rd32(REG_ATC_INVALS);
-        r = unmap_page();
-        addr = rd32(REG_ATC_INV_ADDR) |
-               (uint64_t)rd32(REG_ATC_INV_ADDR + 4) << 32;
-        mask = rd32(REG_ATC_INV_MASK) |
-               (uint64_t)rd32(REG_ATC_INV_MASK + 4) << 32;
+        r = nest_unmap_page(&nest, IOVA_PAGE);
+        addr = rd64(REG_ATC_INV_ADDR);
+        mask = rd64(REG_ATC_INV_MASK);
         report(!r && rd32(REG_ATC_INVALS) > invals &&
                (IOVA_PAGE & ~mask) == addr && rd32(REG_ATC_COUNT) == 0,
                "unmap_invalidates", "IOMMU_IOAS_UNMAP %s; the device got "
@@ -182,7 +124,7 @@ int main(void)
                "ATC entry)" : "untouched");
     }
     if (!skipping("atc_remap")) {
-        r = map_page(&page2);
+        r = nest_map_page(&nest, IOVA_PAGE, &page2);
         if (!r) {
             r = atc_write(0xbeef) ? EIO : 0;
         }

@@ -56,6 +56,8 @@
 #define CMD_TLBI_NH_VA      0x12
 #define CMD_TLBI_ASID(x)    ((uint64_t)(x) << 48)
 #define CMD_TLBI_LEAF       1ULL
+#define CMD_ATC_INV         0x40
+#define CMD_ATC_SID(x)      ((uint64_t)(x) << 32)
 
 static int passed, failed, skipped;
 static const char *first_failure;
@@ -178,10 +180,40 @@ void nest_ioas(struct nest *n, uint64_t ipa, uint64_t size)
     }
 }
 
+int nest_map_page(struct nest *n, uint64_t iova, uint8_t **page)
+{
+    struct iommu_ioas_map m = {
+        .size = sizeof(m), .ioas_id = n->ioas_id,
+        .flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE |
+                 IOMMU_IOAS_MAP_WRITEABLE,
+        .length = NEST_PG, .iova = iova,
+    };
+    void *p = mmap(NULL, NEST_PG, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+    if (p == MAP_FAILED) {
+        return errno;
+    }
+    *page = p;
+    m.user_va = (uintptr_t)p;
+    return ioctl(n->iommufd, IOMMU_IOAS_MAP, &m) ? errno : 0;
+}
+
+int nest_unmap_page(struct nest *n, uint64_t iova)
+{
+    struct iommu_ioas_unmap u = {
+        .size = sizeof(u), .ioas_id = n->ioas_id,
+        .iova = iova, .length = NEST_PG,
+    };
+
+    return ioctl(n->iommufd, IOMMU_IOAS_UNMAP, &u) ? errno : 0;
+}
+
 void nest_viommu(struct nest *n, uint32_t vsid)
 {
     int r;
 
+    n->vsid = vsid;
     if (!skipping("hwpt_nest_parent")) {
         struct iommu_hwpt_alloc h = {
             .size = sizeof(h), .flags = IOMMU_HWPT_ALLOC_NEST_PARENT,
@@ -319,7 +351,8 @@ void nest_attach(struct nest *n)
         };
         vste.ste[0] = STE0_V | STE0_CFG_S1 |
                       ((n->ipa + n->cd_off) & STE0_CTXPTR_MASK);
-        vste.ste[1] = STE1_S1CIR_WBRA | STE1_S1COR_WBRA | STE1_S1CSH_IS;
+        vste.ste[1] = STE1_S1CIR_WBRA | STE1_S1COR_WBRA | STE1_S1CSH_IS |
+                      n->vste1;
         r = ioctl(n->iommufd, IOMMU_HWPT_ALLOC, &h);
         n->nested_id = h.out_hwpt_id;
         report(r == 0, "hwpt_nested", r ? errname(errno) :
@@ -336,6 +369,20 @@ void nest_attach(struct nest *n)
         report(r == 0, "attach_nested", r ? errname(errno) :
                "device attached to hwpt %u", n->nested_id);
     }
+}
+
+uint16_t nest_cfg16(struct nest *n, unsigned off)
+{
+    struct vfio_region_info ci = {
+        .argsz = sizeof(ci), .index = VFIO_PCI_CONFIG_REGION_INDEX,
+    };
+    uint16_t v = 0;
+
+    if (ioctl(n->devfd, VFIO_DEVICE_GET_REGION_INFO, &ci) ||
+        pread(n->devfd, &v, 2, ci.offset + off) != 2) {
+        return 0;
+    }
+    return v;
 }
 
 int nest_map_bar0(struct nest *n)
@@ -370,12 +417,11 @@ int nest_map_bar0(struct nest *n)
     return 0;
 }
 
-int nest_tlbi_va(struct nest *n, uint64_t iova, uint32_t *handled)
+/* One command through the vIOMMU; *handled: entries the kernel took */
+static int viommu_cmd(struct nest *n, uint64_t cmd0, uint64_t cmd1,
+                      uint32_t *handled)
 {
-    struct iommu_viommu_arm_smmuv3_invalidate c = {
-        .cmd = { CMD_TLBI_NH_VA | CMD_TLBI_ASID(n->asid),
-                 (iova & ~(NEST_PG - 1)) | CMD_TLBI_LEAF },
-    };
+    struct iommu_viommu_arm_smmuv3_invalidate c = { .cmd = { cmd0, cmd1 } };
     struct iommu_hwpt_invalidate inv = {
         .size = sizeof(inv), .hwpt_id = n->viommu_id,
         .data_uptr = (uintptr_t)&c,
@@ -386,6 +432,22 @@ int nest_tlbi_va(struct nest *n, uint64_t iova, uint32_t *handled)
 
     *handled = inv.entry_num;
     return r;
+}
+
+int nest_tlbi_va(struct nest *n, uint64_t iova, uint32_t *handled)
+{
+    return viommu_cmd(n, CMD_TLBI_NH_VA | CMD_TLBI_ASID(n->asid),
+                      (iova & ~(NEST_PG - 1)) | CMD_TLBI_LEAF, handled);
+}
+
+/* IHI 0070 4.6.1: Size is log2 of the span in 4 KiB pages, aligned to it */
+int nest_atc_inv(struct nest *n, uint64_t iova, unsigned log2_pages,
+                 uint32_t *handled)
+{
+    uint64_t span = NEST_PG << log2_pages;
+
+    return viommu_cmd(n, CMD_ATC_INV | CMD_ATC_SID(n->vsid),
+                      (iova & ~(span - 1)) | log2_pages, handled);
 }
 
 ssize_t nest_read_event(struct nest *n, int timeout_ms, uint64_t evt[4])

@@ -41,6 +41,8 @@ struct nest {
     uint64_t l1_off;            /* stage 1's level-1 table, in mem */
     uint64_t pool, pool_end;    /* free pages for stage-1 tables, in mem */
     uint16_t asid;
+    uint32_t vsid;              /* the vDEVICE's virtual StreamID */
+    uint64_t vste1;             /* more vSTE word-1 bits (e.g. EATS) */
     volatile uint8_t *bar;      /* BAR0, mmapped */
     uint64_t bar_size;
 };
@@ -51,6 +53,11 @@ void nest_open(struct nest *n, unsigned vendor, unsigned device,
 
 /* Step ioas_map: an IOAS with size bytes of fresh memory at IPA ipa */
 void nest_ioas(struct nest *n, uint64_t ipa, uint64_t size);
+/* One page of fresh memory at IOVA iova of n's IOAS: 0 or an errno */
+int nest_map_page(struct nest *n, uint64_t iova, uint8_t **page);
+/* Unmap the page at IOVA iova: 0 or an errno */
+int nest_unmap_page(struct nest *n, uint64_t iova);
+
 /*
  * Steps hwpt_nest_parent (on n's IOAS), viommu_alloc, vdevice_alloc
  * (virtual StreamID vsid), veventq_alloc.
@@ -79,6 +86,9 @@ uint64_t nest_ipa(struct nest *n, const void *p);
  */
 void nest_attach(struct nest *n);
 
+/* 16 bits of the device's config space at off (through VFIO), or 0 */
+uint16_t nest_cfg16(struct nest *n, unsigned off);
+
 /* BAR0 mmapped into n->bar, memory and bus master on: 0 or an errno */
 int nest_map_bar0(struct nest *n);
 
@@ -87,6 +97,13 @@ int nest_map_bar0(struct nest *n);
  * (IOMMU_HWPT_INVALIDATE); *handled: entries the kernel took.  0 or -1.
  */
 int nest_tlbi_va(struct nest *n, uint64_t iova, uint32_t *handled);
+
+/*
+ * CMD_ATC_INV for the vDEVICE (virtual SID n->vsid), 2^log2_pages pages
+ * from iova, through the vIOMMU; *handled as for nest_tlbi_va().
+ */
+int nest_atc_inv(struct nest *n, uint64_t iova, unsigned log2_pages,
+                 uint32_t *handled);
 
 /*
  * One vEVENTQ record within timeout_ms into evt: its size (32 bytes) or

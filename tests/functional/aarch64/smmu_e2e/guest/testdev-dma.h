@@ -27,7 +27,23 @@
 #define OP_READ             1
 #define OP_WRITE            2
 #define STATUS_DONE         1u
+#define STATUS_STALLED      2u      /* parked on a stalled transaction */
 #define STATUS_ERR(s)       (((s) >> 8) & 0xff)
+
+/* ATS: the ATC, filled by Translation Requests, and what invalidated it */
+#define REG_ATS_STATUS      0x5c
+#define REG_ATC_COUNT       0x74
+#define REG_ATC_INVALS      0x78
+#define REG_ATC_INV_ADDR    0x80
+#define REG_ATC_INV_MASK    0x88
+#define OP_WRITE_ATC        0x13    /* a write through the ATC */
+#define ATS_ST_OK           1
+#define ATS_CAP             0x108   /* config space offset */
+#define ATS_CTRL_ENABLE     (1u << 15)      /* in the ATS Control register */
+
+/* Stall: how often the operation stalled, the STAG of the last stall */
+#define REG_STALL_COUNT     0xb0
+#define REG_STALL_TAG       0xb4
 
 /* BAR0; every access is an MMIO access that must happen */
 static volatile uint8_t *testdev_bar;
@@ -48,8 +64,8 @@ static inline void wr64(uint32_t off, uint64_t v)
     wr32(off + 4, (uint32_t)(v >> 32));
 }
 
-/* One device operation: the MemTxResult, or -1 when it was refused. */
-static inline int dma(int op, uint64_t iova, uint32_t len)
+/* Start one device operation; its STATUS right after the doorbell */
+static inline uint32_t dma_start(int op, uint64_t iova, uint32_t len)
 {
     uint32_t st;
 
@@ -60,10 +76,23 @@ static inline int dma(int op, uint64_t iova, uint32_t len)
     wr32(REG_DOORBELL, 1);
     st = rd32(REG_STATUS);
     __sync_synchronize();
+    return st;
+}
+
+/* One device operation: the MemTxResult, or -1 when it was refused. */
+static inline int dma(int op, uint64_t iova, uint32_t len)
+{
+    uint32_t st = dma_start(op, iova, len);
+
     if (!(st & STATUS_DONE) || STATUS_ERR(st)) {
         return -1;
     }
     return (int)rd32(REG_RESULT);
+}
+
+static inline uint64_t rd64(uint32_t off)
+{
+    return rd32(off) | (uint64_t)rd32(off + 4) << 32;
 }
 
 /* The device buffer's first len bytes := src */
