@@ -40,15 +40,24 @@ static uint32_t td_rd(QSmmuTestdev *t, uint32_t off)
     return qpci_io_readl(t->dev, t->bar, off);
 }
 
-/* Ring one READ of @len bytes at @iova; returns STATUS right after. */
-static uint32_t td_start_read(QSmmuTestdev *t, uint64_t iova, uint32_t len)
+/*
+ * Ring one READ of @len bytes at @iova tagged with @pasid (the PASID
+ * register as is); returns STATUS right after.
+ */
+static uint32_t td_start_read_pasid(QSmmuTestdev *t, uint64_t iova,
+                                    uint32_t len, uint32_t pasid)
 {
     qpci_io_writeq(t->dev, t->bar, SMMU_TESTDEV_REG_SRC, iova);
     qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_LEN, len);
     qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_OP, SMMU_TESTDEV_OP_READ);
-    qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_PASID, 0);
+    qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_PASID, pasid);
     qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_DOORBELL, 1);
     return td_rd(t, SMMU_TESTDEV_REG_STATUS);
+}
+
+static uint32_t td_start_read(QSmmuTestdev *t, uint64_t iova, uint32_t len)
+{
+    return td_start_read_pasid(t, iova, len, 0);
 }
 
 /*
@@ -619,6 +628,93 @@ static void test_migrate(void)
     qsmmu_env_stop(&e);
 }
 
+/*
+ * 7.3.13: a tagged request's stall record carries SSV and the
+ * SubstreamID; CD.S of that substream's CD decides.
+ */
+static void test_ssid(void)
+{
+    QSmmuEnv e;
+    QSmmuXlate x;
+    QPgtable pt;
+    QSMMUCd cd;
+    uint64_t cd_table, buf, w[8];
+    uint32_t raw[8];
+    uint16_t stag;
+
+    if (!stall_start(&e, "supported", NULL)) {
+        return;
+    }
+    qsmmu_testdev_enable_pasid(&e.td, e.qts);
+    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
+    qsmmu_xlate_setup(&e, &x);
+    /* Four CDs; CD 2 stalls, its tables map nothing yet */
+    cd_table = qsmmu_env_alloc(&e, 64 * 4, 64 * 4);
+    buf = qsmmu_env_alloc(&e, 0x1000, 0x1000);
+    qsmmu_env_pattern(&e, buf, XFER_LEN, 0x5d);
+    qpt_init(&pt, e.qts, &e.alloc, false, x.s1_gran, x.s1_ias, 8, 0);
+    cd = x.cd;
+    cd.ttb0 = qpt_ttb(&pt);
+    cd.asid = 12;
+    qsmmu_cd_build(&cd, w);
+    w[0] |= CD0_S;
+    qsmmu_write_words(&e.smmu, cd_table + 64 * 2, w, 8);
+    x.ste.s1_ctx_ptr = cd_table;
+    x.ste.s1_cdmax = 2;
+    x.ste.s1_fmt = 0;
+    qsmmu_xlate_write_ste(&e, &x);
+    qsmmu_enable(&e.smmu, true);
+
+    g_assert_cmphex(td_start_read_pasid(&e.td, x.data_iova, XFER_LEN,
+                                        SMMU_TESTDEV_PASID_VALID | 2), ==,
+                    SMMU_TESTDEV_STATUS_STALLED);
+    qsmmu_expect_event(&e.smmu, &(QSMMUEvent) {
+                           .type = QSMMU_EVT_F_TRANSLATION, .sid = SID,
+                           .ssv = true, .ssid = 2, .class = QSMMU_CLASS_IN,
+                           .rnw = true, .input_addr = x.data_iova,
+                       }, QSMMU_EV_S2 | QSMMU_EV_CLASS | QSMMU_EV_RNW |
+                       QSMMU_EV_IND | QSMMU_EV_PNU | QSMMU_EV_INPUT_ADDR,
+                       raw);
+    g_assert_cmpuint(EVT_STALL(raw), ==, 1);
+    stag = EVT_STAG(raw);
+    g_assert_cmphex(td_rd(&e.td, SMMU_TESTDEV_REG_STALL_TAG), ==, stag);
+    qpt_map(&pt, x.data_iova, buf, 3, QPT_RW);
+    resume(&e, SID, stag, true);
+    g_assert_cmphex(td_wait_unparked(e.qts, &e.td), ==,
+                    SMMU_TESTDEV_STATUS_DONE);
+    qsmmu_env_check_buf(&e, XFER_LEN, 0x5d);
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * 4.3.7, 4.7.2: configuration changes leave a stall alone; its retry
+ * sees the new STE, here Config abort, which terminates it silently.
+ */
+static void test_ste_change(void)
+{
+    QSmmuEnv e;
+    QSmmuXlate x;
+    uint16_t stag;
+
+    if (!stall_start(&e, "supported", NULL)) {
+        return;
+    }
+    s1_setup(&e, &x, SID, true);
+    qsmmu_enable(&e.smmu, true);
+    stag = stall_one(&e, &x);
+    x.ste.config = QSMMU_STE_CFG_ABORT;
+    qsmmu_xlate_write_ste(&e, &x);
+    qsmmu_cmd(&e.smmu, &(QSMMUCmd) { .op = QSMMU_CMD_CFGI_STE, .sid = SID });
+    g_assert_cmphex(td_wait_unparked(e.qts, &e.td), ==,
+                    SMMU_TESTDEV_STATUS_STALLED);
+    s1_map(&x);
+    resume(&e, SID, stag, true);
+    assert_aborted(&e.td, td_wait_unparked(e.qts, &e.td));
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
 /* 4.7.1-2: without the Stall model both commands are CERROR_ILL */
 static void test_cmd_ill(void)
 {
@@ -669,5 +765,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3/stall/no-merge", test_no_merge);
     qtest_add_func("/smmuv3/stall/migrate", test_migrate);
     qtest_add_func("/smmuv3/stall/cmd-ill", test_cmd_ill);
+    qtest_add_func("/smmuv3/stall/ssid", test_ssid);
+    qtest_add_func("/smmuv3/stall/ste-change", test_ste_change);
     return g_test_run();
 }
