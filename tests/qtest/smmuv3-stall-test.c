@@ -715,6 +715,44 @@ static void test_ste_change(void)
     qsmmu_env_stop(&e);
 }
 
+/*
+ * One pci_dma_read() of two pages: the memory core goes on piece by
+ * piece after the refusal, which must neither stall again nor record
+ * more than the one stall (3.12.2: one record per transaction).
+ */
+static void test_memcore(void)
+{
+    QSmmuEnv e;
+    QSmmuXlate x;
+    uint16_t stag;
+    uint32_t st;
+
+    if (!stall_start(&e, "supported", NULL)) {
+        return;
+    }
+    s1_setup(&e, &x, SID, true);
+    qsmmu_enable(&e.smmu, true);
+    qsmmu_env_pattern(&e, x.data, 0x2000, 0x4e);
+    qpci_io_writeq(e.td.dev, e.td.bar, SMMU_TESTDEV_REG_SRC, x.data_iova);
+    qpci_io_writel(e.td.dev, e.td.bar, SMMU_TESTDEV_REG_LEN, 0x2000);
+    qpci_io_writel(e.td.dev, e.td.bar, SMMU_TESTDEV_REG_OP,
+                   SMMU_TESTDEV_OP_READ_MEMCORE);
+    qpci_io_writel(e.td.dev, e.td.bar, SMMU_TESTDEV_REG_PASID, 0);
+    qpci_io_writel(e.td.dev, e.td.bar, SMMU_TESTDEV_REG_DOORBELL, 1);
+    st = td_rd(&e.td, SMMU_TESTDEV_REG_STATUS);
+    g_assert_cmphex(st, ==, SMMU_TESTDEV_STATUS_STALLED);
+    stag = expect_stall(&e, SID, x.data_iova, false);
+    qsmmu_assert_no_event(&e.smmu);
+    s1_map(&x);
+    resume(&e, SID, stag, true);
+    g_assert_cmphex(td_wait_unparked(e.qts, &e.td), ==,
+                    SMMU_TESTDEV_STATUS_DONE);
+    g_assert_cmphex(td_rd(&e.td, SMMU_TESTDEV_REG_RESULT), ==, 0);
+    qsmmu_env_check_buf(&e, 0x2000, 0x4e);
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
 /* 4.7.1-2: without the Stall model both commands are CERROR_ILL */
 static void test_cmd_ill(void)
 {
@@ -767,5 +805,6 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3/stall/cmd-ill", test_cmd_ill);
     qtest_add_func("/smmuv3/stall/ssid", test_ssid);
     qtest_add_func("/smmuv3/stall/ste-change", test_ste_change);
+    qtest_add_func("/smmuv3/stall/memcore", test_memcore);
     return g_test_run();
 }
