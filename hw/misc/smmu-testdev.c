@@ -22,6 +22,8 @@
 #include "migration/vmstate.h"
 #include "system/dma.h"
 #include "qemu/rcu.h"
+#include "qemu/main-loop.h"
+#include "hw/iommu-stall.h"
 #include "hw/misc/smmu-testdev.h"
 #include "trace.h"
 
@@ -77,6 +79,20 @@ struct SmmuTestdevState {
     IOMMUPRINotifier pri_fn_notifier;
     uint32_t pri_pasid;             /* PCI_NO_PASID: no PASID receiver */
     IOMMUPRINotifier pri_pasid_notifier;
+
+    /* Stalled transactions (see the header); the first three migrated */
+    uint32_t stall_count, stall_tag;
+    uint32_t stall_resume;          /* STALL_RESUME_*: what the BH does */
+    bool stall_held;                /* a request of this run was held */
+    bool stall_registered;
+    IOMMUStallClient stall_client;
+    QEMUBH *stall_bh;
+};
+
+enum {
+    STALL_RESUME_NONE,
+    STALL_RESUME_RETRY,
+    STALL_RESUME_ABORT,
 };
 
 /* Operations whose requests are read / written / Translated / via ATC */
@@ -588,20 +604,98 @@ static unsigned smmu_testdev_run(SmmuTestdevState *s)
     return SMMU_TESTDEV_ERR_NONE;
 }
 
-static void smmu_testdev_doorbell(SmmuTestdevState *s)
+/* Run the operation from its start; it may end parked on a stall */
+static void smmu_testdev_start(SmmuTestdevState *s)
 {
     unsigned err;
 
     s->status = 0;
     s->result = MEMTX_OK;
     s->done_count = 0;
+    s->stall_held = false;
     err = smmu_testdev_run(s);
     if (err != SMMU_TESTDEV_ERR_NONE) {
         qemu_log_mask(LOG_GUEST_ERROR, "%s: refused op %u (error %u)\n",
                       TYPE_SMMU_TESTDEV, s->op, err);
     }
+    if (s->stall_held) {
+        s->status = SMMU_TESTDEV_STATUS_STALLED;
+        trace_smmu_testdev_stalled(s->stall_tag);
+        return;
+    }
     s->status = SMMU_TESTDEV_STATUS_DONE |
                 (err << SMMU_TESTDEV_STATUS_ERR_SHIFT);
+}
+
+/*
+ * IOMMUStallClient.hold: one request at a time is parked, the one that
+ * stopped the operation; others are terminated.
+ */
+static bool smmu_testdev_stall_hold(IOMMUStallClient *c, uint16_t tag)
+{
+    SmmuTestdevState *s = container_of(c, SmmuTestdevState, stall_client);
+
+    if (s->stall_held || (s->status & SMMU_TESTDEV_STATUS_STALLED)) {
+        return false;
+    }
+    s->stall_held = true;
+    s->stall_tag = tag;
+    s->stall_count++;
+    return true;
+}
+
+/* IOMMUStallClient.resume: the IOMMU's lock is held, so later, in a BH */
+static void smmu_testdev_stall_resume(IOMMUStallClient *c, uint16_t tag,
+                                      bool retry)
+{
+    SmmuTestdevState *s = container_of(c, SmmuTestdevState, stall_client);
+
+    trace_smmu_testdev_resume(tag, retry);
+    if (!(s->status & SMMU_TESTDEV_STATUS_STALLED) || tag != s->stall_tag) {
+        return;     /* not what the parked operation waits for */
+    }
+    s->stall_resume = retry ? STALL_RESUME_RETRY : STALL_RESUME_ABORT;
+    qemu_bh_schedule(s->stall_bh);
+}
+
+static void smmu_testdev_stall_bh(void *opaque)
+{
+    SmmuTestdevState *s = opaque;
+    uint32_t action = s->stall_resume;
+
+    s->stall_resume = STALL_RESUME_NONE;
+    if (!(s->status & SMMU_TESTDEV_STATUS_STALLED)) {
+        return;
+    }
+    if (action == STALL_RESUME_RETRY) {
+        smmu_testdev_start(s);
+    } else if (action == STALL_RESUME_ABORT) {
+        /* as a DMA the IOMMU refused */
+        s->result = MEMTX_DECODE_ERROR;
+        s->status = SMMU_TESTDEV_STATUS_DONE;
+    }
+}
+
+static void smmu_testdev_stall_listen(SmmuTestdevState *s)
+{
+    if (!s->stall_registered) {
+        s->stall_client.hold = smmu_testdev_stall_hold;
+        s->stall_client.resume = smmu_testdev_stall_resume;
+        s->stall_registered = pci_iommu_stall_register(PCI_DEVICE(s),
+                                                       &s->stall_client);
+    }
+}
+
+static void smmu_testdev_doorbell(SmmuTestdevState *s)
+{
+    if (s->status & SMMU_TESTDEV_STATUS_STALLED) {
+        qemu_log_mask(LOG_GUEST_ERROR, "%s: doorbell while stalled\n",
+                      TYPE_SMMU_TESTDEV);
+        return;
+    }
+    smmu_testdev_stall_listen(s);
+    s->stall_count = 0;
+    smmu_testdev_start(s);
 }
 
 /* Replace the bytes [shift, shift + size) of *reg with val. */
@@ -704,6 +798,10 @@ static uint64_t smmu_testdev_reg_read(void *opaque, hwaddr addr,
             return s->pri_resp_prgi;
         case SMMU_TESTDEV_REG_PRI_RESP_PASID:
             return s->pri_resp_pasid;
+        case SMMU_TESTDEV_REG_STALL_COUNT:
+            return s->stall_count;
+        case SMMU_TESTDEV_REG_STALL_TAG:
+            return s->stall_tag;
         default:
             return 0;
         }
@@ -858,6 +956,8 @@ static void smmu_testdev_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     s->pri_pasid = PCI_NO_PASID;
+    s->stall_bh = qemu_bh_new_guarded(smmu_testdev_stall_bh, s,
+                                      &DEVICE(s)->mem_reentrancy_guard);
 
     memory_region_init(&s->bar, OBJECT(s), "smmu-testdev-bar",
                        SMMU_TESTDEV_BAR_SIZE);
@@ -878,6 +978,10 @@ static void smmu_testdev_exit(PCIDevice *pdev)
     smmu_testdev_iotlb_set(SMMU_TESTDEV(pdev), SMMU_TESTDEV_IOTLB_OFF);
     smmu_testdev_atc_reset(SMMU_TESTDEV(pdev));
     smmu_testdev_pri_reset(SMMU_TESTDEV(pdev));
+    if (SMMU_TESTDEV(pdev)->stall_registered) {
+        pci_iommu_stall_unregister(pdev, &SMMU_TESTDEV(pdev)->stall_client);
+    }
+    qemu_bh_delete(SMMU_TESTDEV(pdev)->stall_bh);
     pcie_cap_exit(pdev);
 }
 
@@ -904,6 +1008,10 @@ static void smmu_testdev_reset(DeviceState *dev)
     s->ats_perm = 0;
     smmu_testdev_atc_reset(s);
     smmu_testdev_pri_reset(s);
+    /* a parked operation is forgotten; the IOMMU may still hold a stall */
+    s->stall_count = s->stall_tag = 0;
+    s->stall_resume = STALL_RESUME_NONE;
+    s->stall_held = false;
 }
 
 static const Property smmu_testdev_props[] = {
@@ -911,6 +1019,41 @@ static const Property smmu_testdev_props[] = {
     DEFINE_PROP_BOOL("ats", SmmuTestdevState, ats, true),
     /* The PCIe PRI capability: Page Requests and PRG Responses */
     DEFINE_PROP_BOOL("pri", SmmuTestdevState, pri, true),
+};
+
+static bool smmu_testdev_stall_needed(void *opaque)
+{
+    SmmuTestdevState *s = opaque;
+
+    return s->stall_count || (s->status & SMMU_TESTDEV_STATUS_STALLED);
+}
+
+/* A parked operation waits for its IOMMU again on the destination */
+static int smmu_testdev_stall_post_load(void *opaque, int version_id)
+{
+    SmmuTestdevState *s = opaque;
+
+    if (s->status & SMMU_TESTDEV_STATUS_STALLED) {
+        smmu_testdev_stall_listen(s);
+    }
+    if (s->stall_resume != STALL_RESUME_NONE) {
+        qemu_bh_schedule(s->stall_bh);
+    }
+    return 0;
+}
+
+static const VMStateDescription vmstate_smmu_testdev_stall = {
+    .name = TYPE_SMMU_TESTDEV "/stall",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmu_testdev_stall_needed,
+    .post_load = smmu_testdev_stall_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(stall_count, SmmuTestdevState),
+        VMSTATE_UINT32(stall_tag, SmmuTestdevState),
+        VMSTATE_UINT32(stall_resume, SmmuTestdevState),
+        VMSTATE_END_OF_LIST()
+    }
 };
 
 static const VMStateDescription vmstate_smmu_testdev = {
@@ -932,6 +1075,10 @@ static const VMStateDescription vmstate_smmu_testdev = {
         VMSTATE_UINT32(result, SmmuTestdevState),
         VMSTATE_UINT8_ARRAY(buf, SmmuTestdevState, SMMU_TESTDEV_BUF_SIZE),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_smmu_testdev_stall,
+        NULL
     }
 };
 

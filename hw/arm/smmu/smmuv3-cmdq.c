@@ -25,14 +25,15 @@
  * Opcodes for features this SMMU does not advertise, which the
  * architecture makes CERROR_ILL: TLBI_EL3_* (no Secure state / EL3),
  * TLBI_EL2_* (SMMU_IDR0.HYP == 0), ATC_INV (ats=off), PRI_RESP (pri=off),
- * RESUME and STALL_TERM (STALL_MODEL == 0b01: nothing is ever stalled).
+ * RESUME and STALL_TERM (4.7.1-2: with STALL_MODEL 0b01, stall=none).
  */
 static bool cmd_for_absent_feature(const SMMUv3Features *f, uint8_t op)
 {
     return op == CMD_TLBI_EL3_ALL || op == CMD_TLBI_EL3_VA ||
            (op >= CMD_TLBI_EL2_ALL && op <= CMD_TLBI_EL2_VAA) ||
            (op == CMD_ATC_INV && !f->ats) || (op == CMD_PRI_RESP && !f->pri) ||
-           op == CMD_RESUME || op == CMD_STALL_TERM;
+           ((op == CMD_RESUME || op == CMD_STALL_TERM) &&
+            f->stall_model == 1);
 }
 
 /* VMID a command names: only meaningful when stage 2 exists (6.3.1). */
@@ -187,6 +188,10 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
         return smmuv3_cmd_atc_inv(s, w0, w1);
     case CMD_PRI_RESP:
         return smmuv3_cmd_pri_resp(s, w0, w1);
+    case CMD_RESUME:
+        return smmuv3_cmd_resume(s, w0, w1);
+    case CMD_STALL_TERM:
+        return smmuv3_cmd_stall_term(s, w0);
     case CMD_PREFETCH_CONFIG:
     case CMD_PREFETCH_ADDR:
         /* 4.2: prefetches are hints; this model fetches on demand. */

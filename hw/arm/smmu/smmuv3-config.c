@@ -240,9 +240,14 @@ static bool fetch_cd(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Ste *ste,
              FIELD_EX32(s->cr[2], CR2, E2H) ? SMMU_REGIME_EL2_E2H :
                                               SMMU_REGIME_EL2;
     v = smmuv3_decode_cd_regime(&s->feat, cd, regime, &tc->s1);
+    /* 5.5: CD.S 1 under STE.S1STALLD 1 is ILLEGAL */
+    if (!v.err && ste->s1stalld && FIELD_EX64(cd[0], CD0, S)) {
+        v = (SMMUv3Verdict) { SMMUV3_CFG_BAD_CD, "CD.S under STE.S1STALLD" };
+    }
     if (v.err) {
         return cfg_refused(t, v, fault);
     }
+    ste->cfg.s1_stall = FIELD_EX64(cd[0], CD0, S);
     trace_smmuv3_stream_world(t->sid, ste->cd_idx,
                               regime == SMMU_REGIME_EL1 ? "NS-EL1" :
                               regime == SMMU_REGIME_EL2 ? "NS-EL2" :

@@ -136,13 +136,17 @@ static SMMUv3Verdict decode_s2(const SMMUv3Features *f, const uint64_t *ste,
 {
     uint64_t w2 = ste[2];
 
-    /* TTF: AArch64 only; TTENDIAN: little-endian only; no stalls */
+    /* TTF: AArch64 only; TTENDIAN: little-endian only */
     if (!FIELD_EX64(w2, STE2, S2AA64) && !(f->ttf & 1)) {
         return bad(SMMUV3_CFG_BAD_STE, "STE asks AArch32 stage 2");
     }
-    if ((FIELD_EX64(w2, STE2, S2ENDI) && f->ttendian == 2) ||
-        (FIELD_EX64(w2, STE2, S2S) && f->stall_model == 1)) {
-        return bad(SMMUV3_CFG_BAD_STE, "STE asks big-endian tables or stall");
+    if (FIELD_EX64(w2, STE2, S2ENDI) && f->ttendian == 2) {
+        return bad(SMMUV3_CFG_BAD_STE, "STE asks big-endian tables");
+    }
+    /* 5.5: S2S 1 without the Stall model, or 0 when it is forced */
+    if (FIELD_EX64(w2, STE2, S2S) ? f->stall_model == 1
+                                  : f->stall_model == 2) {
+        return bad(SMMUV3_CFG_BAD_STE, "STE.S2S against STALL_MODEL");
     }
     /* 5.2 S2HA/S2HD: ILLEGAL beyond what SMMU_IDR0.HTTU offers */
     if ((FIELD_EX64(w2, STE2, S2HA) && f->httu == 0) ||
@@ -221,7 +225,9 @@ static SMMUv3Verdict decode_s1(const SMMUv3Features *f, const uint64_t *ste,
      * as terminate.  A stage-1-only S1ContextPtr above the OAS is
      * ILLEGAL (3.4.3).
      */
-    if ((FIELD_EX64(ste[1], STE1, S1STALLD) && f->stall_model == 1) ||
+    /* 5.5: S1STALLD is ILLEGAL unless STALL_MODEL is 0b00 */
+    out->s1stalld = FIELD_EX64(ste[1], STE1, S1STALLD);
+    if ((out->s1stalld && f->stall_model != 0) ||
         cdmax > f->ssidsize ||
         (!out->cfg.tc.s2_enabled && out->cd_table >> f->oas_bits)) {
         return bad(SMMUV3_CFG_BAD_STE, "STE stage-1 fields ILLEGAL");
@@ -257,7 +263,7 @@ static SMMUv3Verdict decode_s1(const SMMUv3Features *f, const uint64_t *ste,
  * The effective EATS of an STE whose Config enables a stage.  IGNORED
  * (0) without SMMU_IDR0.ATS; 0b10 (Split-stage) is ILLEGAL as
  * IDR0.NS1ATS is 1; 0b11 needs IDR3.DPT (0) and behaves as 0b00; 0b01
- * with stage 2 and S2S is ILLEGAL, as S2S already is (STALL_MODEL 0b01).
+ * with stage 2 and S2S is ILLEGAL (smmuv3_decode_ste()).
  */
 static SMMUv3Verdict decode_eats(const SMMUv3Features *f,
                                  const uint64_t *ste, uint8_t *eats)
@@ -316,6 +322,10 @@ SMMUv3Verdict smmuv3_decode_ste(const SMMUv3Features *f,
     if (v.err) {
         return v;
     }
+    /* 5.2 EATS: Full ATS with stage 2 and S2S 1 is ILLEGAL (SMMUv3.1) */
+    if (out->cfg.eats && want_s2 && FIELD_EX64(ste[2], STE2, S2S)) {
+        return bad(SMMUV3_CFG_BAD_STE, "STE.EATS 0b01 with S2S");
+    }
 
     /*
      * 5.2 STRW, IgnoreSTESTRW(): RES0 without SMMU_IDR0.HYP, IGNORED
@@ -341,6 +351,7 @@ SMMUv3Verdict smmuv3_decode_ste(const SMMUv3Features *f,
             return v;
         }
         tc->s2_enabled = true;
+        out->cfg.s2_stall = FIELD_EX64(ste[2], STE2, S2S);
     } else if (f->s2 && !out->el2) {
         /*
          * 5.2: S2VMID tags stage-1-only translations too, except at EL2
@@ -457,9 +468,15 @@ SMMUv3Verdict smmuv3_decode_cd_regime(const SMMUv3Features *f,
         return bad(SMMUV3_CFG_BAD_CD, "CD not valid");
     }
     if ((!FIELD_EX64(w0, CD0, AA64) && !(f->ttf & 1)) ||
-        (FIELD_EX64(w0, CD0, ENDI) && f->ttendian == 2) ||
-        (FIELD_EX64(w0, CD0, S) && f->stall_model == 1)) {
-        return bad(SMMUV3_CFG_BAD_CD, "CD asks AArch32, big-endian or stall");
+        (FIELD_EX64(w0, CD0, ENDI) && f->ttendian == 2)) {
+        return bad(SMMUV3_CFG_BAD_CD, "CD asks AArch32 or big-endian");
+    }
+    /*
+     * 5.5: S 1 without the Stall model, or 0 when it is forced (with
+     * STALL_MODEL 0b00 and STE.S1STALLD, the caller's check).
+     */
+    if (FIELD_EX64(w0, CD0, S) ? f->stall_model == 1 : f->stall_model == 2) {
+        return bad(SMMUV3_CFG_BAD_CD, "CD.S against STALL_MODEL");
     }
     /*
      * 5.4, CdIllegal(): A == 0 (RAZ/WI termination) with TERM_MODEL == 1,

@@ -176,6 +176,8 @@ typedef struct SMMUv3Config {
     SMMUTransCfg tc;
     bool mev;               /* STE.MEV: events may be merged (7.3.1) */
     uint8_t eats;           /* effective STE.EATS: 0 or 1 (Full ATS) */
+    /* 3.12: Translation-related faults of the stage stall (CD.S, S2S) */
+    bool s1_stall, s2_stall;
 } SMMUv3Config;
 
 /* A decoded STE: the config, and where its CD is when stage 1 is on */
@@ -185,6 +187,7 @@ typedef struct SMMUv3Ste {
     uint32_t cd_idx;        /* SubstreamID, or 0 for S1DSS 0b10 */
     uint64_t cd_table;      /* S1ContextPtr */
     uint8_t s1fmt, s1cdmax;
+    bool s1stalld;          /* STE.S1STALLD: CD.S == 1 is ILLEGAL */
     /*
      * STRW 0b10 in force (HYP, Config 0b101): StreamWorld NS-EL2, or
      * NS-EL2-E2H with SMMU_CR2.E2H; the caller picks the regime.

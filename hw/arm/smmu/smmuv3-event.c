@@ -165,6 +165,11 @@ void smmuv3_encode_event(const SMMUv3Event *ev, uint64_t rec[4])
         if (ev->class != SMMU_CLASS_IN || ev->type == EVT_F_WALK_EABT) {
             rec[1] = FIELD_DP64(rec[1], EVT1, TTRNW, !ev->tt_write);
         }
+        if (ev->stall) {
+            /* 7.3.13-16: Stall and STAG; never for F_WALK_EABT */
+            rec[1] = FIELD_DP64(rec[1], EVT1, STALL, 1);
+            rec[1] = FIELD_DP64(rec[1], EVT1, STAG, ev->stag);
+        }
         rec[2] = ev->input_addr;
         if (ev->type == EVT_F_WALK_EABT) {
             rec[3] = ev->fetch_addr & EVT_FETCH_ADDR_MASK;
@@ -196,6 +201,20 @@ static SMMUv3RecentEvent *smmuv3_recent_event(SMMUv3State *s,
     r->time_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     r->outcome = outcome;
     return r;
+}
+
+/*
+ * IHI 0070 7.2: the queue takes a record when enabled, not full and
+ * without an unacknowledged EVENTQ_ABT_ERR.
+ */
+bool smmuv3_eventq_writable(SMMUv3State *s)
+{
+    SMMUv3Queue *q = &s->eventq;
+
+    return FIELD_EX32(s->cr[0], CR0, EVENTQEN) &&
+           !((s->gerror ^ s->gerrorn) & GERROR_EVENTQ_ABT_ERR) &&
+           !smmuv3_q_full(q->prod, q->cons,
+                          smmuv3_q_log2size(q->base, SMMUV3_EVENTQS));
 }
 
 void smmuv3_record_event(SMMUv3State *s, const SMMUv3Event *ev)

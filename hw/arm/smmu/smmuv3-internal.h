@@ -334,6 +334,8 @@ FIELD(EVT1, RNW, 35, 1)
 FIELD(EVT1, IND, 34, 1)
 FIELD(EVT1, PNU, 33, 1)
 FIELD(EVT1, ATS_SPAN, 52, 12)   /* F_BAD_ATS_TREQ: STUs requested */
+FIELD(EVT1, STALL, 31, 1)       /* F_TRANSLATION..F_PERMISSION */
+FIELD(EVT1, STAG, 0, 16)
 #define EVT_FETCH_ADDR_MASK  0x000ffffffffffff8ULL  /* FetchAddr[51:3] */
 #define EVT_IPA_MASK         0x000ffffffffff000ULL  /* IPA[51:12] */
 
@@ -350,6 +352,8 @@ typedef struct SMMUv3Event {
     bool ssv, s2, rnw, ind, pnu;
     bool tt_write;              /* TTRnW == 0: an HTTU descriptor write */
     uint16_t span;              /* F_BAD_ATS_TREQ: STUs requested */
+    bool stall;                 /* Stall: the transaction is held */
+    uint16_t stag;              /* STAG, with stall */
 } SMMUv3Event;
 
 /* One DMA request, as it travels from smmuv3_translate() */
@@ -390,6 +394,17 @@ void smmuv3_signal_irq(SMMUv3State *s, unsigned line, uint64_t cfg0,
                        uint32_t data, uint32_t abt_bit);
 void smmuv3_flush_irqs(SMMUv3State *s);
 void smmuv3_irq_bh(void *opaque);
+
+bool smmuv3_eventq_writable(SMMUv3State *s);
+
+/* smmuv3-stall.c: the Stall model (IHI 0070 3.12.2) */
+bool smmuv3_stall_hold(SMMUv3State *s, SMMUDevice *sdev, SMMUv3Event *ev);
+int smmuv3_cmd_resume(SMMUv3State *s, uint64_t w0, uint64_t w1);
+int smmuv3_cmd_stall_term(SMMUv3State *s, uint64_t w0);
+void smmuv3_stall_abort_all(SMMUv3State *s);
+void smmuv3_stall_eventq_kick(SMMUv3State *s);
+void smmuv3_stall_register_type(void);
+void smmuv3_stall_class_init(ObjectClass *klass);
 
 /* smmuv3-cmdq.c */
 void smmuv3_cmdq_consume(SMMUv3State *s);

@@ -140,6 +140,13 @@ static void smmuv3_write_cr0(SMMUv3State *s, uint32_t val)
         /* Every translation changes meaning: drop what was derived. */
         smmuv3_cfg_cache_inv_all(s);
         smmuv3_notify_unmap_all(s);
+        /* 6.3.9.6: SMMUEN 1 -> 0 terminates every stalled transaction */
+        if (!FIELD_EX32(s->cr[0], CR0, SMMUEN)) {
+            smmuv3_stall_abort_all(s);
+        }
+    }
+    if (!(old & R_CR0_EVENTQEN_MASK) && (s->cr[0] & R_CR0_EVENTQEN_MASK)) {
+        smmuv3_stall_eventq_kick(s);
     }
     if (!(old & R_CR0_CMDQEN_MASK) && cmdq_enabled(s)) {
         smmuv3_cmdq_consume(s);
@@ -156,6 +163,8 @@ static void smmuv3_write_gerrorn(SMMUv3State *s, uint32_t val)
         !((s->gerror ^ s->gerrorn) & GERROR_CMDQ_ERR)) {
         smmuv3_cmdq_consume(s);
     }
+    /* 7.2: an acknowledged EVENTQ_ABT_ERR lets records in again */
+    smmuv3_stall_eventq_kick(s);
 }
 
 /* 6.3.14: the new value applies when written with UPDATE set. */
@@ -278,6 +287,7 @@ static void smmuv3_write_reg32(SMMUv3State *s, hwaddr off, uint32_t val)
     case SMMU_REG_EVENTQ_CONS:
         s->eventq.cons = val & (SMMU_Q_PTR_MASK |
                                 R_EVENTQ_CONS_OVACKFLG_MASK);
+        smmuv3_stall_eventq_kick(s);
         return;
     case SMMU_REG_IDR0 ... SMMU_REG_AIDR:
     case SMMU_REG_CR0ACK:

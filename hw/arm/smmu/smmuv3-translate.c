@@ -71,9 +71,11 @@ static void smmuv3_report(SMMUv3State *s, const SMMUv3Txn *t,
                 s->last_fault.sid == ev->sid &&
                 s->last_fault.ssid == ev->ssid &&
                 s->last_fault.rnw == !t->is_write;
+    /* 7.3.1: nothing merges into a stall record */
     bool merge = like &&
                  (smmuv3_is_retry(s->last_fault.addr, t->addr) ||
-                  (mev && (t->addr >> 12) == (s->last_fault.addr >> 12) &&
+                  (mev && !s->last_fault.stall &&
+                   (t->addr >> 12) == (s->last_fault.addr >> 12) &&
                    now - s->last_fault.time_ns < MERGE_WINDOW_NS));
 
     s->last_fault.valid = true;
@@ -82,6 +84,7 @@ static void smmuv3_report(SMMUv3State *s, const SMMUv3Txn *t,
     s->last_fault.ssid = ev->ssid;
     s->last_fault.type = ev->type;
     s->last_fault.rnw = !t->is_write;
+    s->last_fault.stall = false;
     if (!merge) {
         s->last_fault.time_ns = now;
         smmuv3_record_event(s, ev);
@@ -215,6 +218,56 @@ static void smmuv3_engine_fault(SMMUv3State *s, const SMMUv3Txn *t,
         smmuv3_report(s, t, &ev, mev, after_fault);
     }
     trace_smmuv3_xlate_fault(t->sid, t->addr, fault->type, fault->stage);
+}
+
+/*
+ * IHI 0070 3.12: may engine fault @f of a transaction under @cfg stall?
+ * The four Translation-related faults, at a stage set to stall.
+ */
+static inline bool smmuv3_fault_may_stall(const SMMUv3Config *cfg,
+                                          const SMMUFault *f)
+{
+    return (f->stage == 1 ? cfg->s1_stall : cfg->s2_stall) &&
+           (f->type == SMMU_FAULT_TRANSLATION ||
+            f->type == SMMU_FAULT_ADDR_SIZE ||
+            f->type == SMMU_FAULT_ACCESS ||
+            f->type == SMMU_FAULT_PERMISSION);
+}
+
+/*
+ * Hold @t, whose fault @fault may stall, as a stalled transaction
+ * (smmuv3-stall.c); false: terminate it as usual.  The memory core's
+ * pieces of a request that just stalled are refused without a new stall
+ * (the master retries the whole request).  5.5: a stall is always
+ * recorded, CD.R and STE.S2R do not matter.
+ */
+static bool smmuv3_stall_fault(SMMUv3State *s, SMMUDevice *sdev,
+                               const SMMUv3Txn *t, SMMUFault *fault,
+                               bool after_fault)
+{
+    SMMUv3Event ev;
+
+    if (after_fault && s->last_fault.stall &&
+        s->last_fault.sid == t->sid && s->last_fault.rnw == !t->is_write &&
+        smmuv3_is_retry(s->last_fault.addr, t->addr)) {
+        s->last_fault.valid = true;
+        s->last_fault.addr = t->addr;
+        return true;
+    }
+    fault->record = true;
+    txn_fault_event(t, fault, &ev);
+    if (!smmuv3_stall_hold(s, sdev, &ev)) {
+        return false;
+    }
+    s->last_fault.valid = true;
+    s->last_fault.stall = true;
+    s->last_fault.addr = t->addr;
+    s->last_fault.sid = ev.sid;
+    s->last_fault.ssid = ev.ssid;
+    s->last_fault.type = ev.type;
+    s->last_fault.rnw = !t->is_write;
+    s->last_fault.time_ns = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+    return true;
 }
 
 /*
@@ -408,6 +461,10 @@ smmuv3_translate_locked(SMMUv3State *s, SMMUDevice *sdev, hwaddr addr,
     if (unlikely(s->coh.mode) ?
         !smmuv3_coh_translate(s, &t, &cfg->tc, flag, &out, &fault) :
         !smmu_translate(&s->smmu_state, &cfg->tc, addr, flag, &out, &fault)) {
+        if (unlikely(smmuv3_fault_may_stall(cfg, &fault)) &&
+            smmuv3_stall_fault(s, sdev, &t, &fault, after_fault)) {
+            return entry;
+        }
         smmuv3_engine_fault(s, &t, &fault, cfg->mev, after_fault);
         return entry;
     }
@@ -697,10 +754,16 @@ static void smmuv3_iommu_mr_class_init(ObjectClass *klass, const void *data)
     mrc->replay = smmuv3_replay;
     mrc->notify_flag_changed = smmuv3_notify_flag_changed;
     mrc->translate = smmuv3_translate;
+    smmuv3_stall_class_init(klass);
 }
 
 static const TypeInfo smmuv3_iommu_mr_info = {
     .class_init = smmuv3_iommu_mr_class_init,
+    /* the Stall model's masters (smmuv3-stall.c) */
+    .interfaces = (const InterfaceInfo[]) {
+        { TYPE_IOMMU_STALL },
+        { }
+    },
     .name = TYPE_SMMUV3_IOMMU_MEMORY_REGION,
     .parent = TYPE_IOMMU_MEMORY_REGION,
 };
@@ -724,5 +787,6 @@ bool smmuv3_txn_fault_event(const SMMUv3Txn *t, SMMUFault *f,
 
 void smmuv3_iommu_mr_register_type(void)
 {
+    smmuv3_stall_register_type();
     type_register_static(&smmuv3_iommu_mr_info);
 }

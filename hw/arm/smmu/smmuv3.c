@@ -34,7 +34,7 @@ static void smmuv3_init_features(SMMUv3Features *f, bool s2fwb, bool hyp,
     f->ssidsize = f->s1 ? SMMUV3_SSIDSIZE : 0;
     f->ttf = 2;                 /* AArch64 tables */
     f->ttendian = 2;            /* little-endian */
-    f->stall_model = 1;         /* no stalling */
+    /* f->stall_model: property "stall", smmuv3_parse_stall() */
     f->term_model = true;       /* terminate = abort */
     f->msi = true;
     f->had = true;
@@ -100,6 +100,9 @@ uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n)
         return FIELD_DP32(r, IDR3, BBML, f->bbml);
     case 5:
         r = FIELD_DP32(r, IDR5, OAS, smmuv3_pa_encoding(f->oas_bits));
+        /* 6.3.6: the outstanding stalls this SMMU can hold */
+        r = FIELD_DP32(r, IDR5, STALL_MAX,
+                       f->stall_model != 1 ? SMMUV3_STALL_MAX : 0);
         /* 0b01: 52-bit VAs; DS: FEAT_LPA2 for 4K and 16K (6.3.6) */
         r = FIELD_DP32(r, IDR5, VAX, f->vax);
         r = FIELD_DP32(r, IDR5, DS, f->ds);
@@ -212,6 +215,28 @@ static bool smmuv3_parse_pri(SMMUv3State *s, Error **errp)
     return true;
 }
 
+/*
+ * IHI 0070 6.3.1 SMMU_IDR0.STALL_MODEL: "none" 0b01 (Terminate model
+ * only, the default), "supported" 0b00 (both models, CD.S and STE.S2S
+ * choose), "forced" 0b10 (every eligible fault stalls; CD.S and S2S
+ * must be 1).  3.12.2, smmuv3-stall.c.
+ */
+static bool smmuv3_parse_stall(SMMUv3State *s, Error **errp)
+{
+    static const char *const names[] = { "supported", "none", "forced" };
+    const char *stall = s->stall ? s->stall : "none";
+
+    for (unsigned i = 0; i < ARRAY_SIZE(names); i++) {
+        if (!strcmp(stall, names[i])) {
+            s->feat.stall_model = i;
+            return true;
+        }
+    }
+    error_setg(errp, "arm-smmuv3: invalid stall '%s'", stall);
+    error_append_hint(errp, "Valid values are none, supported and forced.\n");
+    return false;
+}
+
 uint8_t arm_smmuv3_httu(Object *obj)
 {
     return ARM_SMMUV3(obj)->feat.httu;
@@ -228,7 +253,7 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
     if (!smmuv3_parse_stage(s, errp) || !smmuv3_parse_oas(s, errp) ||
         !smmuv3_parse_lpa(s, errp) || !smmuv3_parse_httu(s, errp) ||
         !smmuv3_coh_realize(s, errp) ||
-        !smmuv3_parse_pri(s, errp)) {
+        !smmuv3_parse_pri(s, errp) || !smmuv3_parse_stall(s, errp)) {
         return;
     }
     if (s->bbml > 2) {
@@ -285,6 +310,8 @@ static void smmuv3_reset_hold(Object *obj, ResetType type)
     s->gerror = s->gerrorn = 0;
     memset(s->irq_pending, 0, sizeof(s->irq_pending));
     smmuv3_cfg_cache_inv_all(s);
+    /* 6.3.9.6: as SMMUEN going to 0, reset terminates every stall */
+    smmuv3_stall_abort_all(s);
 }
 
 /* The engine empties its TLB here; it takes no lock, so we take ours. */
@@ -354,6 +381,49 @@ static const VMStateDescription vmstate_smmuv3_pri = {
     },
 };
 
+static bool smmuv3_stall_needed(void *opaque)
+{
+    SMMUv3State *s = opaque;
+
+    for (unsigned i = 0; i < SMMUV3_STALL_MAX; i++) {
+        if (s->stalls[i].valid) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const VMStateDescription vmstate_smmuv3_stall_entry = {
+    .name = "arm-smmuv3/stall-entry",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_BOOL(valid, SMMUv3Stall),
+        VMSTATE_BOOL(recorded, SMMUv3Stall),
+        VMSTATE_UINT16(stag, SMMUv3Stall),
+        VMSTATE_UINT32(sid, SMMUv3Stall),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
+ * Outstanding stalled transactions, only when there are some.  Their
+ * masters migrate their parked requests and register again; a CMD_RESUME
+ * on the destination reaches them by StreamID.
+ */
+static const VMStateDescription vmstate_smmuv3_stall = {
+    .name = "arm-smmuv3/stall",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = smmuv3_stall_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_STRUCT_ARRAY(stalls, SMMUv3State, SMMUV3_STALL_MAX, 1,
+                             vmstate_smmuv3_stall_entry, SMMUv3Stall),
+        VMSTATE_UINT16(stall_next_tag, SMMUv3State),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_smmuv3_dev = {
     .name = TYPE_ARM_SMMUV3,
     .version_id = 1,
@@ -380,6 +450,7 @@ static const VMStateDescription vmstate_smmuv3_dev = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_smmuv3_pri,
+        &vmstate_smmuv3_stall,
         NULL
     },
 };
@@ -439,6 +510,11 @@ static const Property smmuv3_props[] = {
      */
     DEFINE_PROP_UINT16("msi-requester-id", SMMUv3State, msi_requester_id,
                        0xffff),
+    /*
+     * The Stall model (SMMU_IDR0.STALL_MODEL, IHI 0070 3.12.2): "none"
+     * (the default), "supported" or "forced".
+     */
+    DEFINE_PROP_STRING("stall", SMMUv3State, stall),
 };
 
 static void smmuv3_instance_init(Object *obj)
@@ -455,6 +531,7 @@ static void smmuv3_finalize(Object *obj)
 
     g_hash_table_destroy(s->cfg_cache);
     smmuv3_pri_free(s);
+    g_slist_free_full(s->stall_clients, g_free);
     if (s->irq_bh) {
         qemu_bh_delete(s->irq_bh);
     }

@@ -13,6 +13,7 @@
 
 #include "hw/arm/smmu-common.h"
 #include "hw/arm/smmuv3-features.h"
+#include "hw/iommu-stall.h"
 #include "qapi/qapi-types-common.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
@@ -62,6 +63,23 @@ typedef enum SMMUv3EventOutcome {
     SMMUV3_EVT_LOST_OVERFLOW,   /* the queue was full */
     SMMUV3_EVT_WRITE_ABORT,     /* the write aborted (EVENTQ_ABT_ERR) */
 } SMMUv3EventOutcome;
+
+/*
+ * Stall model (IHI 0070 3.12.2, smmuv3-stall.c): a PCI function that
+ * can hold a faulting transaction registers an IOMMUStallClient
+ * (hw/iommu-stall.h); transactions of functions without one, or while
+ * the table of SMMUV3_STALL_MAX outstanding stalls is full, are
+ * terminated instead (reported with Stall == 0, as 3.12 allows).
+ */
+#define SMMUV3_STALL_MAX        64
+
+/* One outstanding stalled transaction; migrated */
+typedef struct SMMUv3Stall {
+    bool valid;
+    bool recorded;      /* its record is in the event queue (7.2) */
+    uint16_t stag;
+    uint32_t sid;
+} SMMUv3Stall;
 
 /* The last events, for introspection (smmuv3-introspect.c) */
 #define SMMUV3_RECENT_EVENTS    16
@@ -189,6 +207,7 @@ struct SMMUv3State {
         uint32_t sid, ssid;
         uint8_t type;
         bool rnw;
+        bool stall;             /* it was held as a stalled transaction */
     } last_fault;
 
     /*
@@ -202,6 +221,14 @@ struct SMMUv3State {
      * restart consumption from inside it.
      */
     bool cmdq_running;
+
+    /* property "stall": "none", "supported" or "forced" */
+    char *stall;
+    /* Outstanding stalled transactions (smmuv3-stall.c); under lock */
+    SMMUv3Stall stalls[SMMUV3_STALL_MAX];
+    uint16_t stall_next_tag;
+    /* (SMMUDevice *, IOMMUStallClient *) pairs; not migrated */
+    GSList *stall_clients;
 };
 
 struct SMMUv3Class {

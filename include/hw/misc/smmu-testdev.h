@@ -139,6 +139,24 @@
 #define SMMU_TESTDEV_PRI_RESP_NONE      0xffffffffu
 
 /*
+ * Stall (an SMMUv3 with stall=supported or forced, IHI 0070 3.12.2):
+ * when the IOMMU holds a request of the operation as a stalled
+ * transaction instead of refusing it, the operation is parked: STATUS
+ * reads SMMU_TESTDEV_STATUS_STALLED (DONE clear) and the doorbell is
+ * ignored until the IOMMU answers.  CMD_RESUME with Retry: the whole
+ * operation runs again from its start (REPEAT runs included) with the
+ * registers as they are then, and may stall again; CMD_RESUME with
+ * Abort, or CMD_STALL_TERM: it ends as a failed DMA does (STATUS DONE,
+ * RESULT MEMTX_DECODE_ERROR).  An operation holds one stall at a time;
+ * the IOMMU terminates any other request it would stall meanwhile.
+ * STALL_COUNT counts the stalls since the doorbell, STALL_TAG is the
+ * STAG of the last one (a test aid; real devices do not see it).
+ * Device reset forgets a parked operation; it is migrated.
+ */
+#define SMMU_TESTDEV_REG_STALL_COUNT    0xb0    /* RO */
+#define SMMU_TESTDEV_REG_STALL_TAG      0xb4    /* RO: STAG, 16 bits */
+
+/*
  * Device IOTLB (off by default), a model of what vhost keeps: with IOTLB
  * set to UNMAP or DEVIOTLB the device registers an IOMMU notifier of
  * that type (IOMMU_NOTIFIER_UNMAP or IOMMU_NOTIFIER_DEVIOTLB_UNMAP) on
@@ -220,6 +238,8 @@
  * doorbell clears it before the operation starts.
  */
 #define SMMU_TESTDEV_STATUS_DONE        (1u << 0)
+/* parked on a stalled transaction (see Stall above); DONE is clear */
+#define SMMU_TESTDEV_STATUS_STALLED     (1u << 1)
 #define SMMU_TESTDEV_STATUS_ERR_SHIFT   8
 #define SMMU_TESTDEV_STATUS_ERR_MASK    (0xffu << SMMU_TESTDEV_STATUS_ERR_SHIFT)
 

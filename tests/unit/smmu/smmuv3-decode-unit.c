@@ -26,6 +26,18 @@ const SMMUv3Features feat_s2 = {
     .bbml = 2,
 };
 /* Variants of feat_nested for the rules that depend on a feature */
+const SMMUv3Features feat_stall = {
+    .s1 = true, .s2 = true, .oas_bits = 44, .sidsize = 16, .ssidsize = 8,
+    .ttf = 2, .ttendian = 2, .stall_model = 0, .term_model = true,
+    .msi = true, .had = true, .ril = true, .fwb = true, .xnx = true,
+    .bbml = 2, .ats = true,
+};
+const SMMUv3Features feat_stall_forced = {
+    .s1 = true, .s2 = true, .oas_bits = 44, .sidsize = 16, .ssidsize = 8,
+    .ttf = 2, .ttendian = 2, .stall_model = 2, .term_model = true,
+    .msi = true, .had = true, .ril = true, .fwb = true, .xnx = true,
+    .bbml = 2,
+};
 const SMMUv3Features feat_oas42 = {
     .s1 = true, .s2 = true, .oas_bits = 42, .sidsize = 16, .ssidsize = 8,
     .ttf = 2, .ttendian = 2, .stall_model = 1, .term_model = true,

@@ -31,6 +31,8 @@ extern const SMMUv3Features feat_s1, feat_s2;
 /* Variants of feat_nested for the rules that depend on a feature */
 extern const SMMUv3Features feat_oas42, feat_nofwb_nohad;
 extern const SMMUv3Features feat_httu1_noterm, feat_httu2_aa32;
+/* STALL_MODEL 0b00 (stall=supported, with ATS) and 0b10 (forced) */
+extern const SMMUv3Features feat_stall, feat_stall_forced;
 /*
  * 52-bit addresses: OAS 52 with VAX and DS; OAS 52 without either; VAX
  * with OAS 48; VAX and DS with OAS 48

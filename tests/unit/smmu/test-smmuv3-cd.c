@@ -198,9 +198,20 @@ static const CdCase cd_cases[] = {
     /* ENDI: big-endian tables */
     { .name = "endi", .w = { CD0_WITH(0, F(CD0, ENDI, 1)), CD1_OK },
       .err = SMMUV3_CFG_BAD_CD },
-    /* S: stall */
+    /* S: stall, without the Stall model */
     { .name = "stall", .w = { CD0_WITH(0, F(CD0, S, 1)), CD1_OK },
       .err = SMMUV3_CFG_BAD_CD },
+    /* 5.5: S with STALL_MODEL 0b00; S == 0 is ILLEGAL when forced */
+    { .name = "stall-supported", .f = &feat_stall,
+      .w = { CD0_WITH(0, F(CD0, S, 1)), CD1_OK, CD2_OK },
+      .e = { CD_OK_EXPECT } },
+    { .name = "no-stall-supported", .f = &feat_stall,
+      .w = { CD0_OK, CD1_OK, CD2_OK }, .e = { CD_OK_EXPECT } },
+    { .name = "stall-forced", .f = &feat_stall_forced,
+      .w = { CD0_WITH(0, F(CD0, S, 1)), CD1_OK, CD2_OK },
+      .e = { CD_OK_EXPECT } },
+    { .name = "no-stall-forced", .f = &feat_stall_forced,
+      .w = { CD0_OK, CD1_OK, CD2_OK }, .err = SMMUV3_CFG_BAD_CD },
     /* A == 0 with TERM_MODEL 1: ILLEGAL (CdIllegal()) */
     { .name = "a0-term-model", .w = { CD0_WITH(R_CD0_A_MASK, 0), CD1_OK },
       .err = SMMUV3_CFG_BAD_CD },

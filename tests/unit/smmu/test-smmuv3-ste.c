@@ -123,6 +123,21 @@ static const SteCase ste_cases[] = {
     { .name = "s2-stall",
       .w = { STE0(STE_CFG_S2), 0, STE2_OK | F(STE2, S2S, 1), STE3_OK },
       .err = SMMUV3_CFG_BAD_STE },
+    /* 5.5: S2S with the Stall model, required when it is forced */
+    { .name = "s2-stall-supported", .f = &feat_stall,
+      .w = { STE0(STE_CFG_S2), 0, STE2_OK | F(STE2, S2S, 1), STE3_OK },
+      .e = { .kind = SMMUV3_CFG_TRANSLATE, S2_OK_EXPECT } },
+    { .name = "s2-stall-forced", .f = &feat_stall_forced,
+      .w = { STE0(STE_CFG_S2), 0, STE2_OK | F(STE2, S2S, 1), STE3_OK },
+      .e = { .kind = SMMUV3_CFG_TRANSLATE, S2_OK_EXPECT } },
+    { .name = "s2-no-stall-forced", .f = &feat_stall_forced,
+      .w = { STE0(STE_CFG_S2), 0, STE2_OK, STE3_OK },
+      .err = SMMUV3_CFG_BAD_STE },
+    /* 5.2 EATS: Full ATS with stage 2 and S2S is ILLEGAL */
+    { .name = "s2-stall-eats", .f = &feat_stall,
+      .w = { STE0(STE_CFG_S2), F(STE1, EATS, 1), STE2_OK | F(STE2, S2S, 1),
+             STE3_OK },
+      .err = SMMUV3_CFG_BAD_STE },
     /* S2HA without IDR0.HTTU */
     { .name = "s2-ha",
       .w = { STE0(STE_CFG_S2), 0, STE2_OK | F(STE2, S2HA, 1), STE3_OK },
@@ -273,6 +288,13 @@ static const SteCase ste_cases[] = {
       .e = { .kind = SMMUV3_CFG_TRANSLATE, .s1 = true } },
     /* S1STALLD: no stall model */
     { .name = "s1-stalld",
+      .w = { STE0_S1(STE_CFG_S1, 0, 0), F(STE1, S1STALLD, 1) },
+      .err = SMMUV3_CFG_BAD_STE },
+    /* 5.5: S1STALLD is legal only with STALL_MODEL 0b00 */
+    { .name = "s1-stalld-supported", .f = &feat_stall,
+      .w = { STE0_S1(STE_CFG_S1, 0, 0), F(STE1, S1STALLD, 1) },
+      .e = { .kind = SMMUV3_CFG_TRANSLATE, .s1 = true } },
+    { .name = "s1-stalld-forced", .f = &feat_stall_forced,
       .w = { STE0_S1(STE_CFG_S1, 0, 0), F(STE1, S1STALLD, 1) },
       .err = SMMUV3_CFG_BAD_STE },
     /* S1CDMax above IDR1.SSIDSIZE (8) */
