@@ -122,6 +122,19 @@ class SMMUv3Nesting(SmmuTest):
                                    self.workdir, 'ats-nest'),
                     'ats-nest', timeout=150)
 
+    def test_level1_iopf(self):
+        """An I/O page fault served by user space: on an SMMU with stall
+        forced, a write to an unmapped IOVA stalls, reaches the program
+        through an iommufd fault queue, and completes after the program
+        maps the page and answers; a fault answered invalid aborts."""
+        args = nesting.level1(self.kernel, self.guest.busybox, self.workdir,
+                              'iopf') + ['-cpu', nesting.IOPF_CPU]
+        if self.flavour == 'ours':
+            args += ['-global', 'arm-smmuv3.stall=forced']
+        self.level1(args, 'iopf', timeout=150,
+                    refuses=(nesting.IOPF_BASELINE_REFUSES,
+                             nesting.IOPF_BASELINE_WHY, 'ETIMEDOUT'))
+
     def level1(self, args, prog, timeout,
                refuses=(nesting.BASELINE_REFUSES, nesting.BASELINE_WHY,
                         'EOPNOTSUPP')):

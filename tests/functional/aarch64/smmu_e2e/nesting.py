@@ -25,7 +25,7 @@ import re
 from . import data_file, pattern, sha256
 from .debian import NET_MODULES
 from .initramfs import Cpio, build_initramfs, program_initramfs
-from .machine import append, nvme_ctrl, qemu_args, virtio_blk
+from .machine import CPU, append, nvme_ctrl, qemu_args, virtio_blk
 
 MiB = 1 << 20
 
@@ -75,6 +75,21 @@ PRI_BASELINE_REFUSES = 'page_request'
 PRI_BASELINE_WHY = ('the base model has no PRI queue (SMMU_IDR0.PRI 0), so '
                     'smmu-testdev cannot send a Page Request')
 PRI_IOVA = 0x50000000       # pri-req.c's FAULT_IOVA
+
+
+# ---- level 1 I/O page faults (guest/iopf.c) ----
+
+# Without stalls (SMMU_IDR0.STALL_MODEL 0b01) a fault ends the DMA at
+# once: nothing stalls and no fault reaches the program's queue.
+IOPF_BASELINE_REFUSES = 'stall'
+IOPF_BASELINE_WHY = ('the base model cannot stall (SMMU_IDR0.STALL_MODEL '
+                     '0b01), so a fault aborts the DMA instead of reaching '
+                     'user space')
+# Linux 7.2 allocates the SMMU's IOPF queue only with ARM_SMMU_FEAT_SVA,
+# which it refuses for 52-bit VAs with 4 KiB pages (LPA2); with stalls
+# forced it then oopses attaching a fault-capable domain (a NULL queue in
+# arm_smmu_enable_iopf()).  48-bit VAs keep SVA, and the queue.
+IOPF_CPU = CPU + ',lpa2=off'
 
 
 def smmu_features(b):
