@@ -131,9 +131,15 @@ class SMMUv3Nesting(SmmuTest):
                               'iopf') + ['-cpu', nesting.IOPF_CPU]
         if self.flavour == 'ours':
             args += ['-global', 'arm-smmuv3.stall=forced']
-        self.level1(args, 'iopf', timeout=150,
-                    refuses=(nesting.IOPF_BASELINE_REFUSES,
-                             nesting.IOPF_BASELINE_WHY, 'ETIMEDOUT'))
+        b = self.level1(args, 'iopf', timeout=150,
+                        refuses=(nesting.IOPF_BASELINE_REFUSES,
+                                 nesting.IOPF_BASELINE_WHY, 'ETIMEDOUT'))
+        features = nesting.smmu_features(b)
+        self.assertIsNotNone(features, 'Linux printed no SMMU features')
+        stalls = features & nesting.FEAT_STALLS_FORCED
+        self.assertEqual(stalls, nesting.FEAT_STALLS_FORCED
+                         if self.flavour == 'ours' else 0,
+                         f'STALLS and STALL_FORCE (features {features:#x})')
 
     def level1(self, args, prog, timeout,
                refuses=(nesting.BASELINE_REFUSES, nesting.BASELINE_WHY,

@@ -90,6 +90,8 @@ IOPF_BASELINE_WHY = ('the base model cannot stall (SMMU_IDR0.STALL_MODEL '
 # forced it then oopses attaching a fault-capable domain (a NULL queue in
 # arm_smmu_enable_iopf()).  48-bit VAs keep SVA, and the queue.
 IOPF_CPU = CPU + ',lpa2=off'
+# Linux's ARM_SMMU_FEAT_STALLS and _STALL_FORCE
+FEAT_STALLS_FORCED = 1 << 11 | 1 << 13
 
 
 def smmu_features(b):
