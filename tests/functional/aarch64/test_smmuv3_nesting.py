@@ -159,9 +159,11 @@ class SMMUv3Nesting(SmmuTest):
         stray = [a for a in tops if a & ~0xfff != pgd]
         self.assertTrue(tops and not stray, 'stage-1 walks start in the '
                         f'pgd {pgd:#x}: {[hex(a) for a in tops]}')
-        self.log.info('level 1 sva: PASID %d, CD (sid, addr, ASID) %s; '
-                      'the process: CPU ASID %d, pgd %#x, %d pgd entries '
-                      'walked', pasid, cds, cpu_asid, pgd, len(tops))
+        self.log.info('level 1 sva: PASID %d, CD %s; the process: CPU '
+                      'ASID %d, pgd %#x, %d pgd entries walked', pasid,
+                      ', '.join(f'sid {s:#x} @{a:#x} ASID {asid}'
+                                for s, a, asid in cds),
+                      cpu_asid, pgd, len(tops))
 
     def test_level1_sva_oas48(self):
         """The same with an SMMU OAS (48) below the CPU's PARange (52):

@@ -228,6 +228,8 @@ int main(int argc, char **argv)
                (void *)(map + 0x3000), d.status, d.result,
                d.result ? "the DMA failed" : "the DMA reached memory",
                r ? errname(-r) : "");
+        /* Linux logs the SMMU's event on this console: let it finish */
+        usleep(300 * 1000);
     }
     /* The same addresses mapped again, to fresh pages */
     if (!skipping("dma_remapped")) {
