@@ -11,6 +11,8 @@ tables) over stage 2 (L1's).  On the baseline both stop where Linux
 refuses the vIOMMU, which must happen exactly there.
 """
 
+import re
+
 from qemu_test import QemuSystemTest
 
 from smmu_e2e import debian, kernel, nesting, sha256
@@ -140,6 +142,70 @@ class SMMUv3Nesting(SmmuTest):
         self.assertEqual(stalls, nesting.FEAT_STALLS_FORCED
                          if self.flavour == 'ours' else 0,
                          f'STALLS and STALL_FORCE (features {features:#x})')
+    def test_level1_sva(self):
+        """SVA: the kernel's smmu-testdev-sva driver binds sva-dma's mm to
+        smmu-testdev (iommu_sva_bind_device); the device copies between
+        the process's heap and stack through stage 1 of the process's own
+        page tables (the CD at index PASID, TTB0 its pgd), and a DMA to a
+        munmap'ed buffer fails with an F_TRANSLATION Linux logs.  Pages are
+        touched before each DMA: the variant without I/O page faults."""
+        trace = (self.log_file('sva-trace.log') if self.flavour == 'ours'
+                 else None)
+        args = nesting.level1_sva(self.kernel, self.guest.busybox,
+                                  self.workdir, trace=trace)
+        b = self.level1(args, 'sva-dma', timeout=150,
+                        refuses=(nesting.SVA_BASELINE_REFUSES,
+                                 nesting.SVA_BASELINE_WHY, 'ENOSPC'))
+        smmu = [ln for ln in b.reports('NEST', 'dmesg') if 'features' in ln]
+        self.log.info('level 1 sva: Linux: %s', smmu)
+        if self.flavour == 'baseline':
+            return
+        self.log.info('level 1 sva: variant: pages pre-touched, no IOPF')
+        features = nesting.smmu_features(b)
+        self.assertTrue(features and features & nesting.FEAT_SVA,
+                        f'Linux offers SVA (features {features})')
+        self.assertIn('oas 52-bit', smmu[0])
+        bound = re.search(r'pasid (\d+) cpu_asid (\d+) pgd (0x[0-9a-f]+)',
+                          b.reports('NEST', 'ok sva_bind')[0])
+        pasid, cpu_asid, pgd = (int(bound.group(1)), int(bound.group(2)),
+                                int(bound.group(3), 16))
+        # The munmap'ed buffer: Linux logged the SMMU's event for it
+        gone = re.search(r'-> (0x[0-9a-f]+)',
+                         b.reports('NEST', 'ok dma_after_munmap')[0])
+        fault = [ln for ln in b.console if 'F_TRANSLATION' in ln and
+                 f'ssid: {pasid:#x} iova: {gone.group(1)}' in ln]
+        self.assertTrue(fault, 'Linux logged F_TRANSLATION for PASID '
+                        f'{pasid} at {gone.group(1)}')
+        self.log.info('level 1 sva: the SMMU recorded: %s', fault[0])
+        # Our trace: the CD Linux wrote at index PASID, and every stage-1
+        # walk starting in the process's pgd (TTB0)
+        cds, tops = nesting.sva_trace(trace, pasid)
+        self.assertTrue(cds, f'the SMMU fetched CD {pasid}')
+        stray = [a for a in tops if a & ~0xfff != pgd]
+        self.assertTrue(tops and not stray, 'stage-1 walks start in the '
+                        f'pgd {pgd:#x}: {[hex(a) for a in tops]}')
+        self.log.info('level 1 sva: PASID %d, CD %s; the process: CPU '
+                      'ASID %d, pgd %#x, %d pgd entries walked', pasid,
+                      ', '.join(f'sid {s:#x} @{a:#x} ASID {asid}'
+                                for s, a, asid in cds),
+                      cpu_asid, pgd, len(tops))
+
+    def test_level1_sva_oas48(self):
+        """The same with an SMMU OAS (48) below the CPU's PARange (52):
+        Linux must not offer SVA and the bind must fail."""
+        self.skip_on_baseline('the base SMMU has no "oas" property')
+        args = nesting.level1_sva(self.kernel, self.guest.busybox,
+                                  self.workdir, oas=48)
+        b = self.level1(args, 'sva-dma', timeout=150)
+        smmu = [ln for ln in b.reports('NEST', 'dmesg') if 'features' in ln]
+        self.log.info('level 1 sva oas 48: Linux: %s', smmu)
+        features = nesting.smmu_features(b)
+        self.assertIsNotNone(features, 'Linux printed no SMMU features')
+        self.assertIn('oas 48-bit', smmu[0])
+        self.assertFalse(features & nesting.FEAT_SVA, 'no SVA at OAS 48')
+        refused = b.reports('NEST', 'ok sva_refused')
+        self.assertEqual(refused, [f'bind {nesting.SVA_REFUSED_ERRNO}'])
+        self.log.info('level 1 sva oas 48: %s', refused[0])
 
     def level1(self, args, prog, timeout,
                refuses=(nesting.BASELINE_REFUSES, nesting.BASELINE_WHY,

@@ -8,9 +8,10 @@ the newest linux-source-N (N >= 7.2) of sid, then trixie-backports
 `make allnoconfig` plus kernel.config, cross-built with Debian's
 aarch64-linux-gnu-gcc.  The Image and the uapi headers are cached under
 ${CACHE_DIR:-~/.cache/smmu-fork}/e2e-nesting/kernel/<key>/, the key
-hashing the fragment, the source package and version and the compiler; a
+hashing the fragment, our built-in test drivers (kdriver/, copied into
+drivers/misc/), the source package and version and the compiler; a
 cached key is never rebuilt (nor is the archive asked again while it
-exists), and only the newest key is kept.  A cold
+exists), and the two newest keys are kept.  A cold
 build takes longer than a test may, so `make check` runs this first:
 
     cd tests/functional/aarch64 && python3 -m smmu_e2e.kernel
@@ -27,12 +28,16 @@ import time
 
 from . import AssetError, cache_dir, data_file, debian_apt, debian_select
 from . import note
-from .debian import PrivateApt, read_stamp, write_stamp, keep_only
+from .debian import PrivateApt, read_stamp, write_stamp
 from .initramfs import CROSS
 
 # The series kernel.config was written for, preferred while it lasts.
 SOURCE_PIN = 'linux-source-7.2'
 FRAGMENT = data_file('kernel.config')
+# Our built-in test drivers (kdriver/*.c and their headers): copied into
+# drivers/misc/ and added to its Makefile as obj-y (no Kconfig symbol: they
+# bind only through driver_override), hashed into the cache key.
+DRIVER_DIR = data_file('kdriver')
 BUILD_TIMEOUT = 3 * 3600
 
 
@@ -59,9 +64,36 @@ def _fragment():
         return f.read()
 
 
+def _drivers():
+    """[(file name, content)] of kdriver/, sorted."""
+    out = []
+    for name in sorted(os.listdir(DRIVER_DIR)):
+        if name.endswith(('.c', '.h')):
+            with open(os.path.join(DRIVER_DIR, name), 'rb') as f:
+                out.append((name, f.read()))
+    return out
+
+
 def cache_key(pkg, version, compiler):
     ident = f'\0{pkg}\0{version}\0{compiler}\0'.encode()
-    return hashlib.sha256(_fragment() + ident).hexdigest()[:16]
+    drivers = b''.join(name.encode() + b'\0' + data + b'\0'
+                       for name, data in _drivers())
+    return hashlib.sha256(_fragment() + ident + drivers).hexdigest()[:16]
+
+
+def add_drivers(src):
+    """Copy kdriver/ into drivers/misc/ of the source tree src and build
+    every .c there into the kernel."""
+    misc = os.path.join(src, 'drivers', 'misc')
+    objs = []
+    for name, data in _drivers():
+        with open(os.path.join(misc, name), 'wb') as f:
+            f.write(data)
+        if name.endswith('.c'):
+            objs.append(name[:-2] + '.o')
+    with open(os.path.join(misc, 'Makefile'), 'a') as f:
+        f.write('\n# smmu-fork e2e test drivers\n')
+        f.writelines(f'obj-y += {o}\n' for o in objs)
 
 
 def cached():
@@ -106,8 +138,21 @@ def get():
             _build(apt, pkg, version, os.path.join(kdir, key))
         apt.done()
         write_stamp(os.path.join(kdir, 'CURRENT'), f'{pkg} {version}')
-        keep_only(kdir, key)
+        _keep_newest(kdir, key)
         return Kernel(os.path.join(kdir, key), pkg, version)
+
+
+def _keep_newest(kdir, key, keep=2):
+    """Remove old kernels but the keep newest (key among them): worktrees
+    of the previous fragment or drivers share this cache and would rebuild
+    theirs otherwise."""
+    keys = [d for d in os.listdir(kdir) if d != 'apt' and
+            os.path.isdir(os.path.join(kdir, d))]
+    keys.sort(key=lambda d: os.path.getmtime(os.path.join(kdir, d)),
+              reverse=True)
+    old = [d for d in keys if d != key][keep - 1:]
+    for d in old:
+        shutil.rmtree(os.path.join(kdir, d), ignore_errors=True)
 
 
 def _make(src, log, *targets, extra_env=None):
@@ -163,6 +208,7 @@ def _build(apt, pkg, version, dest):
                    check=True)
     shutil.rmtree(pkg)
     src = os.path.join(work, tars[0].split('.tar')[0])
+    add_drivers(src)
     log_path = os.path.join(kdir, 'build.log')
     note(f'building the kernel (cold build: several minutes); log in '
          f'{log_path}')

@@ -107,6 +107,65 @@ def smmu_features(b):
 NESTED_DMA_IOVA = 0x10020000
 
 
+# ---- level 1 SVA (guest/sva-dma.c, kdriver/smmu-testdev-sva.c) ----
+
+# -cpu max without FEAT_LPA2: with 4 KiB pages and LPA2 Linux 7.2 runs
+# 52-bit VAs, for which arm_smmu_sva_supported() refuses SVA outright ("We
+# don't support LPA2"); without it Linux runs 48-bit VAs while PARange stays
+# 52 bits (FEAT_LPA), so SVA needs an SMMU with OAS 52.
+SVA_CPU = CPU + ',lpa2=off'
+FEAT_SVA = 1 << 17          # Linux's ARM_SMMU_FEAT_SVA
+# The base model has no SubstreamIDs (IDR1.SSIDSIZE 0; and a 44-bit OAS):
+# the device gets one PASID, 0, and iommu_alloc_global_pasid() none.
+SVA_BASELINE_REFUSES = 'sva_bind'
+SVA_BASELINE_WHY = ('the base model has no SubstreamIDs (and a 44-bit OAS): '
+                    'Linux has no PASID to give, nor SVA to offer')
+SVA_TRACE_EVENTS = ('smmuv3_cd', 'smmu_walk_desc')
+# Without ARM_SMMU_FEAT_SVA Linux allocates the PASID, then
+# arm_smmu_sva_domain_alloc() refuses the domain.
+SVA_REFUSED_ERRNO = 'EOPNOTSUPP'
+
+
+def level1_sva(kernel, busybox, workdir, oas=None, trace=None):
+    """The QEMU arguments of level 1 running guest/sva-dma.c.  oas: an
+    SMMU OAS below the CPU's PARange, with which Linux must refuse SVA
+    (sva-dma then expects the bind to fail); trace: a file for
+    SVA_TRACE_EVENTS."""
+    initrd = program_initramfs(kernel, busybox, 'sva-dma.c', 'l1-init.sh',
+                               workdir)
+    params = {'expect': 'refused'} if oas else {}
+    args = qemu_args('nested', 'machine', cpu=SVA_CPU, kernel=kernel.image,
+                     initrd=initrd, append=append(prog='sva-dma', **params))
+    if oas:
+        args += ['-global', f'arm-smmuv3.oas={oas}']
+    if trace:
+        args += ['-D', trace]
+        for ev in SVA_TRACE_EVENTS:
+            args += ['-trace', ev]
+    return args + ['-device', 'smmu-testdev']
+
+
+def sva_trace(path, pasid):
+    """From the trace of an SVA run: [(sid, CD address, ASID)] of every CD
+    fetched at index pasid, and the addresses of the stage-1 descriptors
+    read at the walks' start level (the entries of the pgd)."""
+    cds, walks = [], []
+    for line in _read(path):
+        m = re.search(r'smmuv3_cd sid 0x([0-9a-f]+) CD (\d+) @0x([0-9a-f]+)'
+                      r' asid (\d+)', line)
+        if m and int(m.group(2)) == pasid:
+            cd = (int(m.group(1), 16), int(m.group(3), 16), int(m.group(4)))
+            if cd not in cds:
+                cds.append(cd)
+            continue
+        m = re.search(r'smmu_walk_desc stage 1 level (\d+) input 0x[0-9a-f]+ '
+                      r'desc@0x([0-9a-f]+)', line)
+        if m:
+            walks.append((int(m.group(1)), int(m.group(2), 16)))
+    start = min((lv for lv, _ in walks), default=None)
+    return cds, sorted({a for lv, a in walks if lv == start})
+
+
 # ---- level 1 with an NVMe controller (guest/nvme-nest.c) ----
 
 NVME_SERIAL = 'SMMU-NEST-NVME'          # nvme-nest.c's SERIAL

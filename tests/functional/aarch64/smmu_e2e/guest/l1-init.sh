@@ -17,7 +17,7 @@ dmesg | grep -E 'arm-smmu-v3.*(ias|features)' | sed 's/^/NEST dmesg /'
 NEST_HOLD=$(cmdline_param hold 0) "/$prog"
 echo "NEST exit $?"
 # Events the kernel could not forward would show up here.
-dmesg | grep -E 'arm-smmu-v3.*(event|PRI|access at iova)|iommufd|vfio' |
+dmesg | grep -E 'arm-smmu-v3.*(event|PRI|access at iova)|iommufd|vfio|SVA' |
     sed 's/^/NEST dmesg /'
 sync
 poweroff -f
