@@ -139,6 +139,43 @@ static void test_stage2_combines(void)
     qsmmu_env_stop(&e);
 }
 
+/* Stage 2's leaf MemAttr := @m */
+static void set_s2_memattr(QSmmuEnv *e, QSmmuXlate *x, unsigned m)
+{
+    uint64_t pa = qpt_entry_addr(&x->pt2, x->data_iova, x->leaf_level);
+    uint64_t d = qtest_readq(e->qts, pa);
+
+    qtest_writeq(e->qts, pa, (d & ~(0xfULL << 2)) | (uint64_t)m << 2);
+}
+
+/* 13.1.6 STE.S2FWB: stage 2's MemAttr[2:0] decides how they combine */
+static void test_stage2_fwb(void)
+{
+    QSmmuEnv e;
+    QSmmuXlate x;
+
+    if (!start(&e, &x, QSMMU_STE_CFG_S2, NULL)) {
+        return;
+    }
+    x.ste.s2_fwb = true;
+    /* 0b111: the input's (overridden) type, stage 2's shareability */
+    set_s2_memattr(&e, &x, 7);
+    set_ovr(&e, &x, STE1_MTCFG | STE1_MEMATTR(1));
+    expect_attrs(&e, x.data_iova, "Device-nGnRE-OSH");
+    /* 0b110: Normal-WB forced, even over Device */
+    set_s2_memattr(&e, &x, 6);
+    expect_attrs(&e, x.data_iova, WB_RAWA_ISH);
+    /* 0b101: Normal-NC, unless the input is Device */
+    set_s2_memattr(&e, &x, 5);
+    expect_attrs(&e, x.data_iova, "Device-nGnRE-OSH");
+    set_ovr(&e, &x, 0);
+    expect_attrs(&e, x.data_iova, "Normal-iNC-oNC-OSH");
+    /* 0b010: Device-nGRE forced */
+    set_s2_memattr(&e, &x, 2);
+    expect_attrs(&e, x.data_iova, "Device-nGRE-OSH");
+    qsmmu_env_stop(&e);
+}
+
 /* Bypass: the overridden input is the output */
 static void test_bypass(void)
 {
@@ -223,6 +260,7 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3/attrs/idr", test_idr);
     qtest_add_func("/smmuv3/attrs/stage1-replaces", test_stage1_replaces);
     qtest_add_func("/smmuv3/attrs/stage2-combines", test_stage2_combines);
+    qtest_add_func("/smmuv3/attrs/stage2-fwb", test_stage2_fwb);
     qtest_add_func("/smmuv3/attrs/bypass", test_bypass);
     qtest_add_func("/smmuv3/attrs/off", test_off);
     qtest_add_func("/smmuv3/attrs/query-fields", test_query_fields);

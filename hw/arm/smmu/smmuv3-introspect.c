@@ -862,31 +862,44 @@ static void combine(MemAttrs *a, const MemAttrs *s2)
 }
 
 /*
- * Stage 2 with STE.S2FWB (13.1.6, FEAT_S2FWB): MemAttr[2] 0 is Device;
- * 0b101 Normal-NC combines; 0b110 forces Normal-WB; 0b111 keeps stage 1.
+ * Stage 2 with STE.S2FWB (13.1.6: as FEAT_S2FWB in the Arm ARM, which
+ * target/arm's combined_attrs_fwb() follows too): MemAttr 0b00xx forces
+ * that Device type; 0b0101 Normal-NC unless stage 1 is Device; 0b0110
+ * forces Normal-WB; 0b0111 keeps stage 1; 0b0100 is reserved, taken as
+ * Device-nGnRnE.  Bit [5] is RES0 and ignored, as the walker does.
+ * Shareability combines as without FWB.
  */
 static void combine_fwb(MemAttrs *a, unsigned m, uint8_t sh)
 {
-    MemAttrs s2 = { .sh = sh };
+    MemLevel *lv[2] = { &a->in, &a->out };
+    MemLevel wb = { .cache = CACHE_WB, .ra = true, .wa = true };
 
+    a->sh = MAX(a->sh, sh);
     switch (m & 7) {
-    case 6:
-        *a = (MemAttrs) { .in = a->in, .out = a->out,
-                          .sh = MAX(a->sh, sh) };
-        a->in.cache = a->out.cache = CACHE_WB;
-        return;
-    case 7:
-        a->sh = a->dev ? a->sh : MAX(a->sh, sh);
-        return;
+    case 0 ... 3:
+        a->dev = dev_type(m);
+        break;
     case 5:
-        s2.in.cache = s2.out.cache = CACHE_NC;
+        if (!a->dev) {
+            a->in.cache = a->out.cache = CACHE_NC;
+        }
+        break;
+    case 6:
+        /* Write-through levels keep their hints, others take RA WA nTR */
+        for (int i = 0; i < 2; i++) {
+            if (a->dev || lv[i]->cache == CACHE_NC) {
+                *lv[i] = wb;
+            }
+            lv[i]->cache = CACHE_WB;
+        }
+        a->dev = 0;
+        break;
+    case 7:
         break;
     default:
-        /* 0b100 is reserved: taken as Device-nGnRnE */
-        s2.dev = dev_type(m & 4 ? 0 : m & 3);
+        a->dev = dev_type(0);
         break;
     }
-    combine(a, &s2);
 }
 
 /* 13.1.7: the consistent form of @a */
