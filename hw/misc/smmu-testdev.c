@@ -27,6 +27,14 @@
 #include "hw/misc/smmu-testdev.h"
 #include "trace.h"
 
+/* As many PASID bits as MemTxAttrs.pid carries (8 in the base's) */
+#ifdef MEMTXATTRS_PID_BITS
+#define SMMU_TESTDEV_PASID_WIDTH \
+    MIN(MEMTXATTRS_PID_BITS, SMMU_TESTDEV_PASID_WIDTH_MAX)
+#else
+#define SMMU_TESTDEV_PASID_WIDTH SMMU_TESTDEV_PASID_WIDTH_BASE
+#endif
+
 OBJECT_DECLARE_SIMPLE_TYPE(SmmuTestdevState, SMMU_TESTDEV)
 
 struct SmmuTestdevState {
@@ -444,14 +452,14 @@ static bool smmu_testdev_dma_attrs(SmmuTestdevState *s, MemTxAttrs *attrs)
     }
     /*
      * PCIe: a function only sends a PASID prefix once software enabled
-     * it in the PASID capability.  MemTxAttrs.pid has 8 bits and no
-     * "present" flag, so pid 0 means "no PASID".  The base's SMMUv3
+     * it in the PASID capability.  MemTxAttrs.pid has no "present" flag,
+     * so pid 0 means "no PASID".  The base's SMMUv3
      * model ignores attrs entirely (it has no attrs_to_index hook and
      * decodes only CD 0), so there a tagged transaction is translated
      * exactly like an untagged one.
      */
     if (!pcie_pasid_enabled(pdev) || pasid == 0 ||
-        pasid > SMMU_TESTDEV_PASID_MAX) {
+        pasid >> SMMU_TESTDEV_PASID_WIDTH) {
         return false;
     }
     attrs->pid = pasid;
@@ -934,6 +942,12 @@ static bool smmu_testdev_init_caps(PCIDevice *pdev, Error **errp)
                    TYPE_SMMU_TESTDEV);
         return false;
     }
+    /*
+     * PASIDs travel in an End-End TLP Prefix (PCIe 6.20), which the
+     * function must say it supports: Linux enables PASID only then.
+     */
+    pci_long_test_and_set_mask(pdev->config + pdev->exp.exp_cap +
+                               PCI_EXP_DEVCAP2, PCI_EXP_DEVCAP2_EE_PREFIX);
     pcie_pasid_init(pdev, SMMU_TESTDEV_PASID_CAP_OFFSET,
                     SMMU_TESTDEV_PASID_WIDTH, false, false);
     if (SMMU_TESTDEV(pdev)->ats) {

@@ -41,6 +41,16 @@ static void rig_stop(Rig *r)
     qtest_quit(r->qts);
 }
 
+/* The PASID capability's Max PASID Width */
+static unsigned pasid_width(Rig *r)
+{
+    uint64_t cap = QSMMU_VIRT_ECAM_BASE + (r->td.dev->devfn << 12) +
+                   SMMU_TESTDEV_PASID_CAP_OFFSET;
+
+    return (qtest_readw(r->qts, cap + PCI_PASID_CAP) &
+            PCI_PASID_CAP_WIDTH) >> 8;
+}
+
 static void test_identity(void)
 {
     Rig r;
@@ -57,8 +67,10 @@ static void test_identity(void)
           SMMU_TESTDEV_PASID_CAP_OFFSET;
     g_assert_cmphex(qtest_readl(r.qts, cfg) & 0xffff, ==,
                     PCI_EXT_CAP_ID_PASID);
-    g_assert_cmphex((qtest_readw(r.qts, cfg + PCI_PASID_CAP) &
-                     PCI_PASID_CAP_WIDTH) >> 8, ==, SMMU_TESTDEV_PASID_WIDTH);
+    /* 20 bits where MemTxAttrs.pid has them (ours), 8 on the base */
+    g_assert_cmphex(pasid_width(&r), ==,
+                    qsmmu_is_base_model() ? SMMU_TESTDEV_PASID_WIDTH_BASE :
+                                            SMMU_TESTDEV_PASID_WIDTH_MAX);
     g_assert_cmphex(qtest_readw(r.qts, cfg + PCI_PASID_CTRL), ==, 0);
     rig_stop(&r);
 }
@@ -118,6 +130,7 @@ static void test_refusals(void)
 {
     Rig r;
     QSmmuTestdevStatus st;
+    unsigned width;
 
     rig_start(&r);
     st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0, 0, 0);
@@ -140,9 +153,16 @@ static void test_refusals(void)
     st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0, 16,
                            SMMU_TESTDEV_PASID_VALID | 0);
     g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_PASID);
+    /* The widest PASID goes out, one bit more is refused */
+    width = pasid_width(&r);
     st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0, 16,
-                           SMMU_TESTDEV_PASID_VALID | 0x100);
-    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_PASID);
+                           SMMU_TESTDEV_PASID_VALID | ((1u << width) - 1));
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_NONE);
+    if (width < SMMU_TESTDEV_PASID_WIDTH_MAX) {
+        st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, RAM_BASE, 0, 16,
+                               SMMU_TESTDEV_PASID_VALID | 1u << width);
+        g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_PASID);
+    }
     rig_stop(&r);
 }
 

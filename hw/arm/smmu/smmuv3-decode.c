@@ -257,6 +257,27 @@ static SMMUv3Verdict decode_s1(const SMMUv3Features *f, const uint64_t *ste,
     return ok;
 }
 
+/* ---- STE attribute overrides (IHI 0070 5.2, 13.1.4) ---- */
+
+/*
+ * MTCFG/MemAttr, ALLOCCFG and SHCFG: RES0 without
+ * SMMU_IDR1.ATTR_TYPES_OVR, which leaves the incoming attributes.  They
+ * apply to bypass and translated streams alike (13.1.4); this model
+ * applies them to PCIe streams too (IMPLEMENTATION DEFINED there).
+ */
+static void decode_attr_ovr(const SMMUv3Features *f, const uint64_t *ste,
+                            SMMUv3AttrOvr *ovr)
+{
+    ovr->shcfg = STE_SHCFG_INCOMING;
+    if (!f->attr_types_ovr) {
+        return;
+    }
+    ovr->mtcfg = FIELD_EX64(ste[1], STE1, MTCFG);
+    ovr->memattr = FIELD_EX64(ste[1], STE1, MEMATTR);
+    ovr->alloccfg = FIELD_EX64(ste[1], STE1, ALLOCCFG);
+    ovr->shcfg = FIELD_EX64(ste[1], STE1, SHCFG);
+}
+
 /* ---- STE.EATS (IHI 0070 5.2) ---- */
 
 /*
@@ -296,6 +317,7 @@ SMMUv3Verdict smmuv3_decode_ste(const SMMUv3Features *f,
     memset(out, 0, sizeof(*out));
     /* MEV applies to the events of this STE's own errors too */
     out->cfg.mev = FIELD_EX64(ste[1], STE1, MEV);
+    decode_attr_ovr(f, ste, &out->cfg.ovr);
     if (!FIELD_EX64(ste[0], STE0, V)) {
         return bad(SMMUV3_CFG_BAD_STE, "STE not valid");
     }

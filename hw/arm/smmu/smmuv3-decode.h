@@ -47,6 +47,10 @@ FIELD(STE0, CONFIG, 1, 3)
 FIELD(STE0, V, 0, 1)
 /* STE doubleword 1 */
 FIELD(STE1, INSTCFG, 50, 2)
+FIELD(STE1, SHCFG, 44, 2)
+FIELD(STE1, ALLOCCFG, 37, 4)
+FIELD(STE1, MTCFG, 36, 1)
+FIELD(STE1, MEMATTR, 32, 4)
 FIELD(STE1, PRIVCFG, 48, 2)
 FIELD(STE1, STRW, 30, 2)
 FIELD(STE1, EATS, 28, 2)
@@ -65,6 +69,7 @@ FIELD(STE2, S2ENDI, 52, 1)
 FIELD(STE2, S2AA64, 51, 1)
 FIELD(STE2, S2PS, 48, 3)
 FIELD(STE2, S2TG, 46, 2)
+FIELD(STE2, S2SH0, 44, 2)
 FIELD(STE2, S2SL0, 38, 2)
 FIELD(STE2, S2T0SZ, 32, 6)
 FIELD(STE2, S2VMID, 0, 16)
@@ -171,6 +176,20 @@ typedef enum SMMUv3CfgKind {
     SMMUV3_CFG_TRANSLATE,   /* through the engine with tc */
 } SMMUv3CfgKind;
 
+/* STE.SHCFG (5.2): 0b01 takes the incoming Shareability */
+#define STE_SHCFG_INCOMING  1
+
+/*
+ * The STE's overrides of incoming memory attributes (5.2, 13.1.4), with
+ * SMMU_IDR1.ATTR_TYPES_OVR; without it they read as "use incoming".
+ */
+typedef struct SMMUv3AttrOvr {
+    bool mtcfg;             /* replace the memory type with memattr */
+    uint8_t memattr;        /* stage-2 MemAttr[3:0] encoding */
+    uint8_t alloccfg;       /* 0b1RWT: RA, WA, TR replaced */
+    uint8_t shcfg;          /* 0 NSH, 1 incoming, 2 OSH, 3 ISH */
+} SMMUv3AttrOvr;
+
 typedef struct SMMUv3Config {
     SMMUv3CfgKind kind;
     SMMUTransCfg tc;
@@ -178,6 +197,7 @@ typedef struct SMMUv3Config {
     uint8_t eats;           /* effective STE.EATS: 0 or 1 (Full ATS) */
     /* 3.12: Translation-related faults of the stage stall (CD.S, S2S) */
     bool s1_stall, s2_stall;
+    SMMUv3AttrOvr ovr;      /* only shown by the probe: DMA has no types */
 } SMMUv3Config;
 
 /* A decoded STE: the config, and where its CD is when stage 1 is on */

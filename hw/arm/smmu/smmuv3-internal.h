@@ -80,6 +80,7 @@ FIELD(IDR0, S1P, 1, 1)
 FIELD(IDR0, S2P, 0, 1)
 
 /* ---- SMMU_IDR1 (6.3.2) ---- */
+FIELD(IDR1, ATTR_TYPES_OVR, 27, 1)
 FIELD(IDR1, CMDQS, 21, 5)
 FIELD(IDR1, EVENTQS, 16, 5)
 FIELD(IDR1, PRIQS, 11, 5)
@@ -188,7 +189,8 @@ enum {
 
 /* ---- Features advertised by this model ---- */
 #define SMMUV3_SIDSIZE           16
-#define SMMUV3_SSIDSIZE          8    /* MemTxAttrs.pid carries 8 bits */
+/* The widest IDR1.SSIDSIZE: the 20 bits MemTxAttrs.pid carries (PCIe) */
+#define SMMUV3_MAX_SSIDSIZE      20
 #define SMMUV3_CMDQS             19
 #define SMMUV3_EVENTQS           19
 #define SMMUV3_PRIQS             19

@@ -278,6 +278,10 @@ static void ste_fields(const uint64_t *ste, SMMUv3FieldList **ft)
     add_field(&ft, "STRW", FIELD_EX64(ste[1], STE1, STRW));
     add_field(&ft, "PRIVCFG", FIELD_EX64(ste[1], STE1, PRIVCFG));
     add_field(&ft, "INSTCFG", FIELD_EX64(ste[1], STE1, INSTCFG));
+    add_field(&ft, "MemAttr", FIELD_EX64(ste[1], STE1, MEMATTR));
+    add_field(&ft, "MTCFG", FIELD_EX64(ste[1], STE1, MTCFG));
+    add_field(&ft, "ALLOCCFG", FIELD_EX64(ste[1], STE1, ALLOCCFG));
+    add_field(&ft, "SHCFG", FIELD_EX64(ste[1], STE1, SHCFG));
     add_field(&ft, "S2VMID", FIELD_EX64(ste[2], STE2, S2VMID));
     add_field(&ft, "S2T0SZ", FIELD_EX64(ste[2], STE2, S2T0SZ));
     add_field(&ft, "S2SL0", FIELD_EX64(ste[2], STE2, S2SL0));
@@ -715,25 +719,32 @@ static void probe_engine_fault(const SMMUv3Txn *t, SMMUFault *f,
     probe_fault(r, &ev, recorded);
 }
 
-/* The STE's PRIVCFG/INSTCFG 0b0x take the probed access's attributes */
-static void probe_attrs(SMMUv3State *s, uint32_t sid, bool priv, bool exec,
-                        SMMUTransCfg *tc)
+/* The STE of @sid as memory holds it */
+static bool probe_ste(SMMUv3State *s, uint32_t sid, uint64_t ste[8])
 {
-    uint64_t ste[8];
     SMMUv3SteLoc loc;
     uint64_t addr, l1std;
 
     if (smmuv3_ste_locate(&s->feat, s->strtab_base, s->strtab_base_cfg,
                           sid, &loc).err) {
-        return;
+        return false;
     }
     addr = loc.addr;
     if (loc.split && (!read_words(loc.addr, &l1std, 1) ||
                       smmuv3_decode_l1std(l1std, sid, loc.split,
                                           &addr).err)) {
-        return;
+        return false;
     }
-    if (!read_words(addr, ste, 8)) {
+    return read_words(addr, ste, 8);
+}
+
+/* The STE's PRIVCFG/INSTCFG 0b0x take the probed access's attributes */
+static void probe_attrs(SMMUv3State *s, uint32_t sid, bool priv, bool exec,
+                        SMMUTransCfg *tc)
+{
+    uint64_t ste[8];
+
+    if (!probe_ste(s, sid, ste)) {
         return;
     }
     if (FIELD_EX64(ste[1], STE1, PRIVCFG) < 2) {
@@ -744,10 +755,305 @@ static void probe_attrs(SMMUv3State *s, uint32_t sid, bool priv, bool exec,
     }
 }
 
+/* ---- Output memory attributes (IHI 0070 chapter 13) ---- */
+
+/* Cacheability of one level, weakest first (13.1.5: combine takes max) */
+enum { CACHE_WB, CACHE_WT, CACHE_NC };
+/* Shareability, weakest first */
+enum { SH_NSH, SH_ISH, SH_OSH };
+
+typedef struct MemLevel {
+    uint8_t cache;          /* CACHE_* */
+    bool ra, wa, tr;
+} MemLevel;
+
+typedef struct MemAttrs {
+    /* 0 Normal, else Device: 1 GRE, 2 nGRE, 3 nGnRE, 4 nGnRnE (strength) */
+    uint8_t dev;
+    MemLevel in, out;
+    uint8_t sh;             /* SH_* */
+} MemAttrs;
+
+static const char *const dev_names[] = {
+    NULL, "GRE", "nGRE", "nGnRE", "nGnRnE",
+};
+
+/* A Device type from its 2-bit encoding (0b00 nGnRnE .. 0b11 GRE) */
+static uint8_t dev_type(unsigned enc)
+{
+    return 4 - enc;
+}
+
+/* 13.1.3: what a PCIe client's transaction carries in QEMU: nothing */
+static MemAttrs default_input(void)
+{
+    MemLevel wb = { .cache = CACHE_WB, .ra = true, .wa = true };
+
+    return (MemAttrs) { .in = wb, .out = wb, .sh = SH_NSH };
+}
+
+/* One level of a stage-2 MemAttr (non-FWB) or STE.MemAttr: [1:0] */
+static uint8_t s2_cache(unsigned enc)
+{
+    return enc == 3 ? CACHE_WB : enc == 2 ? CACHE_WT : CACHE_NC;
+}
+
+/*
+ * A stage-2 (S2FWB 0) or STE MemAttr[3:0]; 5.2 STE.MemAttr: 0b0100,
+ * 0b1000 and 0b1100 behave as Device-nGnRnE (the same for stage 2,
+ * where they are CONSTRAINED UNPREDICTABLE).
+ */
+static void s2_memattr(unsigned m, MemAttrs *a)
+{
+    if (!(m & 0xc) || !(m & 3)) {
+        a->dev = dev_type(m & 0xc ? 0 : m & 3);
+        return;
+    }
+    a->dev = 0;
+    a->out.cache = s2_cache(m >> 2);
+    a->in.cache = s2_cache(m & 3);
+}
+
+/* A MAIR attribute byte (VMSAv8-64), for stage 1's replace (13.1.4) */
+static MemAttrs mair_attrs(uint8_t attr, uint8_t sh)
+{
+    MemAttrs a = { .sh = sh };
+    MemLevel *lv[2] = { &a.in, &a.out };
+
+    if (!(attr >> 4)) {
+        a.dev = dev_type((attr >> 2) & 3);
+        return a;
+    }
+    for (int i = 0; i < 2; i++) {
+        unsigned v = (attr >> (4 * i)) & 0xf;
+
+        /*
+         * 0b0100 NC; 0b00RW / 0b01RW (RW != 0) WT / WB transient;
+         * 0b10RW / 0b11RW WT / WB; 0b0000 is UNPREDICTABLE: NC here
+         */
+        if (v == 4 || v == 0) {
+            lv[i]->cache = CACHE_NC;
+            continue;
+        }
+        lv[i]->cache = (v & 4) ? CACHE_WB : CACHE_WT;
+        lv[i]->tr = v < 8;
+        lv[i]->ra = v & 2;
+        lv[i]->wa = v & 1;
+    }
+    return a;
+}
+
+/* Descriptor SH[1:0] (0b00 NSH, 0b10 OSH, 0b11 ISH) as SH_* */
+static uint8_t sh_enc(unsigned enc)
+{
+    return enc == 2 ? SH_OSH : enc == 3 ? SH_ISH : SH_NSH;
+}
+
+/* 13.1.5: stage 2 combines with what stage 1 (or the input) gave */
+static void combine(MemAttrs *a, const MemAttrs *s2)
+{
+    a->sh = MAX(a->sh, s2->sh);
+    if (a->dev || s2->dev) {
+        a->dev = MAX(a->dev, s2->dev);
+        return;
+    }
+    a->in.cache = MAX(a->in.cache, s2->in.cache);
+    a->out.cache = MAX(a->out.cache, s2->out.cache);
+}
+
+/*
+ * Stage 2 with STE.S2FWB (13.1.6: as FEAT_S2FWB in the Arm ARM, which
+ * target/arm's combined_attrs_fwb() follows too): MemAttr 0b00xx forces
+ * that Device type; 0b0101 Normal-NC unless stage 1 is Device; 0b0110
+ * forces Normal-WB; 0b0111 keeps stage 1; 0b0100 is reserved, taken as
+ * Device-nGnRnE.  Bit [5] is RES0 and ignored, as the walker does.
+ * Shareability combines as without FWB.
+ */
+static void combine_fwb(MemAttrs *a, unsigned m, uint8_t sh)
+{
+    MemLevel *lv[2] = { &a->in, &a->out };
+    MemLevel wb = { .cache = CACHE_WB, .ra = true, .wa = true };
+
+    a->sh = MAX(a->sh, sh);
+    switch (m & 7) {
+    case 0 ... 3:
+        a->dev = dev_type(m);
+        break;
+    case 5:
+        if (!a->dev) {
+            a->in.cache = a->out.cache = CACHE_NC;
+        }
+        break;
+    case 6:
+        /* Write-through levels keep their hints, others take RA WA nTR */
+        for (int i = 0; i < 2; i++) {
+            if (a->dev || lv[i]->cache == CACHE_NC) {
+                *lv[i] = wb;
+            }
+            lv[i]->cache = CACHE_WB;
+        }
+        a->dev = 0;
+        break;
+    case 7:
+        break;
+    default:
+        a->dev = dev_type(0);
+        break;
+    }
+}
+
+/* 13.1.7: the consistent form of @a */
+static void make_consistent(MemAttrs *a)
+{
+    MemLevel *lv[2] = { &a->in, &a->out };
+
+    if (a->dev || (a->in.cache == CACHE_NC && a->out.cache == CACHE_NC)) {
+        a->sh = SH_OSH;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (a->dev || lv[i]->cache == CACHE_NC) {
+            lv[i]->ra = lv[i]->wa = lv[i]->tr = false;
+        } else if (!lv[i]->ra && !lv[i]->wa) {
+            lv[i]->tr = false;
+        }
+    }
+}
+
+/* 13.1.4: the STE's overrides of the input, MTCFG first */
+static void apply_ovr(MemAttrs *a, const SMMUv3AttrOvr *o)
+{
+    MemLevel *lv[2] = { &a->in, &a->out };
+
+    if (o->mtcfg) {
+        s2_memattr(o->memattr, a);
+    }
+    for (int i = 0; i < 2 && (o->alloccfg & 8); i++) {
+        lv[i]->ra = o->alloccfg & 4;
+        lv[i]->wa = o->alloccfg & 2;
+        lv[i]->tr = o->alloccfg & 1;
+    }
+    if (o->shcfg != STE_SHCFG_INCOMING) {
+        a->sh = sh_enc(o->shcfg);
+    }
+}
+
+/* The notation of 13.1.5.1: "Normal-iWB/RAWAnTR-oNC-ISH" */
+static char *attrs_str(const MemAttrs *a)
+{
+    static const char *const cache[] = { "WB", "WT", "NC" };
+    static const char *const sh[] = { "NSH", "ISH", "OSH" };
+    const MemLevel *lv[2] = { &a->in, &a->out };
+    GString *s;
+
+    if (a->dev) {
+        return g_strdup_printf("Device-%s-OSH", dev_names[a->dev]);
+    }
+    s = g_string_new("Normal");
+    for (int i = 0; i < 2; i++) {
+        g_string_append_printf(s, "-%c%s", i ? 'o' : 'i',
+                               cache[lv[i]->cache]);
+        if (lv[i]->cache != CACHE_NC) {
+            g_string_append_printf(s, "/%sRA%sWA%sTR", lv[i]->ra ? "" : "n",
+                                   lv[i]->wa ? "" : "n",
+                                   lv[i]->tr ? "" : "n");
+        }
+    }
+    g_string_append_printf(s, "-%s", sh[a->sh]);
+    return g_string_free(s, false);
+}
+
+/* The last descriptor the probe read for stage @stage (class @cls) */
+static const SMMUWalkStep *last_step(const SMMUWalkProbe *p, int stage,
+                                     SMMUFaultClass cls)
+{
+    for (unsigned i = p->n; i-- > 0;) {
+        const SMMUWalkStep *w = &p->step[i];
+
+        if (w->stage == stage && (stage == 1 || w->cls == cls)) {
+            return w->abort ? NULL : w;
+        }
+    }
+    return NULL;
+}
+
+/* MAIR and SH0/SH1 of the CD @t uses (CD words 0 and 3) */
+static bool probe_cd(SMMUv3State *s, const uint64_t ste[8],
+                     const SMMUv3Txn *t, uint64_t *cd0, uint64_t *mair)
+{
+    SMMUv3StructureList *cds = cds_info(s, ste, t->ssid != SMMUV3_NO_SSID,
+                                        t->ssid);
+    uint64List *w = cds && cds->value->words ? cds->value->words : NULL;
+    bool ok = false;
+
+    for (int i = 0; w && i <= 3; i++, w = w->next) {
+        if (i == 0) {
+            *cd0 = w->value;
+        } else if (i == 3) {
+            *mair = w->value;
+            ok = true;
+        }
+    }
+    qapi_free_SMMUv3StructureList(cds);
+    return ok;
+}
+
+/*
+ * The memory attributes an Untranslated access of @t leaves with (13):
+ * the default input (QEMU's PCIe carries none), the STE's overrides,
+ * then stage 1's replace and stage 2's combine, from the leaves the
+ * probe read.  NULL when a leaf is not among the probe's steps.
+ */
+static char *probe_out_attrs(SMMUv3State *s, const SMMUv3Txn *t,
+                             const SMMUv3Config *cfg,
+                             const SMMUWalkProbe *p)
+{
+    const SMMUTransCfg *tc = &cfg->tc;
+    MemAttrs a = default_input();
+    const SMMUWalkStep *w;
+    uint64_t ste[8], cd0, mair;
+
+    apply_ovr(&a, &cfg->ovr);
+    if (cfg->kind == SMMUV3_CFG_TRANSLATE && tc->s1_enabled) {
+        unsigned sh;
+
+        w = last_step(p, 1, SMMU_CLASS_IN);
+        if (!w || !probe_ste(s, t->sid, ste) ||
+            !probe_cd(s, ste, t, &cd0, &mair)) {
+            return NULL;
+        }
+        /* With DS the descriptor's [9:8] are OA bits: CD.SH0/SH1 rule */
+        sh = !tc->s1.ds ? extract64(w->desc, 8, 2) :
+             extract64(cd0, t->addr >> 55 & 1 ? 28 : 12, 2);
+        a = mair_attrs(mair >> (8 * extract64(w->desc, 2, 3)),
+                       sh_enc(sh));
+    }
+    if (cfg->kind == SMMUV3_CFG_TRANSLATE && tc->s2_enabled) {
+        unsigned m, sh;
+        MemAttrs s2 = { 0 };
+
+        w = last_step(p, 2, SMMU_CLASS_IN);
+        if (!w || !probe_ste(s, t->sid, ste)) {
+            return NULL;
+        }
+        m = extract64(w->desc, 2, 4);
+        sh = tc->s2.ds ? FIELD_EX64(ste[2], STE2, S2SH0) :
+                         extract64(w->desc, 8, 2);
+        if (tc->s2.fwb) {
+            combine_fwb(&a, m, sh_enc(sh));
+        } else {
+            s2_memattr(m, &s2);
+            s2.sh = sh_enc(sh);
+            combine(&a, &s2);
+        }
+    }
+    make_consistent(&a);
+    return attrs_str(&a);
+}
+
 /* Translate @t under a probe, with s->lock held */
 static void probe_translate(SMMUv3State *s, const SMMUv3Txn *t, bool priv,
                             bool exec, IOMMUAccessFlags flags,
-                            SMMUv3TranslateResult *r)
+                            SMMUWalkProbe *probe, SMMUv3TranslateResult *r)
 {
     SMMUv3CfgFault cf;
     SMMUv3Config cfg;
@@ -782,6 +1088,7 @@ static void probe_translate(SMMUv3State *s, const SMMUv3Txn *t, bool priv,
         r->page_size = 0x1000;
         r->has_readable = r->has_writable = true;
         r->readable = r->writable = true;
+        r->attributes = probe_out_attrs(s, t, &cfg, probe);
         return;
     case SMMUV3_CFG_TRANSLATE:
         break;
@@ -800,6 +1107,7 @@ static void probe_translate(SMMUv3State *s, const SMMUv3Txn *t, bool priv,
     r->has_readable = r->has_writable = true;
     r->readable = out.perm & IOMMU_RO;
     r->writable = out.perm & IOMMU_WO;
+    r->attributes = probe_out_attrs(s, t, &cfg, probe);
 }
 
 SMMUv3TranslateResult *qmp_x_smmuv3_translate(const char *id, uint32_t sid,
@@ -827,9 +1135,9 @@ SMMUv3TranslateResult *qmp_x_smmuv3_translate(const char *id, uint32_t sid,
     }
     /* An instruction fetch without read or write is a read */
     rd |= !wr;
-    if (has_ssid && ssid >= (1u << SMMUV3_SSIDSIZE)) {
+    if (has_ssid && ssid >> s->feat.ssidsize) {
         error_setg(errp, "SubstreamID %u is beyond SSIDSIZE (%u bits)", ssid,
-                   SMMUV3_SSIDSIZE);
+                   s->feat.ssidsize);
         return NULL;
     }
 
@@ -857,7 +1165,7 @@ SMMUv3TranslateResult *qmp_x_smmuv3_translate(const char *id, uint32_t sid,
     probe = g_new0(SMMUWalkProbe, 1);
     s->smmu_state.probe = probe;
     probe_translate(s, &t, priv, exec,
-                    IOMMU_ACCESS_FLAG(rd, wr), r);
+                    IOMMU_ACCESS_FLAG(rd, wr), probe, r);
     s->smmu_state.probe = NULL;
     r->steps = walk_steps(probe);
     r->steps_lost = probe->lost;
@@ -955,8 +1263,10 @@ static void hmp_show_probe(Monitor *mon, SMMUv3TranslateResult *r)
     monitor_printf(mon, "config %s", r->config);
     if (r->has_output) {
         monitor_printf(mon, ", output 0x%" PRIx64 ", page 0x%" PRIx64
-                       ", %s%s\n", r->output, r->page_size,
-                       r->readable ? "r" : "-", r->writable ? "w" : "-");
+                       ", %s%s%s%s\n", r->output, r->page_size,
+                       r->readable ? "r" : "-", r->writable ? "w" : "-",
+                       r->attributes ? ", " : "",
+                       r->attributes ? r->attributes : "");
     } else if (r->fault) {
         monitor_printf(mon, ", fault (%s): ",
                        r->recorded ? "recorded" : "not recorded");

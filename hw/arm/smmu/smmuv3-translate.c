@@ -6,8 +6,9 @@
  * (fault reporting): a terminated transaction returns IOMMU_NONE and,
  * where the architecture says so, records an event.
  *
- * SubstreamIDs come from MemTxAttrs.pid (8 bits, as the PCI DMA path
- * of QEMU carries PASIDs); pid 0 means "no SubstreamID".
+ * SubstreamIDs come from MemTxAttrs.pid (20 bits, widened by our
+ * patches/model patch to a whole PCIe PASID); pid 0 means "no
+ * SubstreamID".
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -28,7 +29,7 @@
  * IOMMU index bit of a transaction marked Translated (PCIe AT,
  * MemTxAttrs.address_type): above the SubstreamIDs of the lower bits.
  */
-#define SMMUV3_IDX_TRANSLATED  (1 << SMMUV3_SSIDSIZE)
+#define SMMUV3_IDX_TRANSLATED  (1 << SMMUV3_MAX_SSIDSIZE)
 /* ATS completions are in units of the STU, the smallest granule */
 #define ATS_STU_MASK           0xfffULL
 /* How long after a record a like fault may be merged into it (MEV == 1) */

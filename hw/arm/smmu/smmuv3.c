@@ -26,12 +26,12 @@
  * and OAS are known.
  */
 static void smmuv3_init_features(SMMUv3Features *f, bool s2fwb, bool hyp,
-                                 uint8_t bbml)
+                                 uint8_t bbml, uint8_t ssidsize)
 {
     /* f->httu: property "httu", smmuv3_parse_httu() */
     f->sidsize = SMMUV3_SIDSIZE;
     /* SubstreamIDs select CDs, so they only exist with stage 1. */
-    f->ssidsize = f->s1 ? SMMUV3_SSIDSIZE : 0;
+    f->ssidsize = f->s1 ? ssidsize : 0;
     f->ttf = 2;                 /* AArch64 tables */
     f->ttendian = 2;            /* little-endian */
     /* f->stall_model: property "stall", smmuv3_parse_stall() */
@@ -84,6 +84,7 @@ uint32_t smmuv3_idr(const SMMUv3Features *f, unsigned n)
     case 1:
         r = FIELD_DP32(r, IDR1, SIDSIZE, f->sidsize);
         r = FIELD_DP32(r, IDR1, SSIDSIZE, f->ssidsize);
+        r = FIELD_DP32(r, IDR1, ATTR_TYPES_OVR, f->attr_types_ovr);
         r = FIELD_DP32(r, IDR1, EVENTQS, SMMUV3_EVENTQS);
         r = FIELD_DP32(r, IDR1, PRIQS, f->pri ? SMMUV3_PRIQS : 0);
         return FIELD_DP32(r, IDR1, CMDQS, SMMUV3_CMDQS);
@@ -260,13 +261,19 @@ static void smmuv3_realize(DeviceState *dev, Error **errp)
         error_setg(errp, "arm-smmuv3: bbml=%u is not 0, 1 or 2", s->bbml);
         return;
     }
+    if (s->ssidsize > SMMUV3_MAX_SSIDSIZE) {
+        error_setg(errp, "arm-smmuv3: ssidsize=%u is beyond %u bits",
+                   s->ssidsize, SMMUV3_MAX_SSIDSIZE);
+        return;
+    }
     c->parent_realize(dev, errp);
     if (*errp) {
         return;
     }
 
-    smmuv3_init_features(&s->feat, s->s2fwb, s->hyp, s->bbml);
+    smmuv3_init_features(&s->feat, s->s2fwb, s->hyp, s->bbml, s->ssidsize);
     s->feat.ats = s->ats;
+    s->feat.attr_types_ovr = s->attr_types_ovr;
     /* PCIe ATS completions carry PAs of up to OAS bits */
     s->smmu_state.ats_addr_width = s->ats ? s->feat.oas_bits : 0;
 
@@ -495,6 +502,18 @@ static const Property smmuv3_props[] = {
     DEFINE_PROP_BOOL("hyp", SMMUv3State, hyp, true),
     /* SMMU_IDR3.BBML, the break-before-make level claimed: 0, 1 or 2 */
     DEFINE_PROP_UINT8("bbml", SMMUv3State, bbml, 2),
+    /*
+     * SMMU_IDR1.SSIDSIZE, the SubstreamID (PCIe PASID) bits: 0 to 20;
+     * virt 10.1 and older keep 8.  Stage 1 only (3.3.2).
+     */
+    DEFINE_PROP_UINT8("ssidsize", SMMUv3State, ssidsize,
+                      SMMUV3_MAX_SSIDSIZE),
+    /*
+     * SMMU_IDR1.ATTR_TYPES_OVR: STE.MTCFG/MemAttr, ALLOCCFG and SHCFG
+     * take effect (x-smmuv3-translate shows the result); virt 10.1 and
+     * older set it off.
+     */
+    DEFINE_PROP_BOOL("attr-types-ovr", SMMUv3State, attr_types_ovr, true),
     /*
      * The coherency checker (smmuv3-coherency.c): "off", "on" or
      * "strict"; it checks one TLB or configuration cache hit in

@@ -29,6 +29,11 @@ typedef struct SMMUv3Features {
     bool had, ril, fwb, xnx;    /* IDR3; fwb: property "s2fwb" */
     uint8_t bbml;           /* IDR3.BBML */
     /*
+     * IDR1.ATTR_TYPES_OVR: the STE's MTCFG/MemAttr, ALLOCCFG and SHCFG
+     * override incoming attributes: property "attr-types-ovr"
+     */
+    bool attr_types_ovr;
+    /*
      * IDR0.ATS: property "ats".  Split-stage ATS is not implemented,
      * so IDR0.NS1ATS reads 1 with it (STE.EATS 0b10 is ILLEGAL).
      */

@@ -156,6 +156,8 @@ struct SMMUv3State {
     OnOffAuto pri;              /* SMMU_IDR0.PRI; auto: with ats */
     bool hyp;                   /* SMMU_IDR0.HYP, with both stages */
     uint8_t bbml;               /* SMMU_IDR3.BBML: 0, 1 or 2 */
+    uint8_t ssidsize;           /* SMMU_IDR1.SSIDSIZE with stage 1 */
+    bool attr_types_ovr;        /* SMMU_IDR1.ATTR_TYPES_OVR */
     char *check_coherency;      /* "off", "on" or "strict" */
     uint32_t check_coherency_period;
     /* Fixed at realize: the ID registers and the decoders read it */

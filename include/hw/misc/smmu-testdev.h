@@ -221,13 +221,14 @@
 /*
  * PASID register: bit 31 tags every transaction of the next operation
  * with the PASID in bits [19:0].  The device must have PASID enabled in
- * its PASID extended capability, and QEMU's MemTxAttrs carries only 8
- * bits of it (MemTxAttrs.pid) with no separate "present" flag, so only
- * PASIDs 1..255 can be sent; anything else fails with ERR_PASID.
+ * its PASID extended capability.  QEMU's MemTxAttrs.pid carries the
+ * PASID with no separate "present" flag, so PASID 0 cannot be sent, and
+ * only as many bits as it holds: 20 with the fork's model, 8 with the
+ * base's.  The capability's Max PASID Width says which; a PASID of 0 or
+ * beyond that width fails with ERR_PASID.
  */
 #define SMMU_TESTDEV_PASID_VALID        (1u << 31)
 #define SMMU_TESTDEV_PASID_MASK         0xfffff
-#define SMMU_TESTDEV_PASID_MAX          0xff
 
 /*
  * STATUS: DONE (bit 0) is set when an operation finished (successfully
@@ -252,7 +253,9 @@
 /* Extended capabilities in configuration space. */
 #define SMMU_TESTDEV_EXP_CAP_OFFSET     0x80
 #define SMMU_TESTDEV_PASID_CAP_OFFSET   0x100
-#define SMMU_TESTDEV_PASID_WIDTH        8
+/* Max PASID Width: 20, or 8 where MemTxAttrs.pid has only 8 bits */
+#define SMMU_TESTDEV_PASID_WIDTH_MAX    20
+#define SMMU_TESTDEV_PASID_WIDTH_BASE   8
 #define SMMU_TESTDEV_ATS_CAP_OFFSET     0x108
 #define SMMU_TESTDEV_PRI_CAP_OFFSET     0x110
 #define SMMU_TESTDEV_PRI_MAX_REQS       32  /* outstanding requests */

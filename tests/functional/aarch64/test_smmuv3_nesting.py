@@ -19,6 +19,13 @@ from smmu_e2e import debian, kernel, nesting, sha256
 from smmu_e2e.testcase import SmmuTest
 
 
+# pasid20 on the baseline: the base's SMMU has no SubstreamIDs
+# (SMMU_IDR1.SSIDSIZE 0), so Linux gives the device one PASID at most.
+PASID20_BASELINE_WHY = ('the base model has SMMU_IDR1.SSIDSIZE 0 (and '
+                        'MemTxAttrs.pid 8 bits): Linux refuses PASID '
+                        '0x12345')
+
+
 class SMMUv3Nesting(SmmuTest):
 
     def setUp(self):
@@ -206,6 +213,39 @@ class SMMUv3Nesting(SmmuTest):
         refused = b.reports('NEST', 'ok sva_refused')
         self.assertEqual(refused, [f'bind {nesting.SVA_REFUSED_ERRNO}'])
         self.log.info('level 1 sva oas 48: %s', refused[0])
+
+    def test_level1_pasid20(self):
+        """A PASID above 255 end to end: pasid20 attaches a paging hwpt to
+        PASID 0x12345 of smmu-testdev through VFIO's PASID attach, and the
+        device's DMA with that PASID must move the IOAS's bytes."""
+        b = self.level1(nesting.level1(self.kernel, self.guest.busybox,
+                                       self.workdir, 'pasid20'),
+                        'pasid20', timeout=150,
+                        refuses=('attach_pasid', PASID20_BASELINE_WHY,
+                                 'EINVAL'))
+        if self.flavour == 'ours':
+            info = b.reports('NEST', 'ok hw_info')
+            self.assertIn('SSIDSIZE 20, device PASID width 20 bits', info[0])
+
+    def test_level1_pasid20_ssidsize8(self):
+        """pasid20 on an SMMU of 8-bit SubstreamIDs (ssidsize=8, as virt
+        10.1 has): Linux caps the device's PASIDs at 255 and refuses the
+        attach of PASID 0x12345 with EINVAL."""
+        self.skip_on_baseline('no arm-smmuv3.ssidsize property')
+        args = nesting.level1(self.kernel, self.guest.busybox, self.workdir,
+                              'pasid20')
+        b = self.boot(args + ['-global', 'arm-smmuv3.ssidsize=8'],
+                      timeout=150, silence=60)
+        steps = nesting.steps(b)
+        for status, step, detail in steps:
+            self.log.info('level 1 %s %s %s', status, step, detail)
+        if not b.reports('NEST', 'done'):
+            self.fail_run(b, f'pasid20 did not end: {b.why}')
+        info = b.reports('NEST', 'ok hw_info')
+        self.assertEqual(len(info), 1, 'the hw_info step passed')
+        self.assertIn('SSIDSIZE 8, device PASID width 8 bits', info[0])
+        self.expect_refusal(b, steps, 'attach_pasid',
+                            'the SMMU has 8-bit SubstreamIDs', 'EINVAL')
 
     def level1(self, args, prog, timeout,
                refuses=(nesting.BASELINE_REFUSES, nesting.BASELINE_WHY,

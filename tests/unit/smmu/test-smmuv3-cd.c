@@ -40,6 +40,15 @@ static const CdLocCase cdloc_cases[] = {
     /* 2-level, 64 KB leaves: 1024 CDs per L1CD */
     { .name = "2l-64k", .ctx = CTX, .fmt = S1FMT_2L_64K, .cdmax = 8,
       .cd_idx = 0x45, .addr = CTX, .split = 10 },
+    /* 20-bit SubstreamIDs: SubstreamID[19:6] indexes 16384 L1CDs */
+    { .name = "2l-4k-ssid20", .ctx = CTX, .fmt = S1FMT_2L_4K, .cdmax = 20,
+      .cd_idx = 0xfffff, .addr = CTX + 0x3fff * 8, .split = 6 },
+    /* ... and SubstreamID[19:10] 1024 of them with 64 KB leaves */
+    { .name = "2l-64k-ssid20", .ctx = CTX, .fmt = S1FMT_2L_64K, .cdmax = 20,
+      .cd_idx = 0x12345, .addr = CTX + 0x48 * 8, .split = 10 },
+    /* S1CDMax <= 10 with 64 KB leaves: L1CD 0 only (5.2 S1Fmt) */
+    { .name = "2l-64k-cdmax10", .ctx = CTX, .fmt = S1FMT_2L_64K,
+      .cdmax = 10, .cd_idx = 0x3ff, .addr = CTX, .split = 10 },
     /* S1Fmt 0b11 behaves as linear */
     { .name = "fmt3-linear", .ctx = CTX, .fmt = 3, .cdmax = 2,
       .cd_idx = 1, .addr = CTX + 64 },
@@ -124,6 +133,9 @@ static const L1cdCase l1cd_cases[] = {
     { .name = "beyond-oas-nested", .l1cd = (1ULL << 44) | L1CD_V,
       .cd_idx = 1, .split = 6, .nested = true,
       .cd_addr = (1ULL << 44) + 64 },
+    /* the top SubstreamID's CD: the last of its 64 KB leaf */
+    { .name = "64k-leaf-ssid20", .l1cd = L2CD | L1CD_V, .cd_idx = 0xfffff,
+      .split = 10, .cd_addr = L2CD + 0x3ff * 64 },
     /* bits above L2Ptr[51:12] are not address */
     { .name = "high-bits", .l1cd = L2CD | L1CD_V | (1ULL << 60),
       .cd_idx = 2, .split = 6, .cd_addr = L2CD + 2 * 64 },

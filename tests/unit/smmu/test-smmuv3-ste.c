@@ -628,6 +628,35 @@ static void run_ste_build(const void *opaque)
     }
 }
 
+/*
+ * 5.2 MTCFG/MemAttr, ALLOCCFG, SHCFG: decoded with ATTR_TYPES_OVR, for a
+ * bypass STE as for any; RES0 (use incoming) without it.
+ */
+static void test_attr_ovr(void)
+{
+    const uint64_t w[8] = {
+        STE0(STE_CFG_BYPASS),
+        F(STE1, MTCFG, 1) | F(STE1, MEMATTR, 0xe) | F(STE1, ALLOCCFG, 0xa) |
+        F(STE1, SHCFG, 3),
+    };
+    SMMUv3Features f = feat_nested;
+    SMMUv3Ste ste;
+
+    f.attr_types_ovr = true;
+    g_assert_cmpint(smmuv3_decode_ste(&f, w, SMMUV3_NO_SSID, &ste).err, ==,
+                    SMMUV3_CFG_OK);
+    g_assert_true(ste.cfg.ovr.mtcfg);
+    g_assert_cmphex(ste.cfg.ovr.memattr, ==, 0xe);
+    g_assert_cmphex(ste.cfg.ovr.alloccfg, ==, 0xa);
+    g_assert_cmphex(ste.cfg.ovr.shcfg, ==, 3);
+
+    f.attr_types_ovr = false;
+    g_assert_cmpint(smmuv3_decode_ste(&f, w, SMMUV3_NO_SSID, &ste).err, ==,
+                    SMMUV3_CFG_OK);
+    g_assert_false(ste.cfg.ovr.mtcfg);
+    g_assert_cmphex(ste.cfg.ovr.alloccfg, ==, 0);
+    g_assert_cmphex(ste.cfg.ovr.shcfg, ==, STE_SHCFG_INCOMING);
+}
 
 int main(int argc, char **argv)
 {
@@ -636,5 +665,6 @@ int main(int argc, char **argv)
     ADD_TABLE("ste", ste_cases, run_ste);
     ADD_TABLE("ste-lpa", lpa_ste_cases, run_ste);
     ADD_TABLE("build-ste", ste_build_cases, run_ste_build);
+    g_test_add_func("/smmuv3/ste/attr-ovr", test_attr_ovr);
     return g_test_run();
 }
