@@ -197,6 +197,20 @@ class SMMUv3Nesting(SmmuTest):
                                 for s, a, asid in cds),
                       cpu_asid, pgd, len(tops))
 
+    def test_level1_sva_iopf(self):
+        """SVA with I/O page faults (stall=forced): after the steps of
+        test_level1_sva, the device writes into pages the process never
+        touched; the SMMU stalls, Linux's fault handler faults the pages
+        in and resumes, and the bytes must be there."""
+        self.skip_on_baseline('the base SMMU cannot stall (no "stall" '
+                              'property)')
+        args = nesting.level1_sva(self.kernel, self.guest.busybox,
+                                  self.workdir, stall='forced')
+        b = self.level1(args, 'sva-dma', timeout=150)
+        iopf = b.reports('NEST', 'ok dma_iopf')
+        self.assertEqual(len(iopf), 1, 'the I/O page fault step ran')
+        self.log.info('level 1 sva iopf: %s', iopf[0])
+
     def test_level1_sva_oas48(self):
         """The same with an SMMU OAS (48) below the CPU's PARange (52):
         Linux must not offer SVA and the bind must fail."""

@@ -126,18 +126,22 @@ SVA_TRACE_EVENTS = ('smmuv3_cd', 'smmu_walk_desc')
 SVA_REFUSED_ERRNO = 'EOPNOTSUPP'
 
 
-def level1_sva(kernel, busybox, workdir, oas=None, trace=None):
+def level1_sva(kernel, busybox, workdir, oas=None, trace=None, stall=None):
     """The QEMU arguments of level 1 running guest/sva-dma.c.  oas: an
     SMMU OAS below the CPU's PARange, with which Linux must refuse SVA
     (sva-dma then expects the bind to fail); trace: a file for
-    SVA_TRACE_EVENTS."""
+    SVA_TRACE_EVENTS; stall: the SMMU's stall property, with which
+    sva-dma adds its I/O page fault step."""
     initrd = program_initramfs(kernel, busybox, 'sva-dma.c', 'l1-init.sh',
                                workdir)
-    params = {'expect': 'refused'} if oas else {}
+    params = ({'expect': 'refused'} if oas else
+              {'expect': 'iopf'} if stall else {})
     args = qemu_args('nested', 'machine', cpu=SVA_CPU, kernel=kernel.image,
                      initrd=initrd, append=append(prog='sva-dma', **params))
     if oas:
         args += ['-global', f'arm-smmuv3.oas={oas}']
+    if stall:
+        args += ['-global', f'arm-smmuv3.stall={stall}']
     if trace:
         args += ['-D', trace]
         for ev in SVA_TRACE_EVENTS:

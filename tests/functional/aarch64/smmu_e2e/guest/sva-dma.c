@@ -16,6 +16,12 @@
  * e2e.expect=refused: the SMMU must not offer SVA, and binding must fail
  * (the host names the errno).
  *
+ * e2e.expect=iopf (an SMMU with stall=forced): one more step, dma_iopf,
+ * writes into pages the process has never touched.  The SMMU stalls the
+ * write, Linux's I/O page fault handler faults the pages in
+ * (handle_mm_fault() on this mm) and resumes it, and the bytes must be
+ * there when the process reads the pages for the first time.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
@@ -129,6 +135,7 @@ static int bind_driver(const char *bdf)
 int main(int argc, char **argv)
 {
     int refused = cmdline_has("e2e.expect=refused");
+    int iopf = cmdline_has("e2e.expect=iopf");
     struct smmu_testdev_sva_bind b = {};
     struct smmu_testdev_sva_dma d;
     uint8_t *src, *dst, *map;
@@ -139,7 +146,9 @@ int main(int argc, char **argv)
     (void)argc;
     (void)argv;
     setvbuf(stdout, NULL, _IOLBF, 0);
-    printf(NEST_MARK " start sva-dma (pages pre-touched, no IOPF)\n");
+    printf(NEST_MARK " start sva-dma (pages pre-touched%s)\n",
+           iopf ? ", then untouched ones through I/O page faults" :
+           ", no IOPF");
 
     if (!skipping("find_device")) {
         report(find_pci_function(TESTDEV_VENDOR, TESTDEV_DEVICE, bdf,
@@ -249,6 +258,27 @@ int main(int argc, char **argv)
                    !count_not(map + 0x5000, BUF_LEN - 0x5000, 0x11),
                    "dma_remapped", "8192 bytes -> %p again: status 0x%x "
                    "result %u", (void *)(map + 0x3000), d.status, d.result);
+        }
+    }
+    if (iopf && !skipping("dma_iopf")) {
+        uint8_t *fresh = mmap(NULL, BUF_LEN, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+        if (fresh == MAP_FAILED) {
+            report(0, "dma_iopf", "mmap: %s", errname(errno));
+        } else {
+            r = sva_dma(OP_COPY, src + 0x200, fresh + 0x1800, 0x3000, &d);
+            /* The CPU's first look at these pages */
+            report(!r && dma_ok(&d) && d.stalls >= 1 &&
+                   !memcmp(src + 0x200, fresh + 0x1800, 0x3000) &&
+                   !count_not(fresh, 0x1800, 0) &&
+                   !count_not(fresh + 0x4800, BUF_LEN - 0x4800, 0),
+                   "dma_iopf", "12288 bytes -> untouched pages at %p: "
+                   "status 0x%x result %u after %u stall(s); %s %s",
+                   (void *)(fresh + 0x1800), d.status, d.result, d.stalls,
+                   memcmp(src + 0x200, fresh + 0x1800, 0x3000) ?
+                   "the bytes differ" : "every byte arrived",
+                   r ? errname(-r) : "");
         }
     }
     if (!skipping("sva_unbind")) {

@@ -16,6 +16,8 @@
 #include <linux/miscdevice.h>
 #include <linux/mm_types.h>
 #include <linux/module.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/sched.h>
@@ -35,6 +37,9 @@
 #define TD_REG_DOORBELL         0x24
 #define TD_REG_STATUS           0x28
 #define TD_REG_RESULT           0x2c
+#define TD_REG_STALL_COUNT      0xb0
+#define TD_STATUS_DONE          BIT(0)
+#define TD_STATUS_STALLED       BIT(1)
 #define TD_MAGIC                0x534d4d55
 #define TD_PASID_VALID          BIT(31)
 #define TD_BUF_SIZE             0x10000
@@ -121,6 +126,7 @@ static long sva_dma(struct sva_file *f, void __user *arg)
 {
 	struct sva_testdev *td = f->td;
 	struct smmu_testdev_sva_dma d;
+	unsigned long timeout;
 
 	if (!f->handle)
 		return -ENXIO;
@@ -136,10 +142,20 @@ static long sva_dma(struct sva_file *f, void __user *arg)
 	writel(d.op, td->bar + TD_REG_OP);
 	writel(TD_PASID_VALID | iommu_sva_get_pasid(f->handle),
 	       td->bar + TD_REG_PASID);
-	/* The model runs the operation within the doorbell write */
+	/* The model runs the operation within the doorbell write... */
 	writel(1, td->bar + TD_REG_DOORBELL);
 	d.status = readl(td->bar + TD_REG_STATUS);
+	/*
+	 * ...unless the SMMU stalled it: Linux's I/O page fault handler then
+	 * faults the page in and resumes it (CMD_RESUME), or terminates it.
+	 */
+	timeout = jiffies + 5 * HZ;
+	while ((d.status & TD_STATUS_STALLED) && time_before(jiffies, timeout)) {
+		usleep_range(200, 1000);
+		d.status = readl(td->bar + TD_REG_STATUS);
+	}
 	d.result = readl(td->bar + TD_REG_RESULT);
+	d.stalls = readl(td->bar + TD_REG_STALL_COUNT);
 	writel(0, td->bar + TD_REG_PASID);
 	mutex_unlock(&td->lock);
 

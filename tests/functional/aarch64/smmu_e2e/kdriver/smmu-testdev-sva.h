@@ -32,6 +32,8 @@ struct smmu_testdev_sva_dma {
 	__u32 op;               /* in */
 	__u32 status;           /* out: the device's STATUS */
 	__u32 result;           /* out: its RESULT (MemTxResult, 0 = OK) */
+	__u32 stalls;           /* out: its STALL_COUNT (stalled, resumed) */
+	__u32 pad;
 };
 
 #define SMMU_TESTDEV_SVA_BIND   _IOR('S', 0x40, struct smmu_testdev_sva_bind)
