@@ -113,14 +113,19 @@ def boot_once(qemu, ours, config, kernel, initrd, disk, workdir):
     perf_out = os.path.join(workdir, 'perf.data')
     with QEMUMachine(qemu, args=args, base_temp_dir=workdir,
                      log_dir=workdir) as vm:
-        # The model's share of the whole boot and read, ours only
-        perf = _perf_start(vm.get_pid(), perf_out) \
-            if ours and smmu and PERF else None
+        perf = []
+
+        def sample():
+            # The model's share of the whole boot and read, ours only
+            if ours and smmu and PERF:
+                perf.append(_perf_start(vm.get_pid(), perf_out))
+
         # The guest's reads are silent: only the whole boot is bounded.
         b = boot(vm, BOOT_TIMEOUT, BOOT_TIMEOUT,
                  until=lambda ln: ln.startswith(('BENCH waiting',
-                                                 'BENCH error')))
-        share = _perf_share(perf, perf_out)
+                                                 'BENCH error')),
+                 after_launch=sample)
+        share = _perf_share(perf[0] if perf else None, perf_out)
         speeds = []
         for line in b.reports('BENCH', 'read'):
             mib, t0, t1 = line.split()[:3]
