@@ -52,6 +52,7 @@ struct SmmuTestdevState {
     uint32_t repeat;
     uint32_t stride;
     uint32_t wrap;
+    uint32_t threads;
     uint32_t done_count;
     uint32_t status;
     uint32_t result;
@@ -537,7 +538,8 @@ static MemTxResult smmu_testdev_request(SmmuTestdevState *s, uint64_t addr,
  * never cross a 4 KiB boundary, stopping at the first that fails.
  */
 static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
-                                    DMADirection dir, MemTxAttrs attrs)
+                                    uint8_t *buf, DMADirection dir,
+                                    MemTxAttrs attrs)
 {
     MemTxResult r = MEMTX_OK;
     uint32_t done = 0;
@@ -547,7 +549,7 @@ static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
         uint32_t n = MIN(s->len - done, SMMU_TESTDEV_REQ_BOUNDARY -
                          (addr & (SMMU_TESTDEV_REQ_BOUNDARY - 1)));
 
-        r = smmu_testdev_request(s, addr, s->buf + done, n, dir, attrs);
+        r = smmu_testdev_request(s, addr, buf + done, n, dir, attrs);
         trace_smmu_testdev_dma(dir == DMA_DIRECTION_TO_DEVICE ? "read"
                                                               : "write",
                                addr, n, attrs.pid, r);
@@ -558,21 +560,86 @@ static MemTxResult smmu_testdev_dma(SmmuTestdevState *s, uint64_t iova,
 
 /* One run of the operation at src/dst: the MemTxResult of its DMA. */
 static MemTxResult smmu_testdev_run_once(SmmuTestdevState *s, uint64_t src,
-                                         uint64_t dst, MemTxAttrs attrs)
+                                         uint64_t dst, uint8_t *buf,
+                                         MemTxAttrs attrs)
 {
     MemTxResult r = MEMTX_OK;
 
     if (s->op == SMMU_TESTDEV_OP_READ_MEMCORE) {
-        return pci_dma_rw(&s->parent_obj, src, s->buf, s->len,
+        return pci_dma_rw(&s->parent_obj, src, buf, s->len,
                           DMA_DIRECTION_TO_DEVICE, attrs);
     }
     if (op_reads(s->op)) {
-        r = smmu_testdev_dma(s, src, DMA_DIRECTION_TO_DEVICE, attrs);
+        r = smmu_testdev_dma(s, src, buf, DMA_DIRECTION_TO_DEVICE, attrs);
     }
     if (op_writes(s->op) && r == MEMTX_OK) {
-        r = smmu_testdev_dma(s, dst, DMA_DIRECTION_FROM_DEVICE, attrs);
+        r = smmu_testdev_dma(s, dst, buf, DMA_DIRECTION_FROM_DEVICE, attrs);
     }
     return r;
+}
+
+/* REPEAT runs into @buf; *@done counts those that succeeded */
+static MemTxResult smmu_testdev_loop(SmmuTestdevState *s, uint8_t *buf,
+                                     MemTxAttrs attrs, uint32_t *done)
+{
+    uint32_t repeat = MAX(s->repeat, 1);
+    MemTxResult r = MEMTX_OK;
+
+    for (uint32_t i = 0; i < repeat && r == MEMTX_OK; i++) {
+        uint64_t off = (uint64_t)(s->wrap ? i % s->wrap : i) * s->stride;
+
+        r = smmu_testdev_run_once(s, s->src + off, s->dst + off, buf, attrs);
+        *done += r == MEMTX_OK;
+    }
+    return r;
+}
+
+/* One of THREADS: its own buffer, the device's registers read-only */
+typedef struct SmmuTestdevWorker {
+    SmmuTestdevState *s;
+    QemuThread thread;
+    MemTxAttrs attrs;
+    uint8_t *buf;
+    uint32_t done;
+    MemTxResult result;
+} SmmuTestdevWorker;
+
+static void *smmu_testdev_worker(void *opaque)
+{
+    SmmuTestdevWorker *w = opaque;
+
+    rcu_register_thread();
+    w->result = smmu_testdev_loop(w->s, w->buf, w->attrs, &w->done);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+/*
+ * THREADS runs at once.  The BQL stays with the caller, which only
+ * waits: DMA to RAM and the IOMMU's translation do not take it.
+ */
+static void smmu_testdev_run_threads(SmmuTestdevState *s, MemTxAttrs attrs)
+{
+    SmmuTestdevWorker w[SMMU_TESTDEV_MAX_THREADS] = { 0 };
+    uint32_t n = s->threads;
+
+    for (uint32_t i = 0; i < n; i++) {
+        w[i].s = s;
+        w[i].attrs = attrs;
+        w[i].buf = i ? g_malloc(s->len) : s->buf;
+        qemu_thread_create(&w[i].thread, "smmu-testdev", smmu_testdev_worker,
+                           &w[i], QEMU_THREAD_JOINABLE);
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        qemu_thread_join(&w[i].thread);
+        s->done_count += w[i].done;
+        if (s->result == MEMTX_OK) {
+            s->result = w[i].result;
+        }
+        if (i) {
+            g_free(w[i].buf);
+        }
+    }
 }
 
 /*
@@ -599,16 +666,17 @@ static unsigned smmu_testdev_run(SmmuTestdevState *s)
     if (!smmu_testdev_dma_attrs(s, &attrs)) {
         return SMMU_TESTDEV_ERR_PASID;
     }
-    for (uint32_t i = 0; i < repeat; i++) {
-        uint64_t off = (uint64_t)(s->wrap ? i % s->wrap : i) * s->stride;
-
-        s->result = smmu_testdev_run_once(s, s->src + off, s->dst + off,
-                                          attrs);
-        if (s->result != MEMTX_OK) {
-            break;
+    if (s->threads > 1) {
+        /* Only what touches no state of the device but its buffer */
+        if (s->threads > SMMU_TESTDEV_MAX_THREADS || attrs.pid ||
+            s->iotlb_mode != SMMU_TESTDEV_IOTLB_OFF ||
+            (s->op & ~SMMU_TESTDEV_OP_COPY)) {
+            return SMMU_TESTDEV_ERR_THREADS;
         }
-        s->done_count++;
+        smmu_testdev_run_threads(s, attrs);
+        return SMMU_TESTDEV_ERR_NONE;
     }
+    s->result = smmu_testdev_loop(s, s->buf, attrs, &s->done_count);
     return SMMU_TESTDEV_ERR_NONE;
 }
 
@@ -762,6 +830,8 @@ static uint64_t smmu_testdev_reg_read(void *opaque, hwaddr addr,
             return s->stride;
         case SMMU_TESTDEV_REG_WRAP:
             return s->wrap;
+        case SMMU_TESTDEV_REG_THREADS:
+            return s->threads;
         case SMMU_TESTDEV_REG_DONE_COUNT:
             return s->done_count;
         case SMMU_TESTDEV_REG_STATUS:
@@ -854,6 +924,9 @@ static void smmu_testdev_reg_write(void *opaque, hwaddr addr, uint64_t val,
         break;
     case SMMU_TESTDEV_REG_WRAP:
         s->wrap = val;
+        break;
+    case SMMU_TESTDEV_REG_THREADS:
+        s->threads = val;
         break;
     case SMMU_TESTDEV_REG_IOTLB:
         smmu_testdev_iotlb_set(s, val);
@@ -1011,6 +1084,7 @@ static void smmu_testdev_reset(DeviceState *dev)
     s->repeat = 0;
     s->stride = 0;
     s->wrap = 0;
+    s->threads = 0;
     s->done_count = 0;
     s->status = 0;
     s->result = 0;

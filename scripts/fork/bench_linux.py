@@ -6,12 +6,16 @@ virtio-blk disk and reads all of it five times with O_DIRECT; the guest's
 clock around each read gives MB/s, and a boot's figure is their median.
 The same read runs with no IOMMU, behind an SMMU whose STEs Linux sets to
 bypass (iommu.passthrough=1), and behind a translating SMMU (Linux's DMA
-domain, stage 1 of a nested-capable SMMU), on our build and the baseline.
-For ours the SMMU's TLB counters are read over QMP after the read.
+domain, stage 1 of a nested-capable SMMU), strict and lazy
+(iommu.strict=0), on our build and the baseline.  For ours the SMMU's
+TLB counters are read over QMP after the read, and perf samples QEMU for
+the model's share of its CPU time.
 """
 
 import os
+import signal
 import statistics
+import subprocess
 import tempfile
 
 from qemu.machine import QEMUMachine
@@ -23,16 +27,59 @@ from smmu_e2e.machine import SMMU_ID, append, boot, qemu_args, virtio_blk
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 MiB = 1 << 20
+# BENCH_PERF=0 skips the perf sampling of our build's SMMU boots
+PERF = os.environ.get('BENCH_PERF', '1') != '0'
 DISK_MIB = 256
 BOOT_TIMEOUT = 300
 INIT = os.path.join(HERE, 'bench-guest-init.sh')
 
 # (label, SMMU in front of the disk, kernel arguments)
+TRANSLATED = 'SMMU, translated'
 CONFIGS = (
     ('no IOMMU', False, ''),
     ('SMMU, STE bypass', True, 'iommu.passthrough=1'),
-    ('SMMU, translated', True, 'iommu.passthrough=0'),
+    (TRANSLATED, True, 'iommu.passthrough=0'),
+    # Issue #19: lazy invalidation (batched TLBIs, IOVAs reused later),
+    # which separates Linux's strict-mode unmap cost from the model's
+    ('SMMU, translated, lazy', True, 'iommu.passthrough=0 iommu.strict=0'),
 )
+
+# Our model's functions, for its share of QEMU's CPU time (perf)
+MODEL_SYMBOLS = ('smmu_', 'smmuv3_')
+
+
+def _perf_start(pid, out):
+    """perf record of QEMU's threads, or None where perf cannot."""
+    try:
+        return subprocess.Popen(['perf', 'record', '-q', '-F', '499',
+                                 '-p', str(pid), '-o', out],
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+
+
+def _perf_share(proc, out):
+    """Stop perf; the model's share of the samples, in percent."""
+    if proc is None:
+        return None
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=60)
+        rep = subprocess.run(['perf', 'report', '-i', out, '--stdio',
+                              '--no-children', '--sort', 'sym', '-q'],
+                             capture_output=True, text=True, timeout=300)
+    except (subprocess.TimeoutExpired, OSError):
+        proc.kill()
+        return None
+    share = 0.0
+    for line in rep.stdout.splitlines():
+        # "  1.23%  [.] smmu_tlb_lookup"
+        parts = line.split()
+        if len(parts) >= 3 and parts[0].endswith('%') and \
+                parts[-1].startswith(MODEL_SYMBOLS):
+            share += float(parts[0][:-1])
+    return share if rep.returncode == 0 else None
 
 
 def _disk(workdir):
@@ -63,12 +110,22 @@ def boot_once(qemu, ours, config, kernel, initrd, disk, workdir):
                      kernel=kernel, initrd=initrd,
                      append=append(extra, loglevel=3))
     args += virtio_blk(f'file={disk},format=raw')
+    perf_out = os.path.join(workdir, 'perf.data')
     with QEMUMachine(qemu, args=args, base_temp_dir=workdir,
                      log_dir=workdir) as vm:
+        perf = []
+
+        def sample():
+            # The model's share of the whole boot and read, ours only
+            if ours and smmu and PERF:
+                perf.append(_perf_start(vm.get_pid(), perf_out))
+
         # The guest's reads are silent: only the whole boot is bounded.
         b = boot(vm, BOOT_TIMEOUT, BOOT_TIMEOUT,
                  until=lambda ln: ln.startswith(('BENCH waiting',
-                                                 'BENCH error')))
+                                                 'BENCH error')),
+                 after_launch=sample)
+        share = _perf_share(perf[0] if perf else None, perf_out)
         speeds = []
         for line in b.reports('BENCH', 'read'):
             mib, t0, t1 = line.split()[:3]
@@ -77,7 +134,8 @@ def boot_once(qemu, ours, config, kernel, initrd, disk, workdir):
         if not speeds or not b.reports('BENCH', 'waiting'):
             raise RuntimeError(f'{label}: no result from the guest; '
                              f'console:\n{b.tail(15)}')
-        result = {'mb_s': statistics.median(speeds), 'reads_mb_s': speeds}
+        result = {'mb_s': statistics.median(speeds), 'reads_mb_s': speeds,
+                  'model_share': share}
         if ours and smmu:
             path = f'/machine/peripheral/{SMMU_ID}'
             result.update({k: vm.cmd('qom-get', path=path,
@@ -132,7 +190,7 @@ def summarize(samples, names):
     print(f'\nWorkload 5: Linux reads a {DISK_MIB} MiB virtio-blk disk '
           '(O_DIRECT, 1 MiB requests), MB/s, median:\n')
     head = f'{"configuration":<24}' + ''.join(f'{n:>12}' for n in names)
-    head += f'{"ours/no-IOMMU":>15}{"TLB hit rate":>14}'
+    head += f'{"ours/no-IOMMU":>15}{"TLB hit rate":>14}{"model %":>9}'
     print(head)
     print('-' * len(head))
     base_speed = med('no IOMMU', ours, 'mb_s')
@@ -149,10 +207,14 @@ def summarize(samples, names):
             f'{v:12.1f}' if v else f'{"-":>12}' for v in speeds)
         row += f'{ratio:14.3f}x' if ratio else f'{"-":>15}'
         row += f'{rate * 100:13.2f}%' if rate is not None else f'{"-":>14}'
+        share = med(label, ours, 'model_share')
+        row += f'{share:8.2f}%' if share is not None else f'{"-":>9}'
         print(row)
         rows.append({'configuration': label,
                      'mb_s': dict(zip(names, speeds)),
-                     'ours_over_no_iommu': ratio, 'tlb_hit_rate_ours': rate})
-    translated = rows[-1]['ours_over_no_iommu']
+                     'ours_over_no_iommu': ratio, 'tlb_hit_rate_ours': rate,
+                     'model_share_pct': share})
+    translated = next(r['ours_over_no_iommu'] for r in rows
+                      if r['configuration'] == TRANSLATED)
     return rows, translated
 

@@ -217,6 +217,47 @@ static void test_repeat(void)
     rig_stop(&r);
 }
 
+/*
+ * THREADS: four threads each read SRC REPEAT times into a buffer of
+ * their own (thread 0's is the device buffer) and DONE_COUNT adds up
+ * every run; READ_MEMCORE, or more than SMMU_TESTDEV_MAX_THREADS, is
+ * refused with ERR_THREADS.
+ */
+static void test_threads(void)
+{
+    const uint32_t len = 0x100, stride = 0x1000;
+    uint8_t got[0x100], want[0x100];
+    QSmmuTestdevStatus st;
+    uint64_t src;
+    Rig r;
+
+    rig_start(&r);
+    src = guest_alloc(&r.alloc, 2 * stride);
+    qtest_memset(r.qts, src, 0x5a, 2 * stride);
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_REPEAT, 10);
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_STRIDE, stride);
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_WRAP, 2);
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_THREADS, 4);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, src, 0, len, 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_NONE);
+    g_assert_cmpuint(st.result, ==, 0);
+    g_assert_cmpuint(qpci_io_readl(r.td.dev, r.td.bar,
+                                   SMMU_TESTDEV_REG_DONE_COUNT), ==, 40);
+    /* Thread 0 read into the device buffer */
+    qsmmu_testdev_buf_read(&r.td, 0, got, len);
+    memset(want, 0x5a, len);
+    g_assert_cmpmem(got, len, want, len);
+
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ_MEMCORE, src, 0, len,
+                           0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_THREADS);
+    qpci_io_writel(r.td.dev, r.td.bar, SMMU_TESTDEV_REG_THREADS,
+                   SMMU_TESTDEV_MAX_THREADS + 1);
+    st = qsmmu_testdev_run(&r.td, SMMU_TESTDEV_OP_READ, src, 0, len, 0);
+    g_assert_cmpuint(st.err, ==, SMMU_TESTDEV_ERR_THREADS);
+    rig_stop(&r);
+}
+
 /* Without an IOMMU there is nothing to notify: the IOTLB stays off. */
 static void test_iotlb_no_iommu(void)
 {
@@ -241,5 +282,6 @@ int main(int argc, char **argv)
     qtest_add_func("/smmu-testdev/refusals", test_refusals);
     qtest_add_func("/smmu-testdev/repeat", test_repeat);
     qtest_add_func("/smmu-testdev/iotlb-no-iommu", test_iotlb_no_iommu);
+    qtest_add_func("/smmu-testdev/threads", test_threads);
     return g_test_run();
 }

@@ -9,7 +9,10 @@
  *
  * Usage: smmuv3-bench WORKLOAD [PARAM=VALUE ...]
  *   dma     config=noiommu|gbpa|bypass|s1|s2|nested pages=N ops=N
- *           (gbpa: the SMMU disabled, GBPA bypassing every transaction)
+ *           threads=N
+ *           (gbpa: the SMMU disabled, GBPA bypassing every transaction;
+ *           threads: N device threads at once, ops DMAs each, ns_per_op
+ *           the elapsed time over all of them)
  *   cold    pages=N passes=N          (nested, 4-level over 4-level)
  *   inval   cmd=va|range|asid fill=N batches=N
  *   doorbell fill=N log2=N            (one CMDQ_PROD write, 2^log2 TLBIs)
@@ -194,7 +197,8 @@ static void stop(Bench *b)
  * Run @ops DMA reads of DMA_LEN bytes over @pages IOVA pages, round robin,
  * from one doorbell; returns the elapsed nanoseconds.
  */
-static uint64_t run_dmas(Bench *b, uint64_t iova, uint64_t pages, uint64_t ops)
+static uint64_t run_dmas_on(Bench *b, uint64_t iova, uint64_t pages,
+                            uint64_t ops, uint32_t threads)
 {
     QSmmuTestdev *t = &b->env.td;
     uint64_t done, start, end;
@@ -206,14 +210,20 @@ static uint64_t run_dmas(Bench *b, uint64_t iova, uint64_t pages, uint64_t ops)
     qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_REPEAT, ops);
     qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_STRIDE, PAGE);
     qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_WRAP, pages);
+    qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_THREADS, threads);
     start = g_get_monotonic_time();
     qpci_io_writel(t->dev, t->bar, SMMU_TESTDEV_REG_DOORBELL, 1);
     done = qpci_io_readl(t->dev, t->bar, SMMU_TESTDEV_REG_DONE_COUNT);
     end = g_get_monotonic_time();
     g_assert_cmpuint(qpci_io_readl(t->dev, t->bar, SMMU_TESTDEV_REG_RESULT),
                      ==, 0);
-    g_assert_cmpuint(done, ==, ops);
+    g_assert_cmpuint(done, ==, ops * MAX(threads, 1));
     return (end - start) * 1000;
+}
+
+static uint64_t run_dmas(Bench *b, uint64_t iova, uint64_t pages, uint64_t ops)
+{
+    return run_dmas_on(b, iova, pages, ops, 1);
 }
 
 static void report(Bench *b, const char *workload, const char *variant,
@@ -250,7 +260,9 @@ static void bench_dma(int argc, char **argv)
     const char *config = param(argc, argv, "config", "nested");
     uint64_t pages = param_u64(argc, argv, "pages", DATA_PAGES);
     uint64_t ops = param_u64(argc, argv, "ops", 200000);
-    g_autofree char *variant = g_strdup_printf("%s/%" PRIu64, config, pages);
+    uint64_t threads = MAX(param_u64(argc, argv, "threads", 1), 1);
+    g_autofree char *variant = g_strdup_printf("%s/%" PRIu64 "/%" PRIu64,
+                                               config, pages, threads);
     uint64_t iova = IOVA_BASE;
     int64_t hits, misses;
     uint64_t ns;
@@ -259,8 +271,8 @@ static void bench_dma(int argc, char **argv)
     if (g_str_equal(config, "noiommu")) {
         start_noiommu(&b);
         run_dmas(&b, b.data, DATA_PAGES, DATA_PAGES);
-        ns = run_dmas(&b, b.data, DATA_PAGES, ops);
-        report(&b, "dma", variant, ns, ops, -1, -1);
+        ns = run_dmas_on(&b, b.data, DATA_PAGES, ops, threads);
+        report(&b, "dma", variant, ns, ops * threads, -1, -1);
         stop(&b);
         return;
     }
@@ -283,8 +295,8 @@ static void bench_dma(int argc, char **argv)
     run_dmas(&b, iova, pages, pages);
     hits = tlb_counter(&b, "tlb-hits");
     misses = tlb_counter(&b, "tlb-misses");
-    ns = run_dmas(&b, iova, pages, ops);
-    report(&b, "dma", variant, ns, ops,
+    ns = run_dmas_on(&b, iova, pages, ops, threads);
+    report(&b, "dma", variant, ns, ops * threads,
            hits < 0 ? -1 : tlb_counter(&b, "tlb-hits") - hits,
            misses < 0 ? -1 : tlb_counter(&b, "tlb-misses") - misses);
     stop(&b);

@@ -11,7 +11,9 @@
 #include "qapi/error.h"
 #include "qemu/rcu.h"
 #include "qemu/atomic.h"
+#include "qemu/memalign.h"
 #include "qom/object.h"
+#include "qapi/visitor.h"
 #include "hw/pci/pci_bridge.h"
 #include "hw/pci/pci_bus.h"
 #include "hw/pci/pcie.h"
@@ -413,6 +415,9 @@ static void smmu_base_realize(DeviceState *dev, Error **errp)
 
     s->buses = g_hash_table_new_full(NULL, NULL, NULL, g_free);
     s->tlb = smmu_tlb_new();
+    s->fast_hits = qemu_memalign(sizeof(SMMUFastHits),
+                                 SMMU_FAST_HIT_SLOTS * sizeof(SMMUFastHits));
+    memset(s->fast_hits, 0, SMMU_FAST_HIT_SLOTS * sizeof(SMMUFastHits));
 
     /* The whole hierarchy below the root bus, or that bus alone */
     if (!s->smmu_per_bus) {
@@ -435,6 +440,39 @@ static void smmu_base_reset_exit(Object *obj, ResetType type)
     }
 }
 
+unsigned smmu_fast_hit_slot_new(void)
+{
+    static unsigned next;
+
+    return qatomic_fetch_inc(&next) % SMMU_FAST_HIT_SLOTS;
+}
+
+uint64_t smmu_fast_hits(SMMUState *s)
+{
+    uint64_t n = 0;
+    unsigned i;
+
+    for (i = 0; s->fast_hits && i < SMMU_FAST_HIT_SLOTS; i++) {
+        n += qatomic_read(&s->fast_hits[i].n);
+    }
+    return n;
+}
+
+uint64_t smmu_tlb_hits(SMMUState *s)
+{
+    return s->tlb_stats.hits + smmu_fast_hits(s);
+}
+
+static void smmu_get_tlb_hits(Object *obj, Visitor *v, const char *name,
+                              void *opaque, Error **errp)
+{
+    SMMUState *s = ARM_SMMU(obj);
+    /* the per-thread caches' hits are TLB hits too */
+    uint64_t n = opaque ? smmu_fast_hits(s) : smmu_tlb_hits(s);
+
+    visit_type_uint64(v, name, &n, errp);
+}
+
 static void smmu_base_init(Object *obj)
 {
     SMMUState *s = ARM_SMMU(obj);
@@ -443,8 +481,10 @@ static void smmu_base_init(Object *obj)
     s->read_desc = smmu_ram_read_desc;
     s->cas_desc = smmu_ram_cas_desc;
     /* Read-only counters for tests and benchmarks */
-    object_property_add_uint64_ptr(obj, "tlb-hits", &s->tlb_stats.hits,
-                                   OBJ_PROP_FLAG_READ);
+    object_property_add(obj, "tlb-hits", "uint64", smmu_get_tlb_hits,
+                        NULL, NULL, NULL);
+    object_property_add(obj, "tlb-fast-hits", "uint64", smmu_get_tlb_hits,
+                        NULL, NULL, obj);
     object_property_add_uint64_ptr(obj, "tlb-misses", &s->tlb_stats.misses,
                                    OBJ_PROP_FLAG_READ);
     object_property_add_uint64_ptr(obj, "tlb-evictions",
@@ -463,6 +503,8 @@ static void smmu_base_finalize(Object *obj)
 
     smmu_tlb_free(s->tlb);
     s->tlb = NULL;
+    qemu_vfree(s->fast_hits);
+    s->fast_hits = NULL;
     if (s->buses) {
         g_hash_table_destroy(s->buses);
         s->buses = NULL;

@@ -28,6 +28,8 @@
  *   permitted by 4.4), so no command visits entries it keeps.
  * - Only leaf translations are cached (no walk cache), so the Leaf hint
  *   of a command never lets an entry survive.
+ * - Removing any entry, evicting included, bumps SMMUState.tlb_gen, which
+ *   per-thread copies of entries (the subclass's lock-free hits) check.
  * - In front of the hash sits a direct-mapped array of recent hits, one
  *   slot per 4 KiB input page: a repeated lookup costs one compare
  *   instead of two hash probes.  A removed 4 KiB entry leaves its one
@@ -145,10 +147,22 @@ static SMMUTLBCtx *ctx_find(SMMUTLB *tlb, unsigned tag, uint16_t vmid,
     return g_hash_table_lookup(tlb->ctxs, &id);
 }
 
+/*
+ * Every removal, eviction included, ends the per-thread copies of TLB
+ * entries (SMMUState.tlb_gen), which therefore never outlive the entry
+ * they copy.  Under the device's lock, read without it.
+ */
+static void tlb_gen_bump(SMMUState *s)
+{
+    qatomic_set(&s->tlb_gen, s->tlb_gen + 1);
+}
+
 static void entry_remove(SMMUState *s, SMMUTLBEntry *e)
 {
     SMMUTLB *tlb = s->tlb;
     SMMUTLBCtx *ctx = e->ctx;
+
+    tlb_gen_bump(s);
 
     if (e->size_bits == FRONT_PAGE_BITS) {
         unsigned slot = front_slot(e->tag, e->vmid, e->asid, e->base);
@@ -486,6 +500,7 @@ void smmu_tlb_inv_all(SMMUState *s)
     SMMUTLBEntry *e, *next;
     unsigned n = s->tlb_stats.used;
 
+    tlb_gen_bump(s);
     g_hash_table_remove_all(s->tlb->entries);
     g_hash_table_remove_all(s->tlb->ctxs);
     g_hash_table_remove_all(s->tlb->vmids);

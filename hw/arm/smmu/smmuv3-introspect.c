@@ -508,7 +508,7 @@ static SMMUv3CacheInfoList *caches(SMMUv3State *s)
     c->entries = t->used;
     c->has_capacity = true;
     c->capacity = s->smmu_state.tlb_entries;
-    c->hits = t->hits;
+    c->hits = smmu_tlb_hits(&s->smmu_state);  /* per-thread hits too */
     c->misses = t->misses;
     c->evictions = t->evictions;
     c->invalidated = t->invalidated;

@@ -377,7 +377,107 @@ static inline bool smmuv3_fast_bypass(SMMUv3State *s, SMMUDevice *sdev,
     return true;
 }
 
-/* Everything but the fast path, under the lock */
+/*
+ * The lock-free hit path: each thread keeps a direct-mapped cache of
+ * final answers of the slow path, keyed by (device, which names the SMMU
+ * and StreamID; IOMMU index, i.e. SubstreamID; 4 KiB input page; access),
+ * as TCG keeps a TLB per vCPU.  An entry is used only while both
+ * generations it was filled in still hold: SMMUv3State.cfg_gen, bumped
+ * by every configuration cache invalidation (CFGI_*, an SMMUEN change,
+ * reset, migration load), and SMMUState.tlb_gen, bumped whenever an
+ * entry leaves the TLB (any TLBI, eviction, reset).  Both are bumped
+ * under the lock by the command itself, so nothing stale is used once
+ * the command has run, before its CMD_SYNC completes (IHI 0070 4.3.8,
+ * 4.4).  Filled under the lock only with answers that were TLB hits
+ * needing nothing on use: no HTTU (3.13), no coherency checking, no
+ * fault, a StreamID that cannot change.  So a thread's entries are a
+ * subset of the TLB, and its counters and LRU order see each entry's
+ * first hit after every generation change.
+ */
+#define FAST_BITS       8
+#define FAST_PAGE_BITS  12
+
+typedef struct SMMUv3FastEntry {
+    SMMUDevice *sdev;
+    uint64_t page;              /* input address >> FAST_PAGE_BITS */
+    uint32_t key;               /* fast_key(): IOMMU index and access */
+    uint32_t cfg_gen;           /* SMMUv3State.cfg_gen when filled */
+    uint32_t tlb_gen;           /* SMMUState.tlb_gen when filled */
+    IOMMUTLBEntry entry;
+} SMMUv3FastEntry;
+
+typedef struct SMMUv3FastCache {
+    bool ready;                 /* hit_slot assigned */
+    unsigned hit_slot;          /* this thread's SMMUState.fast_hits[] */
+    SMMUv3FastEntry e[1 << FAST_BITS];
+} SMMUv3FastCache;
+
+/*
+ * Plain __thread, not QEMU_DEFINE_STATIC_CO_TLS: it is only reached
+ * through IOMMUMemoryRegionClass.translate, a call through a pointer
+ * that never yields, so no coroutine can carry its address to another
+ * thread.
+ */
+static __thread SMMUv3FastCache fast_cache;
+
+static inline uint32_t fast_key(IOMMUAccessFlags flag, int iommu_idx)
+{
+    return (uint32_t)iommu_idx << 2 | flag;
+}
+
+static inline SMMUv3FastEntry *fast_slot(SMMUDevice *sdev, uint64_t page,
+                                         int iommu_idx)
+{
+    uintptr_t h = page ^ (page >> FAST_BITS) ^ ((uintptr_t)sdev >> 6) ^
+                  ((uintptr_t)iommu_idx << 3);
+
+    return &fast_cache.e[h & ((1 << FAST_BITS) - 1)];
+}
+
+static inline const IOMMUTLBEntry *
+smmuv3_fast_hit(SMMUv3State *s, SMMUDevice *sdev, hwaddr addr,
+                IOMMUAccessFlags flag, int iommu_idx)
+{
+    uint64_t page = addr >> FAST_PAGE_BITS;
+    SMMUv3FastEntry *e = fast_slot(sdev, page, iommu_idx);
+
+    /* last_fault: the slow path must see a faulting request's retries */
+    if (e->sdev != sdev || e->page != page ||
+        e->key != fast_key(flag, iommu_idx) ||
+        e->cfg_gen != qatomic_read(&s->cfg_gen) ||
+        e->tlb_gen != qatomic_read(&s->smmu_state.tlb_gen) ||
+        qatomic_read(&s->last_fault.valid)) {
+        return NULL;
+    }
+    smmu_count_fast_hit(&s->smmu_state, fast_cache.hit_slot);
+    trace_smmuv3_xlate_ok(sdev->sid, iommu_idx, addr,
+                          e->entry.translated_addr |
+                          (addr & e->entry.addr_mask),
+                          e->entry.addr_mask, e->entry.perm);
+    return &e->entry;
+}
+
+/* Under the lock: keep @entry, the answer of a TLB hit, for this thread */
+static void smmuv3_fast_fill(SMMUv3State *s, SMMUDevice *sdev, hwaddr addr,
+                             IOMMUAccessFlags flag, int iommu_idx,
+                             const IOMMUTLBEntry *entry)
+{
+    uint64_t page = addr >> FAST_PAGE_BITS;
+    SMMUv3FastEntry *e = fast_slot(sdev, page, iommu_idx);
+
+    if (!fast_cache.ready) {
+        fast_cache.hit_slot = smmu_fast_hit_slot_new();
+        fast_cache.ready = true;
+    }
+    e->sdev = sdev;
+    e->page = page;
+    e->key = fast_key(flag, iommu_idx);
+    e->cfg_gen = s->cfg_gen;
+    e->tlb_gen = s->smmu_state.tlb_gen;
+    e->entry = *entry;
+}
+
+/* Everything but the fast paths, under the lock */
 static __attribute__((noinline)) IOMMUTLBEntry
 smmuv3_translate_locked(SMMUv3State *s, SMMUDevice *sdev, hwaddr addr,
                         IOMMUAccessFlags flag, int iommu_idx)
@@ -403,6 +503,7 @@ smmuv3_translate_locked(SMMUv3State *s, SMMUDevice *sdev, hwaddr addr,
     QEMU_UNINITIALIZED SMMUFault fault;
     const SMMUv3Config *cfg;
     QEMU_UNINITIALIZED SMMUv3Config fetched;
+    uint64_t misses;
 
     QEMU_LOCK_GUARD(&s->lock);
     /* smmuv3_report() sets it again when this call faults */
@@ -458,6 +559,8 @@ smmuv3_translate_locked(SMMUv3State *s, SMMUDevice *sdev, hwaddr addr,
         break;
     }
 
+    /* A TLB hit leaves the miss count alone (the walk of a miss counts) */
+    misses = s->smmu_state.tlb_stats.misses;
     /* check-coherency: the hits are checked (smmuv3-coherency.c) */
     if (unlikely(s->coh.mode) ?
         !smmuv3_coh_translate(s, &t, &cfg->tc, flag, &out, &fault) :
@@ -474,14 +577,20 @@ smmuv3_translate_locked(SMMUv3State *s, SMMUDevice *sdev, hwaddr addr,
     entry.iova = addr & ~out.addr_mask;
     entry.translated_addr = out.addr & ~out.addr_mask;
     entry.perm = out.perm;
+    /* HTTU may have a descriptor to update on a later use (3.13) */
+    if (misses == s->smmu_state.tlb_stats.misses && sdev->sid_fixed &&
+        !s->coh.mode && !cfg->tc.s1.ha && !cfg->tc.s2.ha) {
+        smmuv3_fast_fill(s, sdev, addr, flag, iommu_idx, &entry);
+    }
     trace_smmuv3_xlate_ok(t.sid, t.ssid == SMMUV3_NO_SSID ? 0 : t.ssid,
                           addr, out.addr, out.addr_mask, out.perm);
     return entry;
 }
 
 /*
- * IOMMUMemoryRegionClass.translate: the fast path here, its own small
- * frame; the rest in smmuv3_translate_locked().
+ * IOMMUMemoryRegionClass.translate: the fast paths here (bypass, then a
+ * hit of this thread's cache), in a small frame without the lock; the
+ * rest in smmuv3_translate_locked().
  */
 static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
                                       IOMMUAccessFlags flag, int iommu_idx)
@@ -490,8 +599,14 @@ static IOMMUTLBEntry smmuv3_translate(IOMMUMemoryRegion *mr, hwaddr addr,
     /* container_of, not a QOM cast: this runs for every DMA request */
     SMMUv3State *s = container_of(sdev->smmu, SMMUv3State, smmu_state);
 
+    const IOMMUTLBEntry *hit;
+
     if (smmuv3_fast_bypass(s, sdev, addr, iommu_idx)) {
         return smmuv3_bypass_entry(s);
+    }
+    hit = smmuv3_fast_hit(s, sdev, addr, flag, iommu_idx);
+    if (hit) {
+        return *hit;
     }
     return smmuv3_translate_locked(s, sdev, addr, flag, iommu_idx);
 }

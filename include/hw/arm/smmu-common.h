@@ -288,6 +288,17 @@ typedef struct SMMUWalkProbe {
 
 typedef struct SMMUState SMMUState;
 
+/*
+ * Hits of the subclass's per-thread caches (see SMMUState.tlb_gen), in
+ * SMMU_FAST_HIT_SLOTS counters a cache line apart, each thread adding to
+ * its own slot, so that threads translating at once share no line.
+ */
+#define SMMU_FAST_HIT_SLOTS     16
+
+typedef struct SMMUFastHits {
+    uint64_t n;
+} QEMU_ALIGNED(64) SMMUFastHits;
+
 /* One PCI function behind the SMMU, created on first use of its AS */
 typedef struct SMMUDevice {
     PCIBus *bus;
@@ -339,6 +350,17 @@ struct SMMUState {
     SMMUReadDescFn *read_desc;  /* smmu_ram_read_desc by default */
     SMMUCasDescFn *cas_desc;    /* smmu_ram_cas_desc by default */
     void *read_desc_opaque;     /* for both hooks */
+
+    /*
+     * Bumped (under the device's lock) whenever an entry leaves the TLB:
+     * invalidation, eviction, reset.  A per-thread copy of a TLB entry
+     * (the subclass's lock-free hit path) is usable only while this has
+     * the value it had when the copy was made, so such copies are always
+     * a subset of the TLB.
+     */
+    uint32_t tlb_gen;
+    /* Hits served by those copies, one counter per thread slot */
+    SMMUFastHits *fast_hits;
 
     /* PCIe ATS: the subclass sets its output address size, 0 without */
     uint8_t ats_addr_width;
@@ -405,6 +427,22 @@ static inline uint32_t smmu_get_sid(SMMUDevice *sdev)
     }
     return pci_bus_num(sdev->bus) << 8 | sdev->devfn;
 }
+
+/*
+ * Count a hit of a per-thread cache of translations (no lock), in the
+ * calling thread's @slot: it shows in "tlb-hits" and "tlb-fast-hits".
+ */
+static inline void smmu_count_fast_hit(SMMUState *s, unsigned slot)
+{
+    qatomic_inc(&s->fast_hits[slot % SMMU_FAST_HIT_SLOTS].n);
+}
+
+/* A counter slot for a new thread's cache: a different one for each */
+unsigned smmu_fast_hit_slot_new(void);
+
+/* Hits of the per-thread caches, and of the TLB with them */
+uint64_t smmu_fast_hits(SMMUState *s);
+uint64_t smmu_tlb_hits(SMMUState *s);
 
 /* Track which devices have IOMMU notifiers (from notify_flag_changed) */
 void smmu_sdev_set_notifiers(SMMUDevice *sdev, bool on);

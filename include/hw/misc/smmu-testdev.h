@@ -180,6 +180,18 @@
  */
 #define SMMU_TESTDEV_MAX_BYTES          (4ULL << 30)
 
+/*
+ * Concurrency (for benchmarks): with THREADS N > 1 a doorbell runs the
+ * repeated READ, WRITE or COPY on N threads of the device at once, each
+ * REPEAT times over the same addresses with a buffer of its own (thread
+ * 0's is the device buffer), and returns when all are done; DONE_COUNT
+ * adds up their runs, RESULT is the first failure.  Not with the device
+ * IOTLB, a PASID or the ATC.  So several threads translate at once, as
+ * iothreads of several devices or queues do.
+ */
+#define SMMU_TESTDEV_REG_THREADS        0xb0    /* RW: 0 or 1: none */
+#define SMMU_TESTDEV_MAX_THREADS        8
+
 #define SMMU_TESTDEV_MAGIC              0x534d4d55  /* "SMMU" */
 
 /*
@@ -249,6 +261,7 @@
 #define SMMU_TESTDEV_ERR_OP             2   /* unknown OP */
 #define SMMU_TESTDEV_ERR_PASID          3   /* PASID not sendable */
 #define SMMU_TESTDEV_ERR_REPEAT         4   /* REPEAT * LEN too large */
+#define SMMU_TESTDEV_ERR_THREADS        5   /* THREADS not allowed */
 
 /* Extended capabilities in configuration space. */
 #define SMMU_TESTDEV_EXP_CAP_OFFSET     0x80
