@@ -189,7 +189,7 @@
  * IOTLB, a PASID or the ATC.  So several threads translate at once, as
  * iothreads of several devices or queues do.
  */
-#define SMMU_TESTDEV_REG_THREADS        0xb0    /* RW: 0 or 1: none */
+#define SMMU_TESTDEV_REG_THREADS        0xb8    /* RW: 0 or 1: none */
 #define SMMU_TESTDEV_MAX_THREADS        8
 
 #define SMMU_TESTDEV_MAGIC              0x534d4d55  /* "SMMU" */
