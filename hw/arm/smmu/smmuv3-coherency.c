@@ -139,9 +139,10 @@ static void coh_report(SMMUv3State *s, CohReport *r)
     if (tlb) {
         g_string_append_printf(msg, " IOVA 0x%" PRIx64, t->addr);
     }
-    g_string_append_printf(msg, ": %s (at 0x%" PRIx64 "); missing %s "
-                           "(then CMD_SYNC)%s", r->what, r->daddr,
-                           r->missing,
+    g_string_append_printf(msg, ": %s (at 0x%" PRIx64 "); missing %s%s%s",
+                           r->what, r->daddr, r->missing,
+                           r->kind >= SMMUV3_COH_STE_TORN ? "" :
+                           " (then CMD_SYNC)",
                            stale ? "; the stale value is used" : "");
     qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: coherency: %s\n", msg->str);
     trace_smmuv3_coherency(kind_name[r->kind], t->sid, t->addr, r->before,
