@@ -19,6 +19,7 @@
 #include "qobject/qdict.h"
 #include "qobject/qnum.h"
 #include "libqos/smmu-xlate.h"
+#include "hw/pci/pci_regs.h"
 
 #define SID             QSMMU_TESTDEV_SID
 #define XFER_LEN        0x100
@@ -304,6 +305,110 @@ static void test_unmap_reuse(void)
     qsmmu_env_check_buf(&e, XFER_LEN, 1);      /* the old page */
     check_tlb_report(&e, &x, "tlb-remap", pa, true);
     qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * A read-only leaf made writable without TLBI: the cached read-only
+ * entry faults the device's write (Arm ARM D8.16.1 lets the SMMU keep
+ * it), the checker reports tlb-permission (no cached output: "before"
+ * absent).  "on" drops the entry and the write lands; "strict" keeps
+ * the fault (F_PERMISSION recorded).
+ */
+static void test_perm_raise(gconstpointer opaque)
+{
+    bool strict = GPOINTER_TO_INT(opaque);
+    g_autofree char *missing = NULL;
+    QSmmuEnv e;
+    QSmmuXlate x;
+    QSMMUEvent ev;
+    QDict *r;
+    uint8_t buf[XFER_LEN];
+
+    if (!start(&e, &x, strict ? "strict" : "on", NULL)) {
+        return;
+    }
+    /* Nothing cached yet: no TLBI needed for this one */
+    qpt_set_entry(&x.pt1, x.data_iova, 3,
+                  qpt_leaf_desc(false, x.s1_gran, 3, x.data, QPT_R));
+    warm(&e, &x);
+    remap(&x, x.data);                          /* read-write now */
+    memset(buf, 0x5a, sizeof(buf));
+    qsmmu_testdev_buf_write(&e.td, 0, buf, sizeof(buf));
+    g_assert_cmpint(qsmmu_testdev_dma_write(&e.td, x.data_iova, XFER_LEN),
+                    ==, !strict);
+    if (strict) {
+        qsmmu_env_check_pattern(&e, x.data, XFER_LEN, 1);
+    } else {
+        g_assert_cmphex(qtest_readq(e.qts, x.data), ==,
+                        0x5a5a5a5a5a5a5a5aULL);
+    }
+    r = next_report(&e);
+    g_assert_nonnull(r);
+    g_assert_cmpstr(qdict_get_str(r, "kind"), ==, "tlb-permission");
+    g_assert_cmpuint(get_u64(r, "sid"), ==, SID);
+    g_assert_cmphex(get_u64(r, "iova"), ==, x.data_iova);
+    g_assert_false(qdict_haskey(r, "before"));
+    g_assert_cmphex(get_u64(r, "after"), ==, x.data);
+    g_assert_cmphex(get_u64(r, "descriptor-address"), ==,
+                    qpt_entry_addr(&x.pt1, x.data_iova, 3));
+    missing = missing_tlbi(&x);
+    g_assert_cmpstr(qdict_get_str(r, "missing"), ==, missing);
+    g_assert_cmpint(qdict_get_bool(r, "stale-used"), ==, strict);
+    g_assert_nonnull(strstr(qdict_get_str(r, "message"),
+                            "the cached entry faults (permission, stage 1"));
+    qobject_unref(r);
+    g_assert_null(next_report(&e));
+    g_assert_cmpuint(counter(&e, "permission"), ==, 1);
+    if (strict) {
+        g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
+        g_assert_cmpint(ev.type, ==, QSMMU_EVT_F_PERMISSION);
+        g_assert_cmphex(ev.input_addr, ==, x.data_iova);
+    }
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * ATS: a Translation Request served from the TLB is checked like a DMA
+ * (IHI 0070 3.9.1.2: the SMMU may answer from its TLB).  A leaf remapped
+ * without TLBI: "on" reports tlb-remap and answers with the new page.
+ */
+static void test_ats_remap(void)
+{
+    uint64_t cap, ste1;
+    QSmmuEnv e;
+    QSmmuXlate x;
+    uint64_t pa;
+
+    if (!qsmmu_env_start_ours(&e, "nested", "-global arm-smmuv3.ats=on "
+                              "-global arm-smmuv3.check-coherency=on",
+                              SKIP_REASON)) {
+        return;
+    }
+    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
+    qsmmu_xlate_setup(&e, &x);
+    /* STE.EATS = 0b01 (5.2), and ATS enabled in the device */
+    ste1 = qsmmu_ste_addr(&e.smmu, SID) + 8;
+    qtest_writeq(e.qts, ste1, qtest_readq(e.qts, ste1) | 1ULL << 28);
+    cap = QSMMU_VIRT_ECAM_BASE + (e.td.dev->devfn << 12) +
+          SMMU_TESTDEV_ATS_CAP_OFFSET;
+    qtest_writew(e.qts, cap + PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE);
+    qsmmu_enable(&e.smmu, true);
+    warm(&e, &x);
+    pa = new_page(&e, 2);
+    remap(&x, pa);
+    qpci_io_writeq(e.td.dev, e.td.bar, SMMU_TESTDEV_REG_ATS_ADDR,
+                   x.data_iova);
+    qpci_io_writel(e.td.dev, e.td.bar, SMMU_TESTDEV_REG_ATS_REQ,
+                   SMMU_TESTDEV_ATS_REQ_GO);
+    g_assert_cmpuint(qpci_io_readl(e.td.dev, e.td.bar,
+                                   SMMU_TESTDEV_REG_ATS_STATUS), ==,
+                     SMMU_TESTDEV_ATS_ST_OK);
+    g_assert_cmphex(qpci_io_readq(e.td.dev, e.td.bar,
+                                  SMMU_TESTDEV_REG_ATS_XLATE), ==, pa);
+    check_tlb_report(&e, &x, "tlb-remap", pa, false);
+    g_assert_cmpuint(counter(&e, "remap"), ==, 1);
     qsmmu_env_stop(&e);
 }
 
@@ -804,6 +909,11 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3/coherency/remap-tlbi", test_remap_tlbi);
     qtest_add_func("/smmuv3/coherency/unmap-reuse", test_unmap_reuse);
     qtest_add_func("/smmuv3/coherency/new-mapping", test_new_mapping);
+    qtest_add_func("/smmuv3/coherency/ats-remap", test_ats_remap);
+    qtest_add_data_func("/smmuv3/coherency/perm-raise", GINT_TO_POINTER(0),
+                        test_perm_raise);
+    qtest_add_data_func("/smmuv3/coherency/perm-raise-strict",
+                        GINT_TO_POINTER(1), test_perm_raise);
     qtest_add_func("/smmuv3/coherency/dirty", test_dirty);
     qtest_add_data_func("/smmuv3/coherency/ste-config", GINT_TO_POINTER(0),
                         test_ste_config);

@@ -23,6 +23,11 @@
  *   the check compares outputs and permissions, not raw descriptors;
  * - a structure word that changed without changing the decoded
  *   configuration (a field the SMMU ignores).
+ * A hit that faults (a permission fault from the cached entry) whose
+ * access memory now allows is reported too: a permission raised without
+ * TLBI.  ATS Translation Requests answered from the TLB are checked as
+ * DMA is (smmuv3-translate.c calls smmuv3_coh_translate() for them).
+ *
  * Reported although no output changed: a writable-dirty entry still
  * used after software made the descriptor writable-clean (3.13.3: the
  * clean state is only observed after a TLBI), which loses dirty state.
@@ -69,7 +74,7 @@ static const char *const mode_name[] = { "off", "on", "strict" };
 typedef struct CohReport {
     SMMUv3CohKind kind;
     const SMMUv3Txn *t;
-    bool has_after, has_desc;
+    bool has_before, has_after, has_desc;
     uint64_t before, after, daddr, desc;
     char what[512];
     char missing[192];
@@ -150,7 +155,8 @@ static void coh_report(SMMUv3State *s, CohReport *r)
     path = object_get_canonical_path(OBJECT(s));
     qapi_event_send_x_smmuv3_coherency(path, kind_name[r->kind], t->sid,
                                        has_ssid, has_ssid ? t->ssid : 0,
-                                       tlb, t->addr, true, r->before,
+                                       tlb, t->addr,
+                                       r->has_before || !tlb, r->before,
                                        r->has_after, r->after,
                                        r->has_desc || !tlb, r->daddr,
                                        r->has_desc, r->desc, r->missing,
@@ -640,12 +646,17 @@ bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
     CohReport r = { .t = t };
     bool ok;
 
-    if (!smmu_translate(bs, tc, t->addr, flag, out, fault)) {
-        return false;
-    }
-    /* A miss walked memory just now: nothing cached to compare */
-    if (bs->tlb_stats.hits == hits || !coh_due(c, &c->tlb_tick)) {
-        return true;
+    bool hit_ok = smmu_translate(bs, tc, t->addr, flag, out, fault);
+
+    /*
+     * A miss walked memory just now: nothing cached to compare.  Of the
+     * faults, only a permission fault can come from a hit (nothing that
+     * faults is cached, 3.21.1): the cached entry may be stale.
+     */
+    if (bs->tlb_stats.hits == hits ||
+        (!hit_ok && fault->type != SMMU_FAULT_PERMISSION) ||
+        !coh_due(c, &c->tlb_tick)) {
+        return hit_ok;
     }
     c->tlb_checks++;
     c->probe->n = c->probe->lost = 0;
@@ -654,7 +665,21 @@ bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
     bs->probe = NULL;
 
     leaf = last_step(c->probe, tc->s1_enabled ? 1 : 2, false);
-    if (!ok) {
+    if (!hit_ok) {
+        if (!ok) {
+            return false;       /* memory refuses it too */
+        }
+        /*
+         * Permissions raised without TLBI: the SMMU may go on faulting
+         * from the cached entry (Arm ARM D8.16.1), which is the driver's
+         * bug whenever its device relies on the new permission.
+         */
+        r.kind = SMMUV3_COH_PERM;
+        snprintf(r.what, sizeof(r.what), "the cached entry faults "
+                 "(permission, stage %d, level %d), memory now allows %s",
+                 fault->stage, fault->level,
+                 flag & IOMMU_WO ? "the write" : "the read");
+    } else if (!ok) {
         r.kind = SMMUV3_COH_UNMAP;
         snprintf(r.what, sizeof(r.what), "now faults (type %d, stage %d, "
                  "level %d)", ff.type, ff.stage, ff.level);
@@ -678,7 +703,10 @@ bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
     } else {
         return true;
     }
-    r.before = out->addr;
+    if (hit_ok) {
+        r.before = out->addr;
+        r.has_before = true;
+    }
     r.after = fresh.addr;
     r.has_after = ok;
     if (leaf) {
@@ -689,7 +717,7 @@ bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
     missing_tlbi(tc, t, c->probe, r.missing, sizeof(r.missing));
     coh_report(s, &r);
     if (c->mode != SMMUV3_COH_ON) {
-        return true;
+        return hit_ok;
     }
     drop_stale(s, tc, t->addr);
     return smmu_translate(bs, tc, t->addr, flag, out, fault);
