@@ -663,6 +663,8 @@ static void check_torn_report(QSmmuEnv *e, const char *kind,
     g_assert_cmphex(get_u64(r, "before"), ==, old);
     g_assert_cmphex(get_u64(r, "after"), ==, new);
     g_assert_cmpstr(qdict_get_str(r, "missing"), ==, missing);
+    /* at a CMD_CFGI_* nothing is used; "on" uses memory */
+    g_assert_false(qdict_get_bool(r, "stale-used"));
     if (!strstr(qdict_get_str(r, "message"), what)) {
         g_error("'%s' lacks '%s'", qdict_get_str(r, "message"), what);
     }
@@ -699,17 +701,19 @@ static uint64_t second_cd(QSmmuEnv *e, QSmmuXlate *x, uint8_t seed)
  * A live STE rewritten in place, STE[0] (S1ContextPtr: another CD) and
  * STE[1] (PRIVCFG) at once: a fetch may see the old CD with the new
  * PRIVCFG, which is neither.  Reported at the CMD_CFGI_STE that follows
- * (@at_use false) or, when a DMA comes first, at that use.
+ * (@opaque 0; 2: "strict", which uses nothing stale at a CFGI) or, when
+ * a DMA comes first, at that use (1).
  */
 static void test_ste_torn(gconstpointer opaque)
 {
-    bool at_use = GPOINTER_TO_INT(opaque);
+    bool at_use = GPOINTER_TO_INT(opaque) == 1;
+    bool strict = GPOINTER_TO_INT(opaque) == 2;
     g_autofree char *what = NULL;
     QSmmuEnv e;
     QSmmuXlate x;
     uint64_t old_w[8], new_w[8];
 
-    if (!start(&e, &x, "on", NULL)) {
+    if (!start(&e, &x, strict ? "strict" : "on", NULL)) {
         return;
     }
     warm(&e, &x);
@@ -926,6 +930,8 @@ int main(int argc, char **argv)
                         GINT_TO_POINTER(0), test_ste_torn);
     qtest_add_data_func("/smmuv3/coherency/ste-torn-use",
                         GINT_TO_POINTER(1), test_ste_torn);
+    qtest_add_data_func("/smmuv3/coherency/ste-torn-cfgi-strict",
+                        GINT_TO_POINTER(2), test_ste_torn);
     qtest_add_func("/smmuv3/coherency/ste-v0-sequence",
                    test_ste_v0_sequence);
     qtest_add_data_func("/smmuv3/coherency/ste-hitless",

@@ -117,7 +117,7 @@ static void coh_report(SMMUv3State *s, CohReport *r)
     const SMMUv3Txn *t = r->t;
     bool has_ssid = t->ssid != SMMUV3_NO_SSID;
     bool tlb = r->kind < SMMUV3_COH_STE;
-    bool stale = c->mode == SMMUV3_COH_STRICT;
+    bool stale = c->mode == SMMUV3_COH_STRICT && !c->in_cfgi;
     uint64_t where = tlb ? t->addr & ~0xfffULL : r->daddr;
     g_autoptr(GString) msg = g_string_new(kind_name[r->kind]);
     g_autofree char *path = NULL;
@@ -472,7 +472,9 @@ void smmuv3_coh_cfgi(SMMUv3State *s, uint32_t first, uint32_t last,
 {
     CfgiScan sc = { s, first, last, ssid, all_ssids };
 
+    s->coh.in_cfgi = true;
     smmuv3_cfg_cache_foreach(s, cfgi_visit, &sc);
+    s->coh.in_cfgi = false;
 }
 
 /*

@@ -106,6 +106,7 @@ typedef struct SMMUv3Coherency {
     uint64_t reports, repeats;
     uint64_t kind[SMMUV3_COH_KINDS];
     SMMUWalkProbe *probe;       /* the re-walks' scratch */
+    bool in_cfgi;               /* checking for a CMD_CFGI_*: nothing used */
     /* the last report, so a stale entry used again repeats it silently */
     struct {
         uint8_t kind;
