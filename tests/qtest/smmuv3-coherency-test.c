@@ -1,7 +1,8 @@
 /*
  * SMMUv3 coherency checker (check-coherency=on|strict): each driver
  * mistake made on purpose -- a leaf remapped or unmapped without TLBI,
- * an IOVA reused without TLBI, an STE or CD changed without CFGI --
+ * an IOVA reused without TLBI, an STE or CD changed without CFGI, a
+ * valid STE or CD rewritten so that a fetch could be torn --
  * gives exactly one report (QMP event X_SMMUV3_COHERENCY, a counter of
  * x-query-smmuv3, a guest-error log line); the correct sequences give
  * none; "on" goes on with what memory says, "strict" with the stale
@@ -18,6 +19,7 @@
 #include "qobject/qdict.h"
 #include "qobject/qnum.h"
 #include "libqos/smmu-xlate.h"
+#include "hw/pci/pci_regs.h"
 
 #define SID             QSMMU_TESTDEV_SID
 #define XFER_LEN        0x100
@@ -307,6 +309,110 @@ static void test_unmap_reuse(void)
 }
 
 /*
+ * A read-only leaf made writable without TLBI: the cached read-only
+ * entry faults the device's write (Arm ARM D8.16.1 lets the SMMU keep
+ * it), the checker reports tlb-permission (no cached output: "before"
+ * absent).  "on" drops the entry and the write lands; "strict" keeps
+ * the fault (F_PERMISSION recorded).
+ */
+static void test_perm_raise(gconstpointer opaque)
+{
+    bool strict = GPOINTER_TO_INT(opaque);
+    g_autofree char *missing = NULL;
+    QSmmuEnv e;
+    QSmmuXlate x;
+    QSMMUEvent ev;
+    QDict *r;
+    uint8_t buf[XFER_LEN];
+
+    if (!start(&e, &x, strict ? "strict" : "on", NULL)) {
+        return;
+    }
+    /* Nothing cached yet: no TLBI needed for this one */
+    qpt_set_entry(&x.pt1, x.data_iova, 3,
+                  qpt_leaf_desc(false, x.s1_gran, 3, x.data, QPT_R));
+    warm(&e, &x);
+    remap(&x, x.data);                          /* read-write now */
+    memset(buf, 0x5a, sizeof(buf));
+    qsmmu_testdev_buf_write(&e.td, 0, buf, sizeof(buf));
+    g_assert_cmpint(qsmmu_testdev_dma_write(&e.td, x.data_iova, XFER_LEN),
+                    ==, !strict);
+    if (strict) {
+        qsmmu_env_check_pattern(&e, x.data, XFER_LEN, 1);
+    } else {
+        g_assert_cmphex(qtest_readq(e.qts, x.data), ==,
+                        0x5a5a5a5a5a5a5a5aULL);
+    }
+    r = next_report(&e);
+    g_assert_nonnull(r);
+    g_assert_cmpstr(qdict_get_str(r, "kind"), ==, "tlb-permission");
+    g_assert_cmpuint(get_u64(r, "sid"), ==, SID);
+    g_assert_cmphex(get_u64(r, "iova"), ==, x.data_iova);
+    g_assert_false(qdict_haskey(r, "before"));
+    g_assert_cmphex(get_u64(r, "after"), ==, x.data);
+    g_assert_cmphex(get_u64(r, "descriptor-address"), ==,
+                    qpt_entry_addr(&x.pt1, x.data_iova, 3));
+    missing = missing_tlbi(&x);
+    g_assert_cmpstr(qdict_get_str(r, "missing"), ==, missing);
+    g_assert_cmpint(qdict_get_bool(r, "stale-used"), ==, strict);
+    g_assert_nonnull(strstr(qdict_get_str(r, "message"),
+                            "the cached entry faults (permission, stage 1"));
+    qobject_unref(r);
+    g_assert_null(next_report(&e));
+    g_assert_cmpuint(counter(&e, "permission"), ==, 1);
+    if (strict) {
+        g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
+        g_assert_cmpint(ev.type, ==, QSMMU_EVT_F_PERMISSION);
+        g_assert_cmphex(ev.input_addr, ==, x.data_iova);
+    }
+    qsmmu_assert_no_event(&e.smmu);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * ATS: a Translation Request served from the TLB is checked like a DMA
+ * (IHI 0070 3.9.1.2: the SMMU may answer from its TLB).  A leaf remapped
+ * without TLBI: "on" reports tlb-remap and answers with the new page.
+ */
+static void test_ats_remap(void)
+{
+    uint64_t cap, ste1;
+    QSmmuEnv e;
+    QSmmuXlate x;
+    uint64_t pa;
+
+    if (!qsmmu_env_start_ours(&e, "nested", "-global arm-smmuv3.ats=on "
+                              "-global arm-smmuv3.check-coherency=on",
+                              SKIP_REASON)) {
+        return;
+    }
+    qsmmu_xlate_defaults(&x, QSMMU_STE_CFG_S1, SID);
+    qsmmu_xlate_setup(&e, &x);
+    /* STE.EATS = 0b01 (5.2), and ATS enabled in the device */
+    ste1 = qsmmu_ste_addr(&e.smmu, SID) + 8;
+    qtest_writeq(e.qts, ste1, qtest_readq(e.qts, ste1) | 1ULL << 28);
+    cap = QSMMU_VIRT_ECAM_BASE + (e.td.dev->devfn << 12) +
+          SMMU_TESTDEV_ATS_CAP_OFFSET;
+    qtest_writew(e.qts, cap + PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE);
+    qsmmu_enable(&e.smmu, true);
+    warm(&e, &x);
+    pa = new_page(&e, 2);
+    remap(&x, pa);
+    qpci_io_writeq(e.td.dev, e.td.bar, SMMU_TESTDEV_REG_ATS_ADDR,
+                   x.data_iova);
+    qpci_io_writel(e.td.dev, e.td.bar, SMMU_TESTDEV_REG_ATS_REQ,
+                   SMMU_TESTDEV_ATS_REQ_GO);
+    g_assert_cmpuint(qpci_io_readl(e.td.dev, e.td.bar,
+                                   SMMU_TESTDEV_REG_ATS_STATUS), ==,
+                     SMMU_TESTDEV_ATS_ST_OK);
+    g_assert_cmphex(qpci_io_readq(e.td.dev, e.td.bar,
+                                  SMMU_TESTDEV_REG_ATS_XLATE), ==, pa);
+    check_tlb_report(&e, &x, "tlb-remap", pa, false);
+    g_assert_cmpuint(counter(&e, "remap"), ==, 1);
+    qsmmu_env_stop(&e);
+}
+
+/*
  * A new mapping needs no invalidation: the SMMU caches no invalid
  * descriptor (IHI 0070 3.21.1), so nothing is reported.
  */
@@ -469,37 +575,32 @@ static void test_ste_ctxptr(void)
 }
 
 /*
- * A CD's ASID and TTB0 changed without CFGI_CD (the first doubleword
- * that differs is reported); then the correct sequence.
+ * A CD's ASID changed without CFGI_CD (one doubleword: not torn, but
+ * the cached CD is stale); then back with CFGI_CD.
  */
 static void test_cd(void)
 {
     QSmmuEnv e;
     QSmmuXlate x;
-    uint64_t old_w[8], new_w[8], pa;
-    QPgtable pt;
+    uint64_t old_w[8], new_w[8];
 
     if (!start(&e, &x, "on", NULL)) {
         return;
     }
     warm(&e, &x);
-    pa = new_page(&e, 6);
-    qpt_init(&pt, e.qts, &e.alloc, false, x.s1_gran, x.s1_ias, 8, 0);
-    qpt_map(&pt, x.data_iova, pa, 3, QPT_RW);
     qsmmu_cd_build(&x.cd, old_w);
     x.cd.asid = 2;
-    x.cd.ttb0 = qpt_ttb(&pt);
     qsmmu_xlate_write_cd(&e, &x);
     qsmmu_cd_build(&x.cd, new_w);
+    /* "on": ASID 2 misses in the TLB and walks the same tables */
     g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
-    qsmmu_env_check_buf(&e, XFER_LEN, 6);
+    qsmmu_env_check_buf(&e, XFER_LEN, 1);
     check_cfg_report(&e, "cd", "CMD_CFGI_CD SID 0x10 SSID 0", x.cd_pa,
                      old_w[0], new_w[0]);
     g_assert_cmpuint(counter(&e, "cd"), ==, 1);
 
     /* Back, with CFGI_CD (ASID 1's TLB entries are right again): silent */
     x.cd.asid = 1;
-    x.cd.ttb0 = qpt_ttb(&x.pt1);
     qsmmu_xlate_write_cd(&e, &x);
     cfgi_cd(&e);
     g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
@@ -530,6 +631,248 @@ static void test_ste_cfgi(void)
     qsmmu_env_check_buf(&e, XFER_LEN, 7);
     assert_no_report(&e);
     g_assert_cmpuint(counter(&e, "config-checks"), >=, 1);
+    qsmmu_env_stop(&e);
+}
+
+/* ---- Torn rewrites (IHI 0070 3.21.3) ---- */
+
+/* Write doublewords @mask of @w to the STE of SID */
+static void write_ste_words(QSmmuEnv *e, const uint64_t w[8], unsigned mask)
+{
+    uint64_t a = qsmmu_ste_addr(&e->smmu, SID);
+
+    for (int i = 0; i < 8; i++) {
+        if (mask & (1u << i)) {
+            qtest_writeq(e->qts, a + 8 * i, w[i]);
+        }
+    }
+}
+
+/* Check a torn report: where, the first changed doubleword, the text */
+static void check_torn_report(QSmmuEnv *e, const char *kind,
+                              uint64_t daddr, uint64_t old, uint64_t new,
+                              const char *missing, const char *what)
+{
+    QDict *r = next_report(e);
+
+    g_assert_nonnull(r);
+    g_assert_cmpstr(qdict_get_str(r, "kind"), ==, kind);
+    g_assert_cmpuint(get_u64(r, "sid"), ==, SID);
+    g_assert_false(qdict_haskey(r, "iova"));
+    g_assert_cmphex(get_u64(r, "descriptor-address"), ==, daddr);
+    g_assert_cmphex(get_u64(r, "before"), ==, old);
+    g_assert_cmphex(get_u64(r, "after"), ==, new);
+    g_assert_cmpstr(qdict_get_str(r, "missing"), ==, missing);
+    /* at a CMD_CFGI_* nothing is used; "on" uses memory */
+    g_assert_false(qdict_get_bool(r, "stale-used"));
+    if (!strstr(qdict_get_str(r, "message"), what)) {
+        g_error("'%s' lacks '%s'", qdict_get_str(r, "message"), what);
+    }
+    qobject_unref(r);
+    g_assert_null(next_report(e));
+}
+
+#define STE_TORN_MISSING \
+    "STE.V=0, CMD_CFGI_STE SID 0x10, CMD_SYNC before the rewrite, then " \
+    "V=1 and CMD_CFGI_STE SID 0x10 (or one used doubleword per " \
+    "CMD_CFGI_STE SID 0x10 + CMD_SYNC)"
+
+/*
+ * A new CD (with other tables) for SID's STE to point at: the IOVA
+ * reaches a page of pattern @seed.  Returns the CD's address.
+ */
+static uint64_t second_cd(QSmmuEnv *e, QSmmuXlate *x, uint8_t seed)
+{
+    QSMMUCd cd = x->cd;
+    uint64_t w[8], a;
+    QPgtable pt;
+
+    qpt_init(&pt, e->qts, &e->alloc, false, x->s1_gran, x->s1_ias, 8, 0);
+    qpt_map(&pt, x->data_iova, new_page(e, seed), 3, QPT_RW);
+    a = qsmmu_env_alloc(e, QSMMU_XLATE_CD_SIZE, 1 << 16);
+    cd.asid = 2;
+    cd.ttb0 = qpt_ttb(&pt);
+    qsmmu_cd_build(&cd, w);
+    qsmmu_write_words(&e->smmu, a, w, 8);
+    return a;
+}
+
+/*
+ * A live STE rewritten in place, STE[0] (S1ContextPtr: another CD) and
+ * STE[1] (PRIVCFG) at once: a fetch may see the old CD with the new
+ * PRIVCFG, which is neither.  Reported at the CMD_CFGI_STE that follows
+ * (@opaque 0; 2: "strict", which uses nothing stale at a CFGI) or, when
+ * a DMA comes first, at that use (1).
+ */
+static void test_ste_torn(gconstpointer opaque)
+{
+    bool at_use = GPOINTER_TO_INT(opaque) == 1;
+    bool strict = GPOINTER_TO_INT(opaque) == 2;
+    g_autofree char *what = NULL;
+    QSmmuEnv e;
+    QSmmuXlate x;
+    uint64_t old_w[8], new_w[8];
+
+    if (!start(&e, &x, strict ? "strict" : "on", NULL)) {
+        return;
+    }
+    warm(&e, &x);
+    qsmmu_ste_build(&x.ste, old_w);
+    x.ste.s1_ctx_ptr = second_cd(&e, &x, 8);
+    x.ste.privcfg = 3;
+    qsmmu_ste_build(&x.ste, new_w);
+    write_ste_words(&e, new_w, 0xff);
+    if (at_use) {
+        g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
+        qsmmu_env_check_buf(&e, XFER_LEN, 8);
+    }
+    cfgi_ste(&e);
+    what = g_strdup_printf("STE[0] 0x%" PRIx64 " -> 0x%" PRIx64 ", STE[1] 0x%"
+                           PRIx64 " -> 0x%" PRIx64 ", rewritten while "
+                           "valid: a fetch may mix new 1 with old 0",
+                           old_w[0], new_w[0], old_w[1], new_w[1]);
+    check_torn_report(&e, "ste-torn", qsmmu_ste_addr(&e.smmu, SID),
+                      old_w[0], new_w[0], STE_TORN_MISSING, what);
+    g_assert_cmpuint(counter(&e, "ste-torn"), ==, 1);
+    g_assert_cmpuint(counter(&e, "ste"), ==, 0);
+    g_assert_cmpuint(counter(&e, at_use ? "config-checks" : "cfgi-checks"),
+                     >=, 1);
+    g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
+    qsmmu_env_check_buf(&e, XFER_LEN, 8);
+    g_assert_null(next_report(&e));
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * Linux's non-hitless sequence for the same change (3.21.3.1): V = 0,
+ * CFGI + SYNC, the other doublewords, CFGI + SYNC, then STE[0] with
+ * V = 1, CFGI + SYNC; DMA while V = 0 faults (C_BAD_STE), then uses the
+ * new CD.  No report.
+ */
+static void test_ste_v0_sequence(void)
+{
+    QSmmuEnv e;
+    QSmmuXlate x;
+    QSMMUEvent ev;
+    uint64_t old_w[8], new_w[8];
+
+    if (!start(&e, &x, "on", NULL)) {
+        return;
+    }
+    warm(&e, &x);
+    qsmmu_ste_build(&x.ste, old_w);
+    x.ste.s1_ctx_ptr = second_cd(&e, &x, 9);
+    x.ste.privcfg = 3;
+    qsmmu_ste_build(&x.ste, new_w);
+    old_w[0] &= ~1ULL;                          /* STE.V */
+    write_ste_words(&e, old_w, 1);
+    cfgi_ste(&e);
+    g_assert_false(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
+    g_assert_true(qsmmu_event_pop(&e.smmu, &ev, NULL));
+    g_assert_cmpint(ev.type, ==, QSMMU_EVT_C_BAD_STE);
+    write_ste_words(&e, new_w, 0xfe);
+    cfgi_ste(&e);
+    write_ste_words(&e, new_w, 1);
+    cfgi_ste(&e);
+    g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
+    g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
+    qsmmu_env_check_buf(&e, XFER_LEN, 9);
+    cfgi_ste(&e);
+    assert_no_report(&e);
+    qsmmu_assert_no_event(&e.smmu);
+    g_assert_cmpuint(counter(&e, "cfgi-checks"), >=, 1);
+    g_assert_cmpuint(counter(&e, "config-checks"), >=, 1);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * Bypass to stage 1 with PRIVCFG and S2VMID set (STE[0..2] change).
+ * Linux's hitless steps (@one_step false): first STE[1] and STE[2],
+ * which bypass ignores (two doublewords, every mix still bypass), CFGI +
+ * SYNC; then the one critical STE[0], CFGI + SYNC; DMA after each step.
+ * No report.  All at once (@one_step): a fetch may see stage 1 with the
+ * old STE[1] (PRIVCFG 0) and the new STE[2], which is neither;
+ * ste-torn.
+ */
+static void test_ste_hitless(gconstpointer opaque)
+{
+    bool one_step = GPOINTER_TO_INT(opaque);
+    QSmmuEnv e;
+    QSmmuXlate x;
+    uint64_t s1_w[8], byp_w[8];
+
+    if (!start(&e, &x, "on", NULL)) {
+        return;
+    }
+    x.ste.privcfg = 3;
+    x.ste.s2_vmid = 5;
+    qsmmu_ste_build(&x.ste, s1_w);
+    x.ste = (QSMMUSte) { .valid = true, .config = QSMMU_STE_CFG_BYPASS };
+    qsmmu_ste_build(&x.ste, byp_w);
+    write_ste_words(&e, byp_w, 0xff);
+    cfgi_ste(&e);
+    /* bypass: the data page by its PA */
+    qsmmu_env_pattern(&e, x.data, XFER_LEN, 1);
+    g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data, XFER_LEN));
+    qsmmu_env_check_buf(&e, XFER_LEN, 1);
+    if (one_step) {
+        write_ste_words(&e, s1_w, 0x7);
+        cfgi_ste(&e);
+        check_torn_report(&e, "ste-torn", qsmmu_ste_addr(&e.smmu, SID),
+                          byp_w[0], s1_w[0], STE_TORN_MISSING,
+                          "a fetch may mix new 0,2 with old 1");
+        qsmmu_env_stop(&e);
+        return;
+    }
+    write_ste_words(&e, s1_w, 0x6);
+    cfgi_ste(&e);
+    g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data, XFER_LEN));
+    write_ste_words(&e, s1_w, 0x1);
+    cfgi_ste(&e);
+    g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
+    g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
+    qsmmu_env_check_buf(&e, XFER_LEN, 1);
+    cfgi_ste(&e);
+    assert_no_report(&e);
+    g_assert_cmpuint(counter(&e, "cfgi-checks"), >=, 3);
+    qsmmu_env_stop(&e);
+}
+
+/*
+ * A live CD's ASID (CD[0]) and TTB0 (CD[1]) rewritten at once, then
+ * CFGI_CD: a fetch may see the new ASID with the old tables; cd-torn.
+ */
+static void test_cd_torn(void)
+{
+    g_autofree char *missing = NULL;
+    QSmmuEnv e;
+    QSmmuXlate x;
+    uint64_t old_w[8], new_w[8], pa;
+    QPgtable pt;
+
+    if (!start(&e, &x, "on", NULL)) {
+        return;
+    }
+    warm(&e, &x);
+    pa = new_page(&e, 6);
+    qpt_init(&pt, e.qts, &e.alloc, false, x.s1_gran, x.s1_ias, 8, 0);
+    qpt_map(&pt, x.data_iova, pa, 3, QPT_RW);
+    qsmmu_cd_build(&x.cd, old_w);
+    x.cd.asid = 2;
+    x.cd.ttb0 = qpt_ttb(&pt);
+    qsmmu_xlate_write_cd(&e, &x);
+    qsmmu_cd_build(&x.cd, new_w);
+    cfgi_cd(&e);
+    missing = g_strdup("CD.V=0, CMD_CFGI_CD SID 0x10 SSID 0, CMD_SYNC "
+                       "before the rewrite, then V=1 and CMD_CFGI_CD SID "
+                       "0x10 SSID 0 (or one used doubleword per "
+                       "CMD_CFGI_CD SID 0x10 SSID 0 + CMD_SYNC)");
+    check_torn_report(&e, "cd-torn", x.cd_pa, old_w[0], new_w[0], missing,
+                      "a fetch may mix new 1 with old 0");
+    g_assert_cmpuint(counter(&e, "cd-torn"), ==, 1);
+    g_assert_true(qsmmu_testdev_dma_read(&e.td, x.data_iova, XFER_LEN));
+    qsmmu_env_check_buf(&e, XFER_LEN, 6);
+    g_assert_null(next_report(&e));
     qsmmu_env_stop(&e);
 }
 
@@ -570,6 +913,11 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3/coherency/remap-tlbi", test_remap_tlbi);
     qtest_add_func("/smmuv3/coherency/unmap-reuse", test_unmap_reuse);
     qtest_add_func("/smmuv3/coherency/new-mapping", test_new_mapping);
+    qtest_add_func("/smmuv3/coherency/ats-remap", test_ats_remap);
+    qtest_add_data_func("/smmuv3/coherency/perm-raise", GINT_TO_POINTER(0),
+                        test_perm_raise);
+    qtest_add_data_func("/smmuv3/coherency/perm-raise-strict",
+                        GINT_TO_POINTER(1), test_perm_raise);
     qtest_add_func("/smmuv3/coherency/dirty", test_dirty);
     qtest_add_data_func("/smmuv3/coherency/ste-config", GINT_TO_POINTER(0),
                         test_ste_config);
@@ -578,6 +926,19 @@ int main(int argc, char **argv)
     qtest_add_func("/smmuv3/coherency/ste-ctxptr", test_ste_ctxptr);
     qtest_add_func("/smmuv3/coherency/cd", test_cd);
     qtest_add_func("/smmuv3/coherency/ste-cfgi", test_ste_cfgi);
+    qtest_add_data_func("/smmuv3/coherency/ste-torn-cfgi",
+                        GINT_TO_POINTER(0), test_ste_torn);
+    qtest_add_data_func("/smmuv3/coherency/ste-torn-use",
+                        GINT_TO_POINTER(1), test_ste_torn);
+    qtest_add_data_func("/smmuv3/coherency/ste-torn-cfgi-strict",
+                        GINT_TO_POINTER(2), test_ste_torn);
+    qtest_add_func("/smmuv3/coherency/ste-v0-sequence",
+                   test_ste_v0_sequence);
+    qtest_add_data_func("/smmuv3/coherency/ste-hitless",
+                        GINT_TO_POINTER(0), test_ste_hitless);
+    qtest_add_data_func("/smmuv3/coherency/ste-hitless-one-step",
+                        GINT_TO_POINTER(1), test_ste_hitless);
+    qtest_add_func("/smmuv3/coherency/cd-torn", test_cd_torn);
     qtest_add_func("/smmuv3/coherency/off", test_off);
     return g_test_run();
 }

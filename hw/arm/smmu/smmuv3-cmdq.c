@@ -89,6 +89,9 @@ static void cmd_cfgi_ste_range(SMMUv3State *s, uint64_t w0, uint64_t w1)
     uint64_t first = sid & ~(span - 1);
     uint32_t last = MIN(first + span - 1, UINT32_MAX);
 
+    if (unlikely(s->coh.mode)) {
+        smmuv3_coh_cfgi(s, first, last, true, 0);
+    }
     smmuv3_cfg_cache_inv_sid_range(s, first, last);
     smmu_inv_notifiers_sid_range(&s->smmu_state, first, last);
 }
@@ -204,6 +207,9 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
      */
     case CMD_CFGI_STE:
     case CMD_CFGI_CD_ALL:
+        if (unlikely(s->coh.mode)) {
+            smmuv3_coh_cfgi(s, sid, sid, true, 0);
+        }
         smmuv3_cfg_cache_inv_sid_range(s, sid, sid);
         smmu_inv_notifiers_sid_range(bs, sid, sid);
         break;
@@ -211,6 +217,9 @@ static int smmuv3_exec_cmd(SMMUv3State *s, uint64_t w0, uint64_t w1)
         cmd_cfgi_ste_range(s, w0, w1);
         break;
     case CMD_CFGI_CD:
+        if (unlikely(s->coh.mode)) {
+            smmuv3_coh_cfgi(s, sid, sid, false, FIELD_EX64(w0, CMD0, SSID));
+        }
         smmuv3_cfg_cache_inv_ssid(s, sid, FIELD_EX64(w0, CMD0, SSID));
         smmu_inv_notifiers_sid_range(bs, sid, sid);
         break;

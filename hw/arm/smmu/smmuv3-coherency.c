@@ -23,9 +23,20 @@
  *   the check compares outputs and permissions, not raw descriptors;
  * - a structure word that changed without changing the decoded
  *   configuration (a field the SMMU ignores).
+ * A hit that faults (a permission fault from the cached entry) whose
+ * access memory now allows is reported too: a permission raised without
+ * TLBI.  ATS Translation Requests answered from the TLB are checked as
+ * DMA is (smmuv3-translate.c calls smmuv3_coh_translate() for them).
+ *
  * Reported although no output changed: a writable-dirty entry still
  * used after software made the descriptor writable-clean (3.13.3: the
  * clean state is only observed after a TLBI), which loses dirty state.
+ *
+ * Torn rewrites (ste-torn, cd-torn): a valid STE or CD rewritten in
+ * place so that a fetch between two CMD_CFGI_* could see a mix of old
+ * and new doublewords that means neither configuration (3.21.3); see
+ * torn_mix().  Checked when a cached structure is used and at each
+ * CMD_CFGI_* that invalidates one.
  *
  * "on" then goes on as a miss would (the stale entry is dropped and
  * the transaction translated again); "strict" uses the stale value, as
@@ -53,6 +64,8 @@ static const char *const kind_name[SMMUV3_COH_KINDS] = {
     [SMMUV3_COH_DIRTY] = "tlb-dirty",
     [SMMUV3_COH_STE]   = "ste",
     [SMMUV3_COH_CD]    = "cd",
+    [SMMUV3_COH_STE_TORN] = "ste-torn",
+    [SMMUV3_COH_CD_TORN] = "cd-torn",
 };
 
 static const char *const mode_name[] = { "off", "on", "strict" };
@@ -61,10 +74,10 @@ static const char *const mode_name[] = { "off", "on", "strict" };
 typedef struct CohReport {
     SMMUv3CohKind kind;
     const SMMUv3Txn *t;
-    bool has_after, has_desc;
+    bool has_before, has_after, has_desc;
     uint64_t before, after, daddr, desc;
-    char what[96];
-    char missing[128];
+    char what[512];
+    char missing[192];
 } CohReport;
 
 bool smmuv3_coh_realize(SMMUv3State *s, Error **errp)
@@ -104,7 +117,7 @@ static void coh_report(SMMUv3State *s, CohReport *r)
     const SMMUv3Txn *t = r->t;
     bool has_ssid = t->ssid != SMMUV3_NO_SSID;
     bool tlb = r->kind < SMMUV3_COH_STE;
-    bool stale = c->mode == SMMUV3_COH_STRICT;
+    bool stale = c->mode == SMMUV3_COH_STRICT && !c->in_cfgi;
     uint64_t where = tlb ? t->addr & ~0xfffULL : r->daddr;
     g_autoptr(GString) msg = g_string_new(kind_name[r->kind]);
     g_autofree char *path = NULL;
@@ -131,9 +144,10 @@ static void coh_report(SMMUv3State *s, CohReport *r)
     if (tlb) {
         g_string_append_printf(msg, " IOVA 0x%" PRIx64, t->addr);
     }
-    g_string_append_printf(msg, ": %s (at 0x%" PRIx64 "); missing %s "
-                           "(then CMD_SYNC)%s", r->what, r->daddr,
-                           r->missing,
+    g_string_append_printf(msg, ": %s (at 0x%" PRIx64 "); missing %s%s%s",
+                           r->what, r->daddr, r->missing,
+                           r->kind >= SMMUV3_COH_STE_TORN ? "" :
+                           " (then CMD_SYNC)",
                            stale ? "; the stale value is used" : "");
     qemu_log_mask(LOG_GUEST_ERROR, "smmuv3: coherency: %s\n", msg->str);
     trace_smmuv3_coherency(kind_name[r->kind], t->sid, t->addr, r->before,
@@ -141,7 +155,8 @@ static void coh_report(SMMUv3State *s, CohReport *r)
     path = object_get_canonical_path(OBJECT(s));
     qapi_event_send_x_smmuv3_coherency(path, kind_name[r->kind], t->sid,
                                        has_ssid, has_ssid ? t->ssid : 0,
-                                       tlb, t->addr, true, r->before,
+                                       tlb, t->addr,
+                                       r->has_before || !tlb, r->before,
                                        r->has_after, r->after,
                                        r->has_desc || !tlb, r->daddr,
                                        r->has_desc, r->desc, r->missing,
@@ -206,6 +221,262 @@ static int first_diff(const uint64_t *a, const uint64_t *b, int n)
     return -1;
 }
 
+/* ---- Torn STE/CD rewrites ---- */
+
+/*
+ * IHI 0070 3.21.3: "the constituent 64-bit double-words of a structure
+ * are permitted to be accessed by the SMMU non-atomically with respect
+ * to the structure as a whole and in any temporal sequence"; only a
+ * field within one single-copy atomic span (64 bits; 128 with FEAT_LSE2,
+ * which a driver cannot assume) may be changed while the structure is
+ * valid, and "if software modifies the structure while it is valid, it
+ * must not allow the structure to enter an invalid intermediate state";
+ * otherwise it makes it invalid first (3.21.3.1: V = 0, CMD_CFGI_*,
+ * CMD_SYNC, write, then V = 1 and CMD_CFGI_*).  So between two
+ * invalidations (the cached copy was fetched after the last one) any
+ * mix of the doublewords as cached and as in memory may be fetched.
+ * The rule: every such mix must decode to the old or to the new
+ * configuration.  Linux's arm-smmu-v3 "used bits" updates keep it: a
+ * hitless update writes the bits the current entry ignores, then the
+ * one "critical" doubleword, then clears what the new entry ignores,
+ * with CMD_CFGI + CMD_SYNC between the steps; anything else goes
+ * through V = 0.  Decoding the mixes rather than keeping bit masks
+ * makes "used" exactly what this model's decoders read.
+ */
+
+/* What a structure, or a mix, means */
+typedef struct TornView {
+    SMMUv3CfgErr err;
+    SMMUv3Ste ste;
+    SMMUS1Cfg s1;
+} TornView;
+
+typedef void (*TornDecode)(SMMUv3State *s, const uint64_t w[8],
+                           uint32_t arg, TornView *v);
+typedef bool (*TornSame)(const TornView *a, const TornView *b);
+
+static void ste_view(SMMUv3State *s, const uint64_t w[8], uint32_t ssid,
+                     TornView *v)
+{
+    v->err = smmuv3_decode_ste(&s->feat, w, ssid, &v->ste).err;
+}
+
+static bool ste_view_same(const TornView *a, const TornView *b)
+{
+    SMMUv3Config x = a->ste.cfg, y = b->ste.cfg;
+    const SMMUv3Ste *p = &a->ste, *q = &b->ste;
+
+    if (a->err || b->err) {
+        return a->err == b->err;
+    }
+    /*
+     * MEV only merges events, which software must expect anyway (7.3.1).
+     * EATS only matters to ATS Translation Requests, which software
+     * keeps off while it changes EATS (Linux disables the function's
+     * ATS first); Linux's arm_smmu_get_ste_update_safe() lets both
+     * change with the critical doubleword.
+     */
+    x.mev = y.mev = false;
+    x.eats = y.eats = 0;
+    return cfg_same(&x, &y) && p->need_cd == q->need_cd &&
+           (!p->need_cd ||
+            (p->cd_idx == q->cd_idx && p->cd_table == q->cd_table &&
+             p->s1fmt == q->s1fmt && p->s1cdmax == q->s1cdmax &&
+             p->el2 == q->el2));
+}
+
+static void cd_view(SMMUv3State *s, const uint64_t w[8], uint32_t regime,
+                    TornView *v)
+{
+    v->err = smmuv3_decode_cd_regime(&s->feat, w, regime, &v->s1).err;
+}
+
+static bool cd_view_same(const TornView *a, const TornView *b)
+{
+    if (a->err || b->err) {
+        return a->err == b->err;
+    }
+    return s1_same(&a->s1, &b->s1);
+}
+
+/* A bit per doubleword that differs */
+static unsigned diff_mask(const uint64_t *a, const uint64_t *b)
+{
+    unsigned m = 0;
+
+    for (unsigned i = 0; i < 8; i++) {
+        m |= (a[i] != b[i]) << i;
+    }
+    return m;
+}
+
+/*
+ * The doublewords @diff of @old replaced by @now's: a mix (bit i set:
+ * doubleword i new) that means neither @old nor @now, or 0.  At most
+ * 254 decodes, and only when two or more doublewords changed.
+ */
+static unsigned torn_mix(SMMUv3State *s, const uint64_t old[8],
+                         const uint64_t now[8], unsigned diff,
+                         TornDecode decode, TornSame same, uint32_t arg)
+{
+    TornView vo, vn, vm;
+    uint64_t mix[8];
+
+    if (ctpop32(diff) < 2) {
+        return 0;
+    }
+    decode(s, old, arg, &vo);
+    decode(s, now, arg, &vn);
+    /* the non-empty proper subsets of @diff */
+    for (unsigned pick = (diff - 1) & diff; pick; pick = (pick - 1) & diff) {
+        for (unsigned i = 0; i < 8; i++) {
+            mix[i] = pick & (1u << i) ? now[i] : old[i];
+        }
+        decode(s, mix, arg, &vm);
+        if (!same(&vm, &vo) && !same(&vm, &vn)) {
+            return pick;
+        }
+    }
+    return 0;
+}
+
+/* "0,2,3": the doublewords of @mask */
+static void dw_list(GString *g, unsigned mask)
+{
+    const char *sep = "";
+
+    for (unsigned i = 0; i < 8; i++) {
+        if (mask & (1u << i)) {
+            g_string_append_printf(g, "%s%u", sep, i);
+            sep = ",";
+        }
+    }
+}
+
+static void torn_report(SMMUv3State *s, const SMMUv3Txn *t, bool cd,
+                        const uint64_t old[8], const uint64_t now[8],
+                        uint64_t addr, unsigned diff, unsigned pick)
+{
+    const char *name = cd ? "CD" : "STE";
+    CohReport r = { .t = t, .has_after = true };
+    g_autoptr(GString) w = g_string_new("");
+    unsigned first = ctz32(diff);
+    g_autofree char *cfgi = cd ?
+        g_strdup_printf("CMD_CFGI_CD SID 0x%x SSID %u", t->sid,
+                        t->ssid == SMMUV3_NO_SSID ? 0 : t->ssid) :
+        g_strdup_printf("CMD_CFGI_STE SID 0x%x", t->sid);
+
+    r.kind = cd ? SMMUV3_COH_CD_TORN : SMMUV3_COH_STE_TORN;
+    r.daddr = addr + 8 * first;
+    r.before = old[first];
+    r.after = now[first];
+    for (unsigned i = 0; i < 8; i++) {
+        if (diff & (1u << i)) {
+            g_string_append_printf(w, "%s[%u] 0x%" PRIx64 " -> 0x%" PRIx64
+                                   ", ", name, i, old[i], now[i]);
+        }
+    }
+    g_string_append(w, "rewritten while valid: a fetch may mix new ");
+    dw_list(w, pick);
+    g_string_append(w, " with old ");
+    dw_list(w, diff & ~pick);
+    pstrcpy(r.what, sizeof(r.what), w->str);
+    snprintf(r.missing, sizeof(r.missing), "%s.V=0, %s, CMD_SYNC before "
+             "the rewrite, then V=1 and %s (or one used doubleword per "
+             "%s + CMD_SYNC)", name, cfgi, cfgi, cfgi);
+    coh_report(s, &r);
+}
+
+/*
+ * Was @old (a cached configuration's words) rewritten into @now so
+ * that a fetch could have been torn?  Reports it and returns true.
+ */
+static bool check_torn(SMMUv3State *s, const SMMUv3Txn *t,
+                       const SMMUv3CfgRaw *old, const SMMUv3CfgRaw *now)
+{
+    SMMUv3Ste ste;
+    unsigned diff, pick, regime;
+
+    if (!old->has_ste || !now->has_ste || old->ste_addr != now->ste_addr) {
+        return false;
+    }
+    diff = diff_mask(old->ste, now->ste);
+    pick = torn_mix(s, old->ste, now->ste, diff, ste_view, ste_view_same,
+                    t->ssid);
+    if (pick) {
+        torn_report(s, t, false, old->ste, now->ste, old->ste_addr, diff,
+                    pick);
+        return true;
+    }
+    if (!old->has_cd || !now->has_cd || old->cd_pa != now->cd_pa) {
+        return false;
+    }
+    /* the CD was read in the regime of the STE that was cached */
+    smmuv3_decode_ste(&s->feat, old->ste, t->ssid, &ste);
+    regime = !ste.el2 ? SMMU_REGIME_EL1 :
+             FIELD_EX32(s->cr[2], CR2, E2H) ? SMMU_REGIME_EL2_E2H :
+                                              SMMU_REGIME_EL2;
+    diff = diff_mask(old->cd, now->cd);
+    pick = torn_mix(s, old->cd, now->cd, diff, cd_view, cd_view_same,
+                    regime);
+    if (pick) {
+        torn_report(s, t, true, old->cd, now->cd, old->cd_addr, diff, pick);
+        return true;
+    }
+    return false;
+}
+
+typedef struct CfgiScan {
+    SMMUv3State *s;
+    uint32_t first, last, ssid;
+    bool all_ssids;
+} CfgiScan;
+
+static bool read_words(uint64_t addr, uint64_t w[8])
+{
+    if (smmu_ram_rw(addr, w, 64, false) != MEMTX_OK) {
+        return false;
+    }
+    for (unsigned i = 0; i < 8; i++) {
+        w[i] = le64_to_cpu(w[i]);
+    }
+    return true;
+}
+
+static void cfgi_visit(uint32_t sid, uint32_t ssid, const SMMUv3CfgRaw *raw,
+                       void *opaque)
+{
+    CfgiScan *sc = opaque;
+    SMMUv3Txn t = { .sid = sid, .ssid = ssid };
+    SMMUv3CfgRaw now = *raw;
+
+    if (sid < sc->first || sid > sc->last ||
+        (!sc->all_ssids && ssid != sc->ssid &&
+         !(sc->ssid == 0 && ssid == SMMUV3_NO_SSID))) {
+        return;
+    }
+    sc->s->coh.cfgi_checks++;
+    /* the same words the cached copy came from; no decode, no log */
+    now.has_ste = raw->has_ste && read_words(raw->ste_addr, now.ste);
+    now.has_cd = raw->has_cd && read_words(raw->cd_pa, now.cd);
+    check_torn(sc->s, &t, raw, &now);
+}
+
+/*
+ * A CMD_CFGI_* is about to drop the cached configurations of StreamIDs
+ * [@first, @last] (of SubstreamID @ssid only unless @all_ssids): were
+ * they rewritten, since they were fetched, in a way a fetch could tear?
+ */
+void smmuv3_coh_cfgi(SMMUv3State *s, uint32_t first, uint32_t last,
+                     bool all_ssids, uint32_t ssid)
+{
+    CfgiScan sc = { s, first, last, ssid, all_ssids };
+
+    s->coh.in_cfgi = true;
+    smmuv3_cfg_cache_foreach(s, cfgi_visit, &sc);
+    s->coh.in_cfgi = false;
+}
+
 /*
  * A configuration cache hit of @t gave @cached.  Returns true when the
  * caller must fetch it again ("on" and memory says otherwise).
@@ -231,6 +502,9 @@ bool smmuv3_coh_cfg_hit(SMMUv3State *s, const SMMUv3Txn *t,
     s->smmu_state.probe = c->probe;
     ok = smmuv3_cfg_read_raw(s, t, &fresh, &now, &cf);
     s->smmu_state.probe = NULL;
+    if (check_torn(s, t, old, &now)) {
+        goto reported;
+    }
     if (ok && cfg_same(cached, &fresh)) {
         return false;
     }
@@ -268,6 +542,7 @@ bool smmuv3_coh_cfg_hit(SMMUv3State *s, const SMMUv3Txn *t,
         pstrcat(r.what, sizeof(r.what), ", now refused");
     }
     coh_report(s, &r);
+reported:
     if (c->mode != SMMUV3_COH_ON) {
         return false;
     }
@@ -373,12 +648,17 @@ bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
     CohReport r = { .t = t };
     bool ok;
 
-    if (!smmu_translate(bs, tc, t->addr, flag, out, fault)) {
-        return false;
-    }
-    /* A miss walked memory just now: nothing cached to compare */
-    if (bs->tlb_stats.hits == hits || !coh_due(c, &c->tlb_tick)) {
-        return true;
+    bool hit_ok = smmu_translate(bs, tc, t->addr, flag, out, fault);
+
+    /*
+     * A miss walked memory just now: nothing cached to compare.  Of the
+     * faults, only a permission fault can come from a hit (nothing that
+     * faults is cached, 3.21.1): the cached entry may be stale.
+     */
+    if (bs->tlb_stats.hits == hits ||
+        (!hit_ok && fault->type != SMMU_FAULT_PERMISSION) ||
+        !coh_due(c, &c->tlb_tick)) {
+        return hit_ok;
     }
     c->tlb_checks++;
     c->probe->n = c->probe->lost = 0;
@@ -387,7 +667,21 @@ bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
     bs->probe = NULL;
 
     leaf = last_step(c->probe, tc->s1_enabled ? 1 : 2, false);
-    if (!ok) {
+    if (!hit_ok) {
+        if (!ok) {
+            return false;       /* memory refuses it too */
+        }
+        /*
+         * Permissions raised without TLBI: the SMMU may go on faulting
+         * from the cached entry (Arm ARM D8.16.1), which is the driver's
+         * bug whenever its device relies on the new permission.
+         */
+        r.kind = SMMUV3_COH_PERM;
+        snprintf(r.what, sizeof(r.what), "the cached entry faults "
+                 "(permission, stage %d, level %d), memory now allows %s",
+                 fault->stage, fault->level,
+                 flag & IOMMU_WO ? "the write" : "the read");
+    } else if (!ok) {
         r.kind = SMMUV3_COH_UNMAP;
         snprintf(r.what, sizeof(r.what), "now faults (type %d, stage %d, "
                  "level %d)", ff.type, ff.stage, ff.level);
@@ -411,7 +705,10 @@ bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
     } else {
         return true;
     }
-    r.before = out->addr;
+    if (hit_ok) {
+        r.before = out->addr;
+        r.has_before = true;
+    }
     r.after = fresh.addr;
     r.has_after = ok;
     if (leaf) {
@@ -422,7 +719,7 @@ bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
     missing_tlbi(tc, t, c->probe, r.missing, sizeof(r.missing));
     coh_report(s, &r);
     if (c->mode != SMMUV3_COH_ON) {
-        return true;
+        return hit_ok;
     }
     drop_stale(s, tc, t->addr);
     return smmu_translate(bs, tc, t->addr, flag, out, fault);
@@ -448,5 +745,8 @@ SMMUv3CoherencyInfo *smmuv3_coh_info(SMMUv3State *s)
     i->dirty = c->kind[SMMUV3_COH_DIRTY];
     i->ste = c->kind[SMMUV3_COH_STE];
     i->cd = c->kind[SMMUV3_COH_CD];
+    i->ste_torn = c->kind[SMMUV3_COH_STE_TORN];
+    i->cd_torn = c->kind[SMMUV3_COH_CD_TORN];
+    i->cfgi_checks = c->cfgi_checks;
     return i;
 }

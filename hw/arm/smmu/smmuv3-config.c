@@ -70,6 +70,31 @@ const SMMUv3CfgRaw *smmuv3_cfg_last_raw(SMMUv3State *s)
     return &container_of(s->cfg_last, SMMUv3CfgEntry, cfg)->raw;
 }
 
+typedef struct CfgForeach {
+    SMMUv3CfgVisit fn;
+    void *opaque;
+} CfgForeach;
+
+static void cfg_visit(gpointer key, gpointer value, gpointer opq)
+{
+    CfgForeach *f = opq;
+    uint64_t k = *(uint64_t *)key;
+    uint32_t low = k & UINT32_MAX;
+
+    f->fn(k >> 32, low ? low - 1 : SMMUV3_NO_SSID,
+          &container_of((SMMUv3Config *)value, SMMUv3CfgEntry, cfg)->raw,
+          f->opaque);
+}
+
+/* Each cached configuration's key and raw words; @fn must not modify it */
+void smmuv3_cfg_cache_foreach(SMMUv3State *s, SMMUv3CfgVisit fn,
+                              void *opaque)
+{
+    CfgForeach f = { fn, opaque };
+
+    g_hash_table_foreach(s->cfg_cache, cfg_visit, &f);
+}
+
 static gboolean key_in_sid_range(gpointer key, gpointer value, gpointer opq)
 {
     const SidRange *r = opq;
@@ -183,7 +208,8 @@ static bool fetch_ste(SMMUv3State *s, const SMMUv3Txn *t, uint64_t ste[8],
  * is enabled (5.4: CD fetches go through stage 2, CLASS=CD).
  */
 static bool cd_read(SMMUv3State *s, const SMMUTransCfg *tc, uint64_t addr,
-                    uint64_t *buf, unsigned count, SMMUv3CfgFault *fault)
+                    uint64_t *buf, unsigned count, uint64_t *pa_out,
+                    SMMUv3CfgFault *fault)
 {
     uint64_t pa = addr;
 
@@ -204,6 +230,7 @@ static bool cd_read(SMMUv3State *s, const SMMUTransCfg *tc, uint64_t addr,
     if (!read_le64s(pa, buf, count)) {
         return fetch_aborted(SMMUV3_CFG_CD_FETCH, "CD", pa, fault);
     }
+    *pa_out = pa;
     return true;
 }
 
@@ -214,14 +241,14 @@ static bool fetch_cd(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Ste *ste,
     SMMUTransCfg *tc = &ste->cfg.tc;
     SMMUv3CdLoc loc;
     SMMUv3Verdict v = smmuv3_cd_locate(&s->feat, ste, &loc);
-    uint64_t cd_addr = loc.addr, l1cd, cd[8];
+    uint64_t cd_addr = loc.addr, l1cd, cd[8], cd_pa;
     SMMURegime regime;
 
     if (v.err) {
         return cfg_refused(t, v, fault);
     }
     if (loc.split) {
-        if (!cd_read(s, tc, loc.addr, &l1cd, 1, fault)) {
+        if (!cd_read(s, tc, loc.addr, &l1cd, 1, &cd_pa, fault)) {
             return false;
         }
         v = smmuv3_decode_l1cd(&s->feat, ste, l1cd, loc.split, &cd_addr);
@@ -229,10 +256,11 @@ static bool fetch_cd(SMMUv3State *s, const SMMUv3Txn *t, SMMUv3Ste *ste,
             return cfg_refused(t, v, fault);
         }
     }
-    if (!cd_read(s, tc, cd_addr, cd, ARRAY_SIZE(cd), fault)) {
+    if (!cd_read(s, tc, cd_addr, cd, ARRAY_SIZE(cd), &cd_pa, fault)) {
         return false;
     }
     raw->cd_addr = cd_addr;
+    raw->cd_pa = cd_pa;
     memcpy(raw->cd, cd, sizeof(raw->cd));
     raw->has_cd = true;
     /* 5.2 STRW 0b10: NS-EL2, or NS-EL2-E2H when SMMU_CR2.E2H is set */

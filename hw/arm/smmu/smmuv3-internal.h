@@ -383,6 +383,7 @@ typedef struct SMMUv3CfgFault {
 typedef struct SMMUv3CfgRaw {
     uint64_t ste[8], cd[8];
     uint64_t ste_addr, cd_addr;
+    uint64_t cd_pa;         /* where the CD was read (cd_addr after stage 2) */
     bool has_ste, has_cd;
 } SMMUv3CfgRaw;
 
@@ -438,6 +439,10 @@ bool smmuv3_cfg_read_raw(SMMUv3State *s, const SMMUv3Txn *t,
                          SMMUv3Config *cfg, SMMUv3CfgRaw *raw,
                          SMMUv3CfgFault *fault);
 const SMMUv3CfgRaw *smmuv3_cfg_last_raw(SMMUv3State *s);
+typedef void (*SMMUv3CfgVisit)(uint32_t sid, uint32_t ssid,
+                               const SMMUv3CfgRaw *raw, void *opaque);
+void smmuv3_cfg_cache_foreach(SMMUv3State *s, SMMUv3CfgVisit fn,
+                              void *opaque);
 void smmuv3_cfg_cache_init(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_all(SMMUv3State *s);
 void smmuv3_cfg_cache_inv_sid_range(SMMUv3State *s, uint32_t first,
@@ -451,6 +456,8 @@ bool smmuv3_coh_cfg_hit(SMMUv3State *s, const SMMUv3Txn *t,
 bool smmuv3_coh_translate(SMMUv3State *s, const SMMUv3Txn *t,
                           const SMMUTransCfg *tc, IOMMUAccessFlags flag,
                           SMMUTranslation *out, SMMUFault *fault);
+void smmuv3_coh_cfgi(SMMUv3State *s, uint32_t first, uint32_t last,
+                     bool all_ssids, uint32_t ssid);
 struct SMMUv3CoherencyInfo *smmuv3_coh_info(SMMUv3State *s);
 
 /* smmuv3-translate.c */

@@ -1232,17 +1232,20 @@ static void hmp_show_info(Monitor *mon, SMMUv3Info *info)
                        ci->invalidated);
     }
     monitor_printf(mon, "Coherency checker: %s, every %u hits; %" PRIu64
-                   " TLB and %" PRIu64 " config checks, %" PRIu64
-                   " skipped; %" PRIu64 " reports (remap %" PRIu64
+                   " TLB, %" PRIu64 " config and %" PRIu64 " CFGI checks, %"
+                   PRIu64 " skipped; %" PRIu64 " reports (remap %" PRIu64
                    ", unmap %" PRIu64 ", permission %" PRIu64 ", dirty %"
-                   PRIu64 ", STE %" PRIu64 ", CD %" PRIu64 "), %" PRIu64
-                   " repeats\n", info->coherency->mode,
-                   info->coherency->period, info->coherency->tlb_checks,
-                   info->coherency->config_checks, info->coherency->skipped,
+                   PRIu64 ", STE %" PRIu64 ", CD %" PRIu64 ", STE torn %"
+                   PRIu64 ", CD torn %" PRIu64 "), %" PRIu64 " repeats\n",
+                   info->coherency->mode, info->coherency->period,
+                   info->coherency->tlb_checks,
+                   info->coherency->config_checks,
+                   info->coherency->cfgi_checks, info->coherency->skipped,
                    info->coherency->reports, info->coherency->remap,
                    info->coherency->unmap, info->coherency->permission,
                    info->coherency->dirty, info->coherency->ste,
-                   info->coherency->cd, info->coherency->repeats);
+                   info->coherency->cd, info->coherency->ste_torn,
+                   info->coherency->cd_torn, info->coherency->repeats);
     if (info->ste) {
         print_structure(mon, info->ste);
     }

@@ -703,10 +703,12 @@ static void smmuv3_bad_ats_treq(SMMUv3State *s, const SMMUv3Txn *t,
  * external abort of the walk, which makes the request a CA.  No fault
  * is recorded: the endpoint is told instead.
  */
-static bool smmuv3_ats_page(SMMUv3State *s, const SMMUv3Config *cfg,
-                            uint64_t addr, IOMMUAccessFlags want,
-                            IOMMUTLBEntry *e)
+static bool smmuv3_ats_page(SMMUv3State *s, const SMMUv3Txn *t0,
+                            const SMMUv3Config *cfg, uint64_t addr,
+                            IOMMUAccessFlags want, IOMMUTLBEntry *e)
 {
+    SMMUv3Txn t = { .sid = t0->sid, .ssid = t0->ssid, .addr = addr,
+                    .is_write = want & IOMMU_WO };
     SMMUTranslation out;
     SMMUFault f;
 
@@ -722,7 +724,10 @@ static bool smmuv3_ats_page(SMMUv3State *s, const SMMUv3Config *cfg,
         }
         return true;
     }
-    if (!smmu_translate(&s->smmu_state, &cfg->tc, addr, want, &out, &f)) {
+    /* check-coherency: a TLB hit serving the request is checked too */
+    if (unlikely(s->coh.mode) ?
+        !smmuv3_coh_translate(s, &t, &cfg->tc, want, &out, &f) :
+        !smmu_translate(&s->smmu_state, &cfg->tc, addr, want, &out, &f)) {
         if (f.type == SMMU_FAULT_WALK_EABT) {
             return false;
         }
@@ -807,7 +812,7 @@ ssize_t smmuv3_ats_request(SMMUState *bs, SMMUDevice *sdev, uint32_t pasid,
 
         e->target_as = &address_space_memory;
         e->pasid = pasid;
-        if (!smmuv3_ats_page(s, &cfg, addr, want, e)) {
+        if (!smmuv3_ats_page(s, &t, &cfg, addr, want, e)) {
             trace_smmuv3_ats_request(t.sid, addr, want, SMMU_ATS_CA);
             return SMMU_ATS_CA;
         }

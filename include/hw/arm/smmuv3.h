@@ -111,6 +111,8 @@ typedef enum SMMUv3CohKind {
     SMMUV3_COH_DIRTY,       /* TLB: cleaned (HTTU dirty) but still dirty */
     SMMUV3_COH_STE,         /* configuration: the STE changed */
     SMMUV3_COH_CD,          /* configuration: the CD changed */
+    SMMUV3_COH_STE_TORN,    /* a live STE rewritten, a fetch may mix */
+    SMMUV3_COH_CD_TORN,     /* a live CD rewritten, a fetch may mix */
     SMMUV3_COH_KINDS,
 } SMMUv3CohKind;
 
@@ -118,10 +120,11 @@ typedef struct SMMUv3Coherency {
     uint8_t mode;               /* SMMUv3CohMode */
     uint32_t period;            /* check one hit in this many */
     uint32_t tlb_tick, cfg_tick;
-    uint64_t tlb_checks, cfg_checks, skipped;
+    uint64_t tlb_checks, cfg_checks, cfgi_checks, skipped;
     uint64_t reports, repeats;
     uint64_t kind[SMMUV3_COH_KINDS];
     SMMUWalkProbe *probe;       /* the re-walks' scratch */
+    bool in_cfgi;               /* checking for a CMD_CFGI_*: nothing used */
     /* the last report, so a stale entry used again repeats it silently */
     struct {
         uint8_t kind;

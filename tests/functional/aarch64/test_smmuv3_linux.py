@@ -8,7 +8,10 @@ test checks that arm-smmu-v3 probes with the features asked for, that
 both devices sit in translated IOMMU groups, that disk and network data
 keep their sha256, that the SMMU's event and GERROR interrupts are ITS
 MSIs on ours (virt's msi-parent) and wired lines on the baseline, and
-that the SMMU reported no event or GERROR (smmu_e2e.linux.judge).  Linux
+that the SMMU reported no event or GERROR (smmu_e2e.linux.judge).  On
+ours, the three runs on a user-created SMMU (stage 1, 2 and nested) run
+under the coherency checker (check-coherency=on), which must have
+checked TLB and configuration cache hits and reported nothing.  Linux
 6.1 gives its DMA domains one stage (stage 1 when present), so these
 check each stage as Linux drives it.
 """
@@ -25,25 +28,44 @@ class SMMUv3Linux(SmmuTest):
 
     payloads = Payloads()
 
-    def check(self, smmu, stage, exact=True, cpu=None, oas=None):
+    def check(self, smmu, stage, exact=True, cpu=None, oas=None,
+              coherency=False):
+        """One boot; coherency: on ours, under check-coherency=on, which
+        must then have checked hits and reported nothing."""
+        coherency = coherency and self.flavour == 'ours'
         guest, initrd = self.debian_guest('guest-init.sh')
         b, _ = run(self.vm, stage, guest.kernel, initrd, self.workdir,
-                   self.payloads, smmu, cpu)
+                   self.payloads, smmu, cpu, coherency)
         v = judge(b, stage, self.payloads, exact, oas,
                   msi=self.flavour == 'ours')
         self.log.info('%s [%s]; %.1f s', v.probe or 'no probe line',
                       ' '.join(features_named(v.features)), b.elapsed)
         if v.failure:
             self.fail_run(b, f'first missing: {v.failure}')
+        if coherency:
+            self.check_coherency(b)
+
+    def check_coherency(self, b):
+        c = b.coherency
+        self.log.info('coherency checker: %s', c)
+        self.assertIsNotNone(c, 'x-query-smmuv3 after the poweroff')
+        self.assertEqual(c['mode'], 'on')
+        # Linux's DMA hit the TLB and the configuration cache, and the
+        # checker compared those hits with memory: the zero below counts
+        self.assertGreater(c['tlb-checks'], 0, 'TLB hits checked')
+        self.assertGreater(c['config-checks'], 0, 'config hits checked')
+        self.assertEqual(c['reports'], 0, 'no coherency report (the '
+                         'guest-errors log has them: run with -d '
+                         'guest_errors)')
 
     def test_stage1_device(self):
-        self.check('device', '1')
+        self.check('device', '1', coherency=True)
 
     def test_stage2_device(self):
-        self.check('device', '2')
+        self.check('device', '2', coherency=True)
 
     def test_nested_device(self):
-        self.check('device', 'nested')
+        self.check('device', 'nested', coherency=True)
 
     def test_nested_machine(self):
         # virt's own SMMU: nested on the base whatever -global says

@@ -122,10 +122,17 @@ class HttpServer:
         self.httpd.server_close()
 
 
+# The kernel's last words at poweroff (kernel/reboot.c, pr_emerg)
+POWER_DOWN = 'reboot: Power down'
+
+
 def run(vm, stage, kernel, initrd, workdir, payloads, smmu='machine',
-        cpu=None):
+        cpu=None, coherency=False):
     """Boot the guest once on vm (a QEMUMachine not yet launched); returns
-    (Boot with .uploads and .disk_after, the QEMU arguments added)."""
+    (Boot with .uploads and .disk_after, the QEMU arguments added).
+
+    coherency: with the coherency checker on (ours only); b.coherency is
+    then x-query-smmuv3's "coherency" once the guest has powered off."""
     disk = os.path.join(workdir, f'disk-{smmu}-stage{stage}.img')
     with open(disk, 'wb') as f:
         f.write(payloads.disk)
@@ -134,8 +141,20 @@ def run(vm, stage, kernel, initrd, workdir, payloads, smmu='machine',
                          initrd=initrd, append=append(
                              port=server.port, upload=UPLOAD_SIZE))
         args += virtio_blk(f'file={disk},format=raw') + virtio_net()
+        if coherency:
+            # -no-shutdown: QEMU stays up after the poweroff, to be asked
+            args += ['-global', 'arm-smmuv3.check-coherency=on',
+                     '-no-shutdown']
         vm.add_args(*args)
-        b = boot(vm, BOOT_TIMEOUT, silence=45)
+        b = boot(vm, BOOT_TIMEOUT, silence=45,
+                 until=(lambda ln: POWER_DOWN in ln) if coherency else None)
+        b.coherency = None
+        if coherency and not b.why and vm.is_running():
+            b.coherency = vm.cmd('x-query-smmuv3')['coherency']
+            vm.shutdown()
+            b.finished = True
+            b.status = vm.exitcode()
+            b.log = vm.get_log() or ''
         b.uploads = list(server.uploads)
     with open(disk, 'rb') as f:
         b.disk_after = f.read()
