@@ -82,12 +82,7 @@ int main(void)
     }
     nest.vste1 = STE1_EATS_FULL;
     nest_attach(&nest);
-    if (!skipping("map_bar0")) {
-        r = nest_map_bar0(&nest);
-        testdev_bar = nest.bar;
-        report(r == 0 && rd32(REG_ID) == TESTDEV_MAGIC, "map_bar0",
-               r ? errname(r) : "ID 0x%08x", r ? 0 : rd32(REG_ID));
-    }
+    testdev_bar = nest_testdev_bar0(&nest);
     if (!skipping("ats_enabled")) {
         uint16_t ctrl = nest_cfg16(&nest, ATS_CAP + 6);
 

@@ -371,6 +371,24 @@ void nest_attach(struct nest *n)
     }
 }
 
+volatile uint8_t *nest_testdev_bar0(struct nest *n)
+{
+    uint32_t id = 0;
+    int r;
+
+    if (skipping("map_bar0")) {
+        return NULL;
+    }
+    r = nest_map_bar0(n);
+    if (!r) {
+        id = *(volatile uint32_t *)n->bar;      /* smmu-testdev's ID */
+    }
+    report(!r && id == 0x534d4d55, "map_bar0", r ? errname(r) :
+           "BAR0 %llu KiB, ID 0x%08x", (unsigned long long)n->bar_size / 1024,
+           id);
+    return !r && id == 0x534d4d55 ? n->bar : NULL;
+}
+
 uint16_t nest_cfg16(struct nest *n, unsigned off)
 {
     struct vfio_region_info ci = {

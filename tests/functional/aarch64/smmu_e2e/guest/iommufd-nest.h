@@ -86,6 +86,12 @@ uint64_t nest_ipa(struct nest *n, const void *p);
  */
 void nest_attach(struct nest *n);
 
+/*
+ * Step map_bar0 for smmu-testdev: nest_map_bar0(), then its ID register
+ * must read the device's magic.  n->bar, or NULL when the step failed.
+ */
+volatile uint8_t *nest_testdev_bar0(struct nest *n);
+
 /* 16 bits of the device's config space at off (through VFIO), or 0 */
 uint16_t nest_cfg16(struct nest *n, unsigned off);
 

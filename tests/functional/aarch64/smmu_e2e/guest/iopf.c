@@ -146,12 +146,7 @@ int main(void)
         report(r == 0, "attach_iopf", r ? errname(errno) :
                "device attached to hwpt %u", hwpt_id);
     }
-    if (!skipping("map_bar0")) {
-        r = nest_map_bar0(&nest);
-        testdev_bar = nest.bar;
-        report(r == 0 && rd32(REG_ID) == TESTDEV_MAGIC, "map_bar0",
-               r ? errname(r) : "ID 0x%08x", r ? 0 : rd32(REG_ID));
-    }
+    testdev_bar = nest_testdev_bar0(&nest);
     if (!skipping("dma_mapped")) {
         pattern(pat, DMA_LEN, 0x10f);
         devbuf_fill(pat, DMA_LEN);

@@ -102,12 +102,7 @@ int main(void)
         report(r == 0, "attach_pasid", "PASID 0x%x onto hwpt %u: %s",
                PASID, hwpt_id, r ? errname(errno) : "attached");
     }
-    if (!skipping("map_bar0")) {
-        r = nest_map_bar0(&nest);
-        testdev_bar = nest.bar;
-        report(r == 0 && rd32(REG_ID) == TESTDEV_MAGIC, "map_bar0",
-               r ? errname(r) : "ID 0x%08x", r ? 0 : rd32(REG_ID));
-    }
+    testdev_bar = nest_testdev_bar0(&nest);
     if (!skipping("dma_read_pasid")) {
         pattern(nest.mem + DMA_OFF, DMA_LEN, 0x9a51d);
         wr32(REG_PASID, PASID_VALID | PASID);
