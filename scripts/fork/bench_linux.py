@@ -42,6 +42,10 @@ CONFIGS = (
     # Issue #19: lazy invalidation (batched TLBIs, IOVAs reused later),
     # which separates Linux's strict-mode unmap cost from the model's
     ('SMMU, translated, lazy', True, 'iommu.passthrough=0 iommu.strict=0'),
+    # ... and 4 MiB reads into transparent huge pages, which Linux's DMA
+    # API maps as 2 MiB blocks where a segment is a whole huge page
+    ('SMMU, lazy, huge pages', True, 'iommu.passthrough=0 iommu.strict=0 '
+     'transparent_hugepage=always e2e.bs=4'),
 )
 
 # Our model's functions, for its share of QEMU's CPU time (perf)
