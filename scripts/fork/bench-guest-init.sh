@@ -26,7 +26,7 @@ fi
 cat /sys/block/vda/queue/max_hw_sectors_kb > /sys/block/vda/queue/max_sectors_kb
 mib=$(($(cat /sys/block/vda/size) / 2048))
 # e2e.bs (MiB): the huge-page row reads 4 MiB at a time, so dd's buffer
-# holds a whole transparent huge page that Linux can map as one 2 MiB block
+# can hold whole transparent huge pages
 bs=$(cmdline_param bs 1)
 # Several reads per boot: one read is short enough for TCG's jitter to
 # show; the host takes their median.

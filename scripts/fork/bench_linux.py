@@ -42,8 +42,8 @@ CONFIGS = (
     # Issue #19: lazy invalidation (batched TLBIs, IOVAs reused later),
     # which separates Linux's strict-mode unmap cost from the model's
     ('SMMU, translated, lazy', True, 'iommu.passthrough=0 iommu.strict=0'),
-    # ... and 4 MiB reads into transparent huge pages, which Linux's DMA
-    # API maps as 2 MiB blocks where a segment is a whole huge page
+    # ... and 4 MiB reads into transparent huge pages (Linux still maps
+    # 4 KiB IOMMU pages: virtio-blk's segments are at most 64 KiB)
     ('SMMU, lazy, huge pages', True, 'iommu.passthrough=0 iommu.strict=0 '
      'transparent_hugepage=always e2e.bs=4'),
 )
