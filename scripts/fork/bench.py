@@ -179,7 +179,9 @@ def main():
         elif goal is None:
             verdict = f'{value:.2f}'
         else:
-            verdict = f'{value:.2f} ({"met" if value >= goal else "MISSED"})'
+            # Judged as printed: equal medians must not read "1.00 MISSED"
+            met = round(value, 2) >= goal
+            verdict = f'{value:.2f} ({"met" if met else "MISSED"})'
         print(f'  {text}: {verdict}')
     for text, value, limit in limits:
         verdict = 'not measured' if value is None else \
